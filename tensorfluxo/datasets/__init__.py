@@ -1,0 +1,1 @@
+"""Dataset loaders shared by tf.keras.datasets and the tutorial helpers."""
