@@ -1,0 +1,1 @@
+"""Helpers of the classic TensorFlow tutorials (tf.examples)."""
