@@ -1,0 +1,112 @@
+"""Run a TensorFlow 1.x / Keras program unchanged on tensorfluxo.
+
+    python -m tensorfluxo.run script.py [args...]
+    python -m tensorfluxo.run -m package.module [args...]
+
+While the program runs, ``import tensorflow`` (and ``tensorflow.compat.v1``) gives tensorfluxo
+and ``import keras`` gives tensorfluxo.keras, submodules included. Only this runner (or an
+explicit :func:`install`) does that: importing tensorfluxo never hides a real TensorFlow.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import os
+import runpy
+import sys
+import types
+
+# Longest prefix first: tensorflow.compat.v1 must win over tensorflow.
+ALIASES: tuple[tuple[str, str], ...] = (
+    ("tensorflow.compat.v1", "tensorfluxo"),
+    ("tensorflow", "tensorfluxo"),
+    ("keras", "tensorfluxo.keras"),
+)
+
+USAGE = "usage: python -m tensorfluxo.run script.py [args...] | -m module [args...]"
+
+
+def target_name(fullname: str) -> str | None:
+    """The tensorfluxo module that stands for ``fullname``, or None if it is not aliased."""
+    for alias, target in ALIASES:
+        if fullname == alias or fullname.startswith(alias + "."):
+            return target + fullname[len(alias) :]
+    return None
+
+
+class _AliasLoader(importlib.abc.Loader):
+    def __init__(self, module: types.ModuleType) -> None:
+        self.module = module
+
+    def create_module(self, spec):
+        return self.module  # the tensorfluxo module itself: one object under both names
+
+    def exec_module(self, module) -> None:
+        pass  # already executed when tensorfluxo imported it
+
+
+class _CompatLoader(importlib.abc.Loader):
+    """``tensorflow.compat``, when tensorfluxo has no compat module: just holds v1."""
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module) -> None:
+        module.v1 = importlib.import_module("tensorfluxo")
+
+
+class AliasFinder(importlib.abc.MetaPathFinder):
+    """Resolves tensorflow.* and keras.* imports to the tensorfluxo modules that stand for them."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        name = target_name(fullname)
+        if name is None:
+            return None
+        if name == "tensorfluxo.compat" and importlib.util.find_spec(name) is None:
+            return importlib.util.spec_from_loader(fullname, _CompatLoader(), is_package=True)
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name is not None and (name + ".").startswith(e.name + "."):  # target missing
+                raise ModuleNotFoundError(
+                    f"No module named {fullname!r}: tensorfluxo.run maps it to {name!r}, "
+                    "which tensorfluxo does not provide",
+                    name=fullname,
+                ) from None
+            raise
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
+
+
+def install() -> None:
+    """Make ``import tensorflow`` / ``import keras`` give tensorfluxo in this process."""
+    # First in line, so an installed TensorFlow or Keras is never reached.
+    if not any(isinstance(f, AliasFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, AliasFinder())
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run a script (or ``-m module``) as ``python`` would, with the TensorFlow aliases on."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help") or argv[:1] == ["-m"] and len(argv) < 2:
+        print(USAGE, file=sys.stderr)
+        raise SystemExit(0 if argv and argv[0] in ("-h", "--help") else 2)
+    install()
+    if argv[0] == "-m":
+        sys.argv = [argv[1], *argv[2:]]  # runpy puts the module's file in argv[0]
+        runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+        return
+    script = argv[0]
+    if not os.path.exists(script):
+        print(f"tensorfluxo.run: can't open file {script!r}: no such file", file=sys.stderr)
+        raise SystemExit(2)
+    sys.argv = list(argv)
+    # `python script.py` puts the script's folder first on sys.path; `-m tensorfluxo.run` put
+    # the current folder there instead.
+    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    runpy.run_path(script, run_name="__main__")
+
+
+if __name__ == "__main__":
+    main()

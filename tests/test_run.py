@@ -1,0 +1,103 @@
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tensorfluxo import run
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(tmp_path, args, extra_path=()):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), *map(str, extra_path)]))
+    return subprocess.run([sys.executable, "-m", "tensorfluxo.run", *args], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def _script(tmp_path, body, name="prog.py"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+@pytest.mark.parametrize("name, target", [
+    ("tensorflow", "tensorfluxo"),
+    ("tensorflow.keras.layers", "tensorfluxo.keras.layers"),
+    ("tensorflow.compat.v1", "tensorfluxo"),
+    ("tensorflow.compat.v1.nn", "tensorfluxo.nn"),
+    ("tensorflow.compat", "tensorfluxo.compat"),
+    ("keras", "tensorfluxo.keras"),
+    ("keras.datasets.mnist", "tensorfluxo.keras.datasets.mnist"),
+    ("tensorflowx", None),
+    ("kerasy", None),
+    ("numpy", None),
+])
+def test_alias_table(name, target):
+    assert run.target_name(name) == target
+
+
+def test_script_sees_tensorfluxo_under_tensorflow_and_keras_names(tmp_path):
+    _script(tmp_path, "VALUE = 42\n", name="helper.py")
+    prog = _script(tmp_path, """
+        import importlib.util, sys
+        import tensorflow as tf
+        import tensorflow.compat.v1 as tf1
+        import keras
+        from keras.datasets import mnist
+        from tensorflow.examples.tutorials.mnist import input_data
+        import tensorfluxo
+        import helper  # the script's own folder comes first on sys.path, as with `python x.py`
+        assert tf is tensorfluxo and tf1 is tensorfluxo
+        print(tf.__name__, keras.__name__, mnist.__name__, input_data.__name__)
+        print(importlib.util.find_spec("tensorflow.keras.datasets").name)
+        print(__name__, sys.argv, helper.VALUE)
+    """)
+    out = _run(tmp_path, [str(prog), "--epochs", "3"])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "tensorfluxo tensorfluxo.keras tensorfluxo.keras.datasets.mnist "
+        "tensorfluxo.examples.tutorials.mnist.input_data",
+        "tensorflow.keras.datasets",
+        f"__main__ {[str(prog), '--epochs', '3']} 42",
+    ]
+
+
+def test_runner_shadows_an_installed_tensorflow_but_import_tensorfluxo_does_not(tmp_path):
+    fake = tmp_path / "site"
+    (fake / "tensorflow").mkdir(parents=True)
+    (fake / "tensorflow" / "__init__.py").write_text("REAL = True\n")
+    prog = _script(tmp_path, """
+        import tensorfluxo
+        import tensorflow as tf
+        print(tf.__name__, getattr(tf, "REAL", False))
+    """)
+    out = _run(tmp_path, [str(prog)], extra_path=[fake])
+    assert (out.returncode, out.stdout) == (0, "tensorfluxo False\n"), out.stderr
+    plain = subprocess.run([sys.executable, str(prog)], cwd=tmp_path, capture_output=True,
+                           text=True, env=dict(os.environ, PYTHONPATH=f"{REPO}{os.pathsep}{fake}"))
+    assert (plain.returncode, plain.stdout) == (0, "tensorflow True\n"), plain.stderr
+
+
+def test_missing_module_names_the_alias(tmp_path):
+    prog = _script(tmp_path, "import tensorflow.no_such_thing\n")
+    out = _run(tmp_path, [str(prog)])
+    assert out.returncode == 1
+    assert ("No module named 'tensorflow.no_such_thing': tensorfluxo.run maps it to "
+            "'tensorfluxo.no_such_thing', which tensorfluxo does not provide") in out.stderr
+
+
+def test_run_module_and_exit_codes(tmp_path):
+    _script(tmp_path, "import sys, keras\nprint(keras.__name__, sys.argv[1:])\nsys.exit(3)\n",
+            name="mymod.py")
+    out = _run(tmp_path, ["-m", "mymod", "x"])
+    assert (out.returncode, out.stdout) == (3, "tensorfluxo.keras ['x']\n"), out.stderr
+
+
+def test_usage_errors(tmp_path):
+    out = _run(tmp_path, [])
+    assert out.returncode == 2 and "usage: python -m tensorfluxo.run script.py" in out.stderr
+    out = _run(tmp_path, ["missing.py"])
+    assert out.returncode == 2 and "can't open file 'missing.py'" in out.stderr
