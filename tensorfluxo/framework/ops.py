@@ -1,0 +1,605 @@
+"""Graph, Operation and Tensor: the TF1 dataflow graph that every API of tensorfluxo builds."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+
+import numpy as np
+
+from . import dtypes
+from .registry import get_op_def
+from .tensor_shape import TensorShape, as_shape
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_frame() -> str:
+    """'file:line' of the first caller outside tensorfluxo: where the user created an op."""
+    f = sys._getframe(2)
+    while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+        f = f.f_back
+    return "<unknown>" if f is None else f"{f.f_code.co_filename}:{f.f_lineno}"
+
+
+class GraphKeys:
+    """Standard collection names."""
+
+    GLOBAL_VARIABLES = "variables"
+    VARIABLES = "variables"
+    LOCAL_VARIABLES = "local_variables"
+    MODEL_VARIABLES = "model_variables"
+    TRAINABLE_VARIABLES = "trainable_variables"
+    SUMMARIES = "summaries"
+    QUEUE_RUNNERS = "queue_runners"
+    TABLE_INITIALIZERS = "table_initializer"
+    ASSET_FILEPATHS = "asset_filepaths"
+    MOVING_AVERAGE_VARIABLES = "moving_average_variables"
+    REGULARIZATION_LOSSES = "regularization_losses"
+    CONCATENATED_VARIABLES = "concatenated_variables"
+    SAVERS = "savers"
+    WEIGHTS = "weights"
+    BIASES = "biases"
+    ACTIVATIONS = "activations"
+    UPDATE_OPS = "update_ops"
+    LOSSES = "losses"
+    TRAIN_OP = "train_op"
+    INIT_OP = "init_op"
+    LOCAL_INIT_OP = "local_init_op"
+    READY_OP = "ready_op"
+    SUMMARY_OP = "summary_op"
+    GLOBAL_STEP = "global_step"
+    EVAL_STEP = "eval_step"
+
+
+# ---------------------------------------------------------------------------------------------
+class Tensor:
+    """The ``value_index``-th output of an Operation, named ``"op_name:index"``.
+
+    Python operators (installed by ops/math_ops.py) build new ops; ``bool(t)`` raises, as in TF.
+    """
+
+    __slots__ = ("op", "value_index", "dtype", "_shape", "_consumers", "__weakref__")
+    __array_priority__ = 100  # numpy_array + tensor calls Tensor.__radd__
+
+    def __init__(self, op: Operation, value_index: int, dtype: dtypes.DType, shape: TensorShape):
+        self.op = op
+        self.value_index = value_index
+        self.dtype = dtype
+        self._shape = shape
+        self._consumers: list[Operation] = []
+
+    @property
+    def name(self) -> str:
+        return f"{self.op.name}:{self.value_index}"
+
+    @property
+    def graph(self) -> Graph:
+        return self.op.graph
+
+    @property
+    def device(self) -> str:
+        return ""
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._shape
+
+    def get_shape(self) -> TensorShape:
+        return self._shape
+
+    def set_shape(self, shape) -> None:
+        """Refines the static shape (fails if the new shape is incompatible)."""
+        try:
+            self._shape = self._shape.merge_with(as_shape(shape))
+        except ValueError:
+            raise ValueError(f"Tensor '{self.name}' has shape {self._shape}, which is not "
+                             f"compatible with the requested shape {as_shape(shape)}") from None
+
+    def consumers(self) -> list[Operation]:
+        return list(self._consumers)
+
+    def eval(self, feed_dict=None, session=None):
+        """The tensor's value in ``session`` (default: the default session)."""
+        return _session_for(self.graph, session, "evaluate tensor").run(self, feed_dict)
+
+    def __repr__(self) -> str:
+        return f"<tf.Tensor '{self.name}' shape={self._shape} dtype={self.dtype.name}>"
+
+    def __str__(self) -> str:
+        return f'Tensor("{self.name}", shape={self._shape}, dtype={self.dtype.name})'
+
+    def __bool__(self):
+        raise TypeError(
+            f"Using a `tf.Tensor` as a Python `bool` is not allowed ({self.name}): its value is "
+            "only known when the graph runs. Use `if t is not None:` to test for None, or build "
+            "the condition into the graph (tf.where, tf.cond-free arithmetic).")
+
+    def __iter__(self):
+        dims = self._shape.as_tuple()
+        if dims is None or not dims or dims[0] is None:
+            raise TypeError(f"Tensor '{self.name}' with shape {self._shape} is not iterable: "
+                            "its first dimension must be statically known.")
+        return iter(self[i] for i in range(dims[0]))
+
+    def __len__(self):
+        raise TypeError(f"len is not well defined for symbolic Tensors ({self.name}). "
+                        "Use tensor.shape[0] or tf.shape(tensor)[0].")
+
+    def __hash__(self):
+        return id(self)
+
+    # TF1 tensors compare by identity so they can key dicts (feed_dict).
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+
+
+class Operation:
+    """A node of the graph: ``type``, ``name``, ``inputs``, ``control_inputs``, ``outputs``."""
+
+    __slots__ = ("graph", "name", "type", "inputs", "control_inputs", "attrs", "outputs",
+                 "_id", "op_def", "_site", "__weakref__")
+
+    def __init__(self, graph, name, op_def, inputs, control_inputs, attrs, site):
+        self.graph = graph
+        self.name = name
+        self.type = op_def.type
+        self.op_def = op_def
+        self.inputs = tuple(inputs)
+        self.control_inputs = list(control_inputs)
+        self.attrs = attrs
+        self.outputs: tuple[Tensor, ...] = ()
+        self._id = 0
+        self._site = site
+
+    @property
+    def device(self) -> str:
+        return ""
+
+    @property
+    def node_def(self):
+        return {"name": self.name, "op": self.type,
+                "input": [t.name for t in self.inputs] + ["^" + c.name for c in self.control_inputs]}
+
+    def values(self) -> tuple:
+        return self.outputs
+
+    def get_attr(self, name: str):
+        try:
+            return self.attrs[name]
+        except KeyError:
+            raise ValueError(f"Operation '{self.name}' has no attr named '{name}'.") from None
+
+    def run(self, feed_dict=None, session=None) -> None:
+        """Runs this op in ``session`` (default: the default session)."""
+        _session_for(self.graph, session, "run operation").run(self, feed_dict)
+
+    def __repr__(self) -> str:
+        return f"<tf.Operation '{self.name}' type={self.type}>"
+
+    def _add_control_input(self, op: Operation) -> None:
+        if op not in self.control_inputs:
+            self.control_inputs.append(op)
+
+
+def _session_for(graph, session, what):
+    if session is None:
+        from ..client.session import get_default_session
+        session = get_default_session()
+        if session is None:
+            raise ValueError(f"Cannot {what}: no default session is registered. Use "
+                             "`with sess.as_default():` / `with tf.Session() as sess:` or pass "
+                             "session=sess.")
+    if session.graph is not graph:
+        raise ValueError(f"Cannot {what}: the session's graph is different from the graph of "
+                         "this tensor/operation.")
+    return session
+
+
+# ---------------------------------------------------------------------------------------------
+class Graph:
+    """A TF1 dataflow graph: operations, unique names, name scopes, collections, seed."""
+
+    def __init__(self):
+        self._ops: list[Operation] = []
+        self._by_name: dict[str, Operation] = {}
+        self._names_in_use: dict[str, int] = {}
+        self._name_stack = ""
+        self._control_stack: list[list[Operation]] = []
+        self._collections: dict[str, list] = {}
+        self.seed = None
+        self._finalized = False
+        self._vars: dict = {}          # get_variable's store: full name -> Variable
+        self._var_scope = None         # current VariableScope (variable_scope.py)
+        self._graph_def_versions = 0
+
+    # ---- default graph ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def as_default(self):
+        """Makes this the default graph inside a ``with`` block."""
+        _graph_stack().append(self)
+        try:
+            yield self
+        finally:
+            _graph_stack().pop()
+
+    # ---- naming ----------------------------------------------------------------------------
+    def unique_name(self, name: str, mark_as_used: bool = True) -> str:
+        if self._name_stack:
+            name = f"{self._name_stack}/{name}"
+        key = name.lower()
+        i = self._names_in_use.get(key, 0)
+        if mark_as_used:
+            self._names_in_use[key] = i + 1
+        if i > 0:
+            base = key
+            while f"{base}_{i}" in self._names_in_use:
+                i += 1
+            if mark_as_used:
+                self._names_in_use[f"{base}_{i}"] = 1
+            name = f"{name}_{i}"
+        return name
+
+    def get_name_scope(self) -> str:
+        return self._name_stack
+
+    @contextlib.contextmanager
+    def name_scope(self, name):
+        """TF1 name scopes: "relu", then "relu_1"...; a name ending in "/" is re-entered as is;
+        None or "" returns to the top level."""
+        old = self._name_stack
+        if not name:
+            new = ""
+        elif name.endswith("/"):
+            new = name[:-1]
+        else:
+            new = self.unique_name(name)
+        self._name_stack = new
+        try:
+            yield "" if not new else new + "/"
+        finally:
+            self._name_stack = old
+
+    # ---- control dependencies --------------------------------------------------------------
+    @contextlib.contextmanager
+    def control_dependencies(self, control_inputs):
+        """Ops created inside run after ``control_inputs``; None clears outer dependencies."""
+        saved = self._control_stack
+        if control_inputs is None:
+            self._control_stack = []
+        else:
+            ops = []
+            for c in control_inputs:
+                c = self.as_graph_element(c)
+                ops.append(c.op if isinstance(c, Tensor) else c)
+            self._control_stack = saved + [ops]
+        try:
+            yield
+        finally:
+            self._control_stack = saved
+
+    def _current_control_inputs(self, inputs) -> list[Operation]:
+        out: list[Operation] = []
+        input_ops = {t.op for t in inputs}
+        for group in self._control_stack:
+            for op in group:
+                if op not in out and op not in input_ops:
+                    out.append(op)
+        return out
+
+    @contextlib.contextmanager
+    def device(self, device_name):
+        """Accepted for compatibility; tensorfluxo runs everything on the CPU."""
+        yield
+
+    colocate_with = device
+
+    # ---- op creation -----------------------------------------------------------------------
+    def create_op(self, op_type: str, inputs, attrs=None, name=None, absolute_name=False,
+                  tensor_cls=None) -> Operation:
+        """Creates an op of a registered type, inferring its output shapes now."""
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
+        op_def = get_op_def(op_type)
+        for i, t in enumerate(inputs):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"Input {i} of op {op_type} must be a Tensor, got {t!r}")
+            if t.op.graph is not self:
+                raise ValueError(f"Tensor {t.name} must be from the same graph as the other "
+                                 f"inputs of {op_type} (it belongs to another tf.Graph).")
+        if name and name.endswith("/"):  # a name scope's name ("train/") names the op itself
+            name, absolute_name = name[:-1], True
+        if absolute_name:
+            full = name
+            self._names_in_use[full.lower()] = self._names_in_use.get(full.lower(), 0) + 1
+        else:
+            full = self.unique_name(name or op_type)
+        op = Operation(self, full, op_def, inputs, self._current_control_inputs(inputs),
+                       dict(attrs or {}), _user_frame())
+        try:
+            specs = op_def.infer(op)
+        except (ValueError, TypeError) as e:
+            shapes = ", ".join(str(t.shape) for t in inputs)
+            raise type(e)(f"{e} for '{full}' (op: '{op_type}') with input shapes: [{shapes}]."
+                          ) from None
+        if isinstance(specs, tuple):
+            specs = [specs]
+        cls = tensor_cls or Tensor
+        outs = []
+        for i, (dt, shape) in enumerate(specs):
+            t = cls.__new__(cls)
+            Tensor.__init__(t, op, i, dtypes.as_dtype(dt), as_shape(shape))
+            outs.append(t)
+        op.outputs = tuple(outs)
+        op._id = len(self._ops)
+        for t in op.inputs:
+            t._consumers.append(op)
+        self._ops.append(op)
+        self._by_name[full] = op
+        return op
+
+    # ---- lookup ----------------------------------------------------------------------------
+    def get_operations(self) -> list[Operation]:
+        return list(self._ops)
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        if not isinstance(name, str):
+            raise TypeError(f"Operation names are strings, got {name!r}")
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"The name '{name}' refers to an Operation not in the graph.") from None
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        if not isinstance(name, str) or ":" not in name:
+            raise ValueError(f"The name {name!r} looks like an Operation name, not a Tensor "
+                             "name. Tensor names must be of the form \"<op_name>:<output_index>\".")
+        op_name, _, idx = name.rpartition(":")
+        try:
+            op = self._by_name[op_name]
+        except KeyError:
+            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. The "
+                           f"operation, '{op_name}', does not exist in the graph.") from None
+        try:
+            return op.outputs[int(idx)]
+        except (ValueError, IndexError):
+            raise KeyError(f"The name '{name}' refers to a Tensor which does not exist. The "
+                           f"operation, '{op_name}', exists but only has {len(op.outputs)} "
+                           "outputs.") from None
+
+    def as_graph_element(self, obj, allow_tensor=True, allow_operation=True):
+        """Resolves a Tensor, Operation, Variable or name to an element of this graph."""
+        if isinstance(obj, str):
+            if ":" in obj and allow_tensor:
+                return self.get_tensor_by_name(obj)
+            if allow_operation:
+                return self.get_operation_by_name(obj)
+            raise ValueError(f"Name {obj!r} refers to an Operation, not a Tensor")
+        if isinstance(obj, Tensor) and allow_tensor:
+            if obj.graph is not self:
+                raise ValueError(f"Tensor {obj} is not an element of this graph.")
+            return obj
+        if isinstance(obj, Operation) and allow_operation:
+            if obj.graph is not self:
+                raise ValueError(f"Operation {obj!r} is not an element of this graph.")
+            return obj
+        conv = getattr(obj, "_as_graph_element", None)
+        if conv is not None:
+            return self.as_graph_element(conv(), allow_tensor, allow_operation)
+        raise TypeError(f"Can not convert a {type(obj).__name__} into a Tensor or Operation.")
+
+    # ---- collections -----------------------------------------------------------------------
+    def add_to_collection(self, name: str, value) -> None:
+        self._collections.setdefault(name, []).append(value)
+
+    def add_to_collections(self, names, value) -> None:
+        for n in ([names] if isinstance(names, str) else set(names)):
+            self.add_to_collection(n, value)
+
+    def get_collection_ref(self, name: str) -> list:
+        return self._collections.setdefault(name, [])
+
+    def get_collection(self, name: str, scope=None) -> list:
+        items = list(self._collections.get(name, ()))
+        if scope is None:
+            return items
+        import re
+        pat = re.compile(scope)
+        return [x for x in items if hasattr(x, "name") and pat.match(x.name)]
+
+    def get_all_collection_keys(self) -> list:
+        return [k for k, v in self._collections.items() if v]
+
+    def clear_collection(self, name: str) -> None:
+        self._collections.pop(name, None)
+
+    # ---- misc ------------------------------------------------------------------------------
+    def finalize(self) -> None:
+        self._finalized = True
+
+    @property
+    def finalized(self) -> bool:
+        return self._finalized
+
+    @property
+    def version(self) -> int:
+        return len(self._ops)
+
+    @property
+    def _last_id(self) -> int:
+        return len(self._ops)
+
+    def as_graph_def(self, add_shapes=False):
+        from .graph_io import graph_to_graph_def
+        return graph_to_graph_def(self, add_shapes=add_shapes)
+
+    def is_feedable(self, tensor) -> bool:
+        return True
+
+    def is_fetchable(self, tensor_or_op) -> bool:
+        return True
+
+
+# ---- the default graph -----------------------------------------------------------------------
+class _DefaultGraphState(threading.local):
+    def __init__(self):
+        self.stack: list[Graph] = []
+
+
+_state = _DefaultGraphState()
+_global_default_graph: Graph | None = None
+
+
+def _graph_stack() -> list[Graph]:
+    return _state.stack
+
+
+def get_default_graph() -> Graph:
+    """The innermost graph made default by ``as_default()``, else the global default graph."""
+    global _global_default_graph
+    if _state.stack:
+        return _state.stack[-1]
+    if _global_default_graph is None:
+        _global_default_graph = Graph()
+    return _global_default_graph
+
+
+def reset_default_graph() -> None:
+    """Clears the global default graph (not allowed inside a ``with graph.as_default()``)."""
+    global _global_default_graph
+    if _state.stack:
+        raise AssertionError("Do not use tf.reset_default_graph() to clear nested graphs. If "
+                             "you need a cleared graph, exit the nesting and create a new graph.")
+    _global_default_graph = Graph()
+
+
+def name_scope(name, default_name=None, values=None):
+    """tf.name_scope(name) on the default graph (or the graph of ``values``)."""
+    graph = _graph_of(values) if values else get_default_graph()
+    return graph.name_scope(name if name is not None else default_name)
+
+
+def control_dependencies(control_inputs):
+    return get_default_graph().control_dependencies(control_inputs)
+
+
+def device(device_name):
+    return get_default_graph().device(device_name)
+
+
+def add_to_collection(name, value):
+    get_default_graph().add_to_collection(name, value)
+
+
+def add_to_collections(names, value):
+    get_default_graph().add_to_collections(names, value)
+
+
+def get_collection(key, scope=None):
+    return get_default_graph().get_collection(key, scope)
+
+
+def get_collection_ref(key):
+    return get_default_graph().get_collection_ref(key)
+
+
+def _graph_of(values) -> Graph:
+    for v in values:
+        if isinstance(v, (Tensor, Operation)):
+            return v.graph
+    return get_default_graph()
+
+
+# ---- building ops ----------------------------------------------------------------------------
+def apply_op(op_type: str, inputs=(), attrs=None, name=None, graph=None):
+    """Creates an op and returns its single output, a tuple of outputs, or the Operation itself
+    when it has no outputs. Inputs must already be Tensors (convert them with
+    ``convert_to_tensor`` first)."""
+    if graph is None:
+        graph = inputs[0].op.graph if inputs else get_default_graph()
+    op = graph.create_op(op_type, inputs, attrs, name)
+    outs = op.outputs
+    if len(outs) == 1:
+        return outs[0]
+    return outs if outs else op
+
+
+_tensor_conversion_hooks: list = []
+
+
+def register_tensor_conversion_function(base_type, fn) -> None:
+    """fn(value, dtype, name) -> Tensor, for objects such as Variables or Keras tensors."""
+    _tensor_conversion_hooks.append((base_type, fn))
+
+
+def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None) -> Tensor:
+    """Returns ``value`` as a Tensor of the default graph (constants for Python/NumPy values)."""
+    if isinstance(value, Tensor):
+        if dtype is not None and dtypes.as_dtype(dtype) is not value.dtype:
+            raise ValueError(f"Tensor conversion requested dtype {dtypes.as_dtype(dtype).name} "
+                             f"for Tensor with dtype {value.dtype.name}: {value!r}")
+        return value
+    for base, fn in _tensor_conversion_hooks:
+        if isinstance(value, base):
+            return fn(value, dtype, name)
+    if isinstance(value, Operation):
+        raise TypeError(f"Can't convert Operation '{value.name}' to Tensor (it has no outputs "
+                        "to use as a value).")
+    from ..ops.array_ops import constant
+    if dtype is None and preferred_dtype is not None:
+        try:
+            return constant(value, dtype=preferred_dtype, name=name or "Const")
+        except (TypeError, ValueError):
+            pass
+    return constant(value, dtype=dtype, name=name or "Const")
+
+
+def convert_n_to_tensor(values, dtype=None, name=None) -> list[Tensor]:
+    return [convert_to_tensor(v, dtype=dtype, name=name) for v in values]
+
+
+def numpy_value(value, dtype=None) -> np.ndarray:
+    """NumPy array for a Python/NumPy value, with TensorFlow's default dtypes: Python floats
+    become float32, Python ints int32 (int64 when they do not fit)."""
+    if dtype is not None:
+        dt = dtypes.as_dtype(dtype)
+        arr = np.asarray(value)
+        if arr.dtype.kind in "US" or dt is dtypes.string:
+            return np.asarray(value, dtype=object)
+        if dt.is_integer and arr.dtype.kind == "f":
+            if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.round(arr)):
+                raise TypeError(f"Cannot convert {_short(value)} to EagerTensor of dtype "
+                                f"{dt.name}: the values are not integers.")
+        if dt.is_integer and arr.dtype.kind in "iu" and arr.size:
+            info = np.iinfo(dt.np)
+            if arr.min() < info.min or arr.max() > info.max:
+                raise TypeError(f"Value {_short(value)} does not fit in dtype {dt.name}")
+        if dt.is_bool and arr.dtype.kind != "b":
+            raise TypeError(f"Expected bool values, got {_short(value)} ({arr.dtype})")
+        if (not dt.is_floating and not dt.is_complex) and arr.dtype.kind == "c":
+            raise TypeError(f"Cannot convert complex {_short(value)} to {dt.name}")
+        return np.array(arr, dtype=dt.np)
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, np.generic):
+        return np.array(value)
+    arr = np.asarray(value)
+    if arr.dtype.kind == "f":
+        return arr.astype(np.float32)
+    if arr.dtype.kind in "iu":
+        if arr.size and (arr.min() < -2**31 or arr.max() >= 2**31):
+            return arr.astype(np.int64)
+        return arr.astype(np.int32)
+    if arr.dtype.kind in "US":
+        return np.asarray(value, dtype=object)
+    if arr.dtype.kind == "O":
+        raise TypeError(f"Cannot convert {_short(value)} to a tensor: elements are not numbers "
+                        "(or the nested lists have different lengths).")
+    return arr
+
+
+def _short(value) -> str:
+    s = repr(value)
+    return s if len(s) < 80 else s[:77] + "..."

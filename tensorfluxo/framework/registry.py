@@ -1,0 +1,89 @@
+"""The op registry: each op type is declared once with its shape function, kernel and gradient.
+
+A declaration (see ``defop``) holds:
+
+- ``infer(op)``: static shape/dtype inference, run when the op is created. It returns one
+  ``(dtype, shape)`` pair, or a list of pairs for ops with several outputs (an empty list for ops
+  with none). It raises ValueError/TypeError for bad inputs; the graph adds the op name and the
+  input shapes to the message.
+- ``kernel(*inputs, **attrs)``: the NumPy implementation. It must not modify its inputs (only ops
+  with ``ref_inputs`` modify the variable cells they are given) and must return arrays of the
+  dtype ``infer`` declared.
+- ``grad(op, *output_grads)``: builds the gradient as graph ops; returns one tensor or None per
+  input. Output grads of outputs that received no gradient are None.
+- ``bind(op, session)`` (optional): returns the callable the run plan will call with the inputs,
+  for ops that need per-session state (variables, random generators) or want to pick a
+  specialised kernel once per plan instead of once per step.
+- ``ref_inputs``: input positions that are passed as the session's variable cell (TF's "ref"
+  inputs), not as the variable's value: Assign and the optimizers' apply ops.
+- ``aliases``: the kernel may return an input, a view of it, or state (constants, variables),
+  so a fetched value must be copied before it is handed to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class OpDef:
+    type: str
+    infer: Callable
+    kernel: Callable | None = None
+    grad: Callable | None = None
+    bind: Callable | None = None
+    ref_inputs: tuple = ()
+    aliases: bool = False
+    stateful: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, OpDef] = {}
+_GRADIENTS: dict[str, Callable | None] = {}
+
+
+def defop(type_name: str, *, infer: Callable, kernel: Callable | None = None,
+          grad: Callable | None = None, bind: Callable | None = None, ref_inputs: tuple = (),
+          aliases: bool = False, stateful: bool = False, not_differentiable: bool = False) -> OpDef:
+    """Declares an op type. ``not_differentiable=True`` says its gradient is None on purpose."""
+    if type_name in _REGISTRY:
+        raise KeyError(f"Op type {type_name!r} is declared twice")
+    od = OpDef(type_name, infer, kernel, grad, bind, tuple(ref_inputs), aliases, stateful)
+    _REGISTRY[type_name] = od
+    if grad is not None or not_differentiable:
+        _GRADIENTS[type_name] = grad
+    return od
+
+
+def get_op_def(type_name: str) -> OpDef:
+    try:
+        return _REGISTRY[type_name]
+    except KeyError:
+        raise KeyError(f"No op named {type_name!r} is registered in tensorfluxo") from None
+
+
+def registered_ops() -> dict[str, OpDef]:
+    return dict(_REGISTRY)
+
+
+class RegisterGradient:
+    """Decorator registering a gradient function for an op type (tf.RegisterGradient)."""
+
+    def __init__(self, op_type: str):
+        self._op_type = op_type
+
+    def __call__(self, fn: Callable) -> Callable:
+        _GRADIENTS[self._op_type] = fn
+        return fn
+
+
+def NotDifferentiable(op_type: str) -> None:  # noqa: N802 - TensorFlow's public name
+    _GRADIENTS[op_type] = None
+
+
+def gradient_function(op_type: str):
+    """(found, fn): fn is None for ops declared not differentiable."""
+    if op_type in _GRADIENTS:
+        return True, _GRADIENTS[op_type]
+    return False, None

@@ -1,0 +1,11 @@
+"""tf.nn: activations, softmax, losses and other neural-network ops."""
+
+from ..ops.math_ops import relu, sigmoid, tanh
+from ..ops.nn_ops import (bias_add, in_top_k, log_softmax, softmax,
+                          softmax_cross_entropy_with_logits,
+                          softmax_cross_entropy_with_logits_v2,
+                          sparse_softmax_cross_entropy_with_logits)
+
+__all__ = ["bias_add", "in_top_k", "log_softmax", "relu", "sigmoid", "softmax",
+           "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",
+           "sparse_softmax_cross_entropy_with_logits", "tanh"]

@@ -1,0 +1,991 @@
+"""Math ops. Elementwise families are generated from tables (type, NumPy function, gradient);
+MatMul, reductions and the rest are declared one by one. Also installs Tensor's operators."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.ops import Tensor, apply_op, convert_to_tensor
+from ..framework.registry import defop
+from ..framework.tensor_shape import TensorShape, broadcast_shapes
+from . import array_ops as A
+from ._util import dims, norm_axes, pair, rank, require_float, same, to_tensor_like
+
+# =============================================================================================
+# Binary elementwise ops
+# =============================================================================================
+
+
+def _binary_infer(out_dtype=None, allowed=None):
+    def infer(op):
+        x, y = op.inputs
+        if allowed is not None and not allowed(x.dtype):
+            raise TypeError(f"{op.type} does not support dtype {x.dtype.name}")
+        s = broadcast_shapes(x.shape, y.shape)
+        if s is None:
+            a, b = x.shape.as_tuple(), y.shape.as_tuple()
+            raise ValueError(f"Dimensions must be equal, but are {_first_mismatch(a, b)}")
+        return (out_dtype or x.dtype), s
+    return infer
+
+
+def _first_mismatch(a, b):
+    for p, q in zip(reversed(a), reversed(b)):
+        if p is not None and q is not None and p != q and p != 1 and q != 1:
+            return f"{p} and {q}"
+    return f"{a} and {b}"
+
+
+def _ub(g, x, y):
+    return A.unbroadcast(g, x, y)
+
+
+def _g_add(op, dy):
+    x, y = op.inputs
+    return [_ub(dy, x, y), _ub(dy, y, x)]
+
+
+def _g_sub(op, dy):
+    x, y = op.inputs
+    return [_ub(dy, x, y), _ub(negative(dy), y, x)]
+
+
+def _g_mul(op, dy):
+    x, y = op.inputs
+    return [_ub(multiply(dy, y), x, y), _ub(multiply(x, dy), y, x)]
+
+
+def _g_div(op, dy):
+    x, y = op.inputs
+    return [_ub(dy / y, x, y), _ub(negative(dy) * x / (y * y), y, x)]
+
+
+def _g_pow(op, dy):
+    x, y = op.inputs
+    z = op.outputs[0]
+    gx = dy * y * pow(x, y - A.constant(1, dtype=y.dtype))
+    safe_log = where(x > A.zeros_like(x), log(where(x > A.zeros_like(x), x, A.ones_like(x))),
+                     A.zeros_like(x))
+    gy = dy * z * safe_log
+    return [_ub(gx, x, y), _ub(gy, y, x)]
+
+
+def _g_maximum(op, dy):
+    x, y = op.inputs
+    mask = A.cast(greater_equal(x, y), dy.dtype)
+    return [_ub(dy * mask, x, y), _ub(dy * (1 - mask), y, x)]
+
+
+def _g_minimum(op, dy):
+    x, y = op.inputs
+    mask = A.cast(less_equal(x, y), dy.dtype)
+    return [_ub(dy * mask, x, y), _ub(dy * (1 - mask), y, x)]
+
+
+def _g_sqdiff(op, dy):
+    x, y = op.inputs
+    d = dy * A.constant(2, dtype=dy.dtype) * (x - y)
+    return [_ub(d, x, y), _ub(negative(d), y, x)]
+
+
+def _g_floormod(op, dy):
+    x, y = op.inputs
+    return [_ub(dy, x, y), _ub(negative(dy) * floordiv(x, y), y, x)]
+
+
+def _numeric(dt):
+    return not dt.is_bool and dt is not dtypes.string
+
+
+def _floor_divide(x, y):
+    return np.floor_divide(x, y)
+
+
+# (type, default op name, NumPy kernel, gradient, output dtype, input dtype check)
+_BINARY = [
+    ("Add", "add", np.add, _g_add, None, lambda d: d is not dtypes.bool),
+    ("Sub", "sub", np.subtract, _g_sub, None, _numeric),
+    ("Mul", "mul", np.multiply, _g_mul, None, _numeric),
+    ("RealDiv", "truediv", np.true_divide, _g_div, None, lambda d: d.is_floating or d.is_complex),
+    ("FloorDiv", "floordiv", _floor_divide, None, None, _numeric),
+    ("FloorMod", "mod", np.mod, _g_floormod, None, _numeric),
+    ("Pow", "pow", np.power, _g_pow, None, _numeric),
+    ("Maximum", "Maximum", np.maximum, _g_maximum, None, _numeric),
+    ("Minimum", "Minimum", np.minimum, _g_minimum, None, _numeric),
+    ("SquaredDifference", "SquaredDifference", lambda x, y: np.square(x - y), _g_sqdiff, None,
+     _numeric),
+    ("Equal", "Equal", np.equal, None, dtypes.bool, None),
+    ("NotEqual", "NotEqual", np.not_equal, None, dtypes.bool, None),
+    ("Less", "Less", np.less, None, dtypes.bool, _numeric),
+    ("LessEqual", "LessEqual", np.less_equal, None, dtypes.bool, _numeric),
+    ("Greater", "Greater", np.greater, None, dtypes.bool, _numeric),
+    ("GreaterEqual", "GreaterEqual", np.greater_equal, None, dtypes.bool, _numeric),
+    ("LogicalAnd", "LogicalAnd", np.logical_and, None, dtypes.bool, lambda d: d.is_bool),
+    ("LogicalOr", "LogicalOr", np.logical_or, None, dtypes.bool, lambda d: d.is_bool),
+]
+
+_BINARY_NAMES = {}
+for _type, _name, _fn, _grad, _out, _allowed in _BINARY:
+    defop(_type, infer=_binary_infer(_out, _allowed), kernel=_fn, grad=_grad,
+          not_differentiable=_grad is None)
+    _BINARY_NAMES[_type] = _name
+
+
+def _binary(op_type: str, x, y, name=None) -> Tensor:
+    x, y = pair(x, y, op_type)
+    return apply_op(op_type, [x, y], name=name or _BINARY_NAMES[op_type])
+
+
+def add(x, y, name=None):
+    """x + y, elementwise with broadcasting."""
+    return _binary("Add", x, y, name)
+
+
+def subtract(x, y, name=None):
+    return _binary("Sub", x, y, name)
+
+
+def multiply(x, y, name=None):
+    return _binary("Mul", x, y, name)
+
+
+def truediv(x, y, name=None):
+    """x / y; integer tensors are converted to float64 (int8/16 to float32) as in TF."""
+    x, y = pair(x, y, "truediv")
+    if x.dtype.is_integer:
+        target = dtypes.float32 if x.dtype in (dtypes.int8, dtypes.int16, dtypes.uint8) \
+            else dtypes.float64
+        x, y = A.cast(x, target), A.cast(y, target)
+    return apply_op("RealDiv", [x, y], name=name or "truediv")
+
+
+divide = truediv
+
+
+def div(x, y, name=None):
+    """TF1's old division: floor division for integers, true division for floats."""
+    x, y = pair(x, y, "div")
+    return floordiv(x, y, name) if x.dtype.is_integer else truediv(x, y, name)
+
+
+def floordiv(x, y, name=None):
+    return _binary("FloorDiv", x, y, name)
+
+
+def floormod(x, y, name=None):
+    return _binary("FloorMod", x, y, name)
+
+
+mod = floormod
+
+
+def pow(x, y, name=None):  # noqa: A001 - TensorFlow's public name
+    return _binary("Pow", x, y, name)
+
+
+def maximum(x, y, name=None):
+    """Elementwise max; ``tf.maximum(z, 0.)`` is a ReLU."""
+    return _binary("Maximum", x, y, name)
+
+
+def minimum(x, y, name=None):
+    return _binary("Minimum", x, y, name)
+
+
+def squared_difference(x, y, name=None):
+    return _binary("SquaredDifference", x, y, name)
+
+
+def equal(x, y, name=None):
+    return _binary("Equal", x, y, name)
+
+
+def not_equal(x, y, name=None):
+    return _binary("NotEqual", x, y, name)
+
+
+def less(x, y, name=None):
+    return _binary("Less", x, y, name)
+
+
+def less_equal(x, y, name=None):
+    return _binary("LessEqual", x, y, name)
+
+
+def greater(x, y, name=None):
+    return _binary("Greater", x, y, name)
+
+
+def greater_equal(x, y, name=None):
+    return _binary("GreaterEqual", x, y, name)
+
+
+def logical_and(x, y, name=None):
+    return _binary("LogicalAnd", x, y, name)
+
+
+def logical_or(x, y, name=None):
+    return _binary("LogicalOr", x, y, name)
+
+
+def logical_xor(x, y, name="LogicalXor"):
+    return logical_and(logical_or(x, y), logical_not(logical_and(x, y)), name=name)
+
+
+# =============================================================================================
+# Unary elementwise ops
+# =============================================================================================
+def _g_tanh(op, dy):
+    return [apply_op("TanhGrad", [op.outputs[0], dy])]
+
+
+def _g_sigmoid(op, dy):
+    return [apply_op("SigmoidGrad", [op.outputs[0], dy])]
+
+
+def _g_relu(op, dy):
+    return [apply_op("ReluGrad", [dy, op.outputs[0]])]
+
+
+def _c(value, like):
+    return A.constant(value, dtype=like.dtype)
+
+
+_UNARY = [
+    # (type, kernel, gradient(op, x, y, dy) or None, needs float input)
+    ("Neg", np.negative, lambda op, x, y, dy: negative(dy), False),
+    ("Abs", np.abs, lambda op, x, y, dy: dy * sign(x), False),
+    ("Sign", np.sign, None, False),
+    ("Square", np.square, lambda op, x, y, dy: dy * (_c(2, x) * x), False),
+    ("Sqrt", np.sqrt, lambda op, x, y, dy: dy * _c(0.5, y) / y, True),
+    ("Rsqrt", lambda x: 1 / np.sqrt(x),
+     lambda op, x, y, dy: dy * _c(-0.5, y) * y * y * y, True),
+    ("Exp", np.exp, lambda op, x, y, dy: dy * y, True),
+    ("Log", np.log, lambda op, x, y, dy: dy * reciprocal(x), True),
+    ("Log1p", np.log1p, lambda op, x, y, dy: dy * reciprocal(_c(1, x) + x), True),
+    ("Expm1", np.expm1, lambda op, x, y, dy: dy * (y + _c(1, y)), True),
+    ("Sin", np.sin, lambda op, x, y, dy: dy * cos(x), True),
+    ("Cos", np.cos, lambda op, x, y, dy: negative(dy) * sin(x), True),
+    ("Tan", np.tan, lambda op, x, y, dy: dy * (_c(1, y) + y * y), True),
+    ("Reciprocal", lambda x: 1 / x, lambda op, x, y, dy: negative(dy) * y * y, True),
+    ("Floor", np.floor, None, True),
+    ("Ceil", np.ceil, None, True),
+    ("Round", np.round, None, True),
+    ("LogicalNot", np.logical_not, None, False),
+    ("IsNan", np.isnan, None, True),
+    ("IsFinite", np.isfinite, None, True),
+    ("IsInf", np.isinf, None, True),
+]
+
+_BOOL_OUT = {"LogicalNot", "IsNan", "IsFinite", "IsInf"}
+
+
+def _unary_infer(needs_float, bool_out):
+    def infer(op):
+        x = op.inputs[0]
+        if needs_float:
+            require_float(x, op.type)
+        return (dtypes.bool if bool_out else x.dtype), x.shape
+    return infer
+
+
+def _unary_grad(fn):
+    def grad(op, dy):
+        return [fn(op, op.inputs[0], op.outputs[0], dy)]
+    return grad
+
+
+_UNARY_NAMES = {}
+for _type, _fn, _grad, _float in _UNARY:
+    defop(_type, infer=_unary_infer(_float, _type in _BOOL_OUT), kernel=_fn,
+          grad=None if _grad is None else _unary_grad(_grad), not_differentiable=_grad is None)
+
+# Ops whose gradient is its own op, so second derivatives work (TF's TanhGrad, SigmoidGrad).
+defop("Tanh", infer=_unary_infer(True, False), kernel=np.tanh, grad=_g_tanh)
+defop("Sigmoid", infer=_unary_infer(True, False),
+      kernel=lambda x: _sigmoid_np(x), grad=_g_sigmoid)
+defop("Relu", infer=_unary_infer(False, False),
+      kernel=lambda x: np.maximum(x, 0, dtype=x.dtype), grad=_g_relu)
+
+
+def _sigmoid_np(x):
+    # exp of -|x| never overflows; the two branches are the same function.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _g_tanh_grad(op, ddx):
+    y, dy = op.inputs
+    return [ddx * dy * _c(-2, y) * y, apply_op("TanhGrad", [y, ddx])]
+
+
+def _g_sigmoid_grad(op, ddx):
+    y, dy = op.inputs
+    return [ddx * dy * (_c(1, y) - _c(2, y) * y), apply_op("SigmoidGrad", [y, ddx])]
+
+
+defop("TanhGrad", infer=same, kernel=lambda y, dy: dy * (1 - y * y), grad=_g_tanh_grad)
+defop("SigmoidGrad", infer=same, kernel=lambda y, dy: dy * y * (1 - y), grad=_g_sigmoid_grad)
+defop("ReluGrad", infer=same, kernel=lambda dy, y: dy * (y > 0),
+      grad=lambda op, ddx: [apply_op("ReluGrad", [ddx, op.inputs[1]]), None])
+
+
+def _unary(op_type, x, name=None):
+    x = convert_to_tensor(x)
+    return apply_op(op_type, [x], name=name or op_type)
+
+
+def negative(x, name=None):
+    return _unary("Neg", x, name)
+
+
+def abs(x, name=None):  # noqa: A001
+    return _unary("Abs", x, name)
+
+
+def sign(x, name=None):
+    return _unary("Sign", x, name)
+
+
+def square(x, name=None):
+    return _unary("Square", x, name)
+
+
+def sqrt(x, name=None):
+    return _unary("Sqrt", x, name)
+
+
+def rsqrt(x, name=None):
+    return _unary("Rsqrt", x, name)
+
+
+def exp(x, name=None):
+    return _unary("Exp", x, name)
+
+
+def log(x, name=None):
+    return _unary("Log", x, name)
+
+
+def log1p(x, name=None):
+    return _unary("Log1p", x, name)
+
+
+def expm1(x, name=None):
+    return _unary("Expm1", x, name)
+
+
+def sin(x, name=None):
+    return _unary("Sin", x, name)
+
+
+def cos(x, name=None):
+    return _unary("Cos", x, name)
+
+
+def tan(x, name=None):
+    return _unary("Tan", x, name)
+
+
+def reciprocal(x, name=None):
+    return _unary("Reciprocal", x, name)
+
+
+def floor(x, name=None):
+    return _unary("Floor", x, name)
+
+
+def ceil(x, name=None):
+    return _unary("Ceil", x, name)
+
+
+def round(x, name=None):  # noqa: A001
+    """Rounds half to even, as TF does."""
+    return _unary("Round", x, name)
+
+
+def logical_not(x, name=None):
+    return _unary("LogicalNot", x, name)
+
+
+def is_nan(x, name=None):
+    return _unary("IsNan", x, name)
+
+
+def is_finite(x, name=None):
+    return _unary("IsFinite", x, name)
+
+
+def is_inf(x, name=None):
+    return _unary("IsInf", x, name)
+
+
+def tanh(x, name=None):
+    return _unary("Tanh", x, name)
+
+
+def sigmoid(x, name=None):
+    return _unary("Sigmoid", x, name)
+
+
+def relu(features, name=None):
+    """max(features, 0)."""
+    return _unary("Relu", features, name)
+
+
+# =============================================================================================
+# MatMul
+# =============================================================================================
+def _matmul_infer(op):
+    a, b = op.inputs
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    if a.dtype is not b.dtype:
+        raise TypeError(f"Input 'b' of 'MatMul' Op has type {b.dtype.name} that does not match "
+                        f"type {a.dtype.name} of argument 'a'.")
+    if a.dtype.is_bool or a.dtype is dtypes.string:
+        raise TypeError(f"MatMul does not support dtype {a.dtype.name}")
+    da, db = dims(a), dims(b)
+    if da is not None and len(da) != 2 or db is not None and len(db) != 2:
+        raise ValueError(f"Shape must be rank 2 but is rank "
+                         f"{len(da) if da is not None and len(da) != 2 else len(db)}")
+    m, ka = (None, None) if da is None else (da[::-1] if ta else da)
+    kb, n = (None, None) if db is None else (db[::-1] if tb else db)
+    if ka is not None and kb is not None and ka != kb:
+        raise ValueError(f"Dimensions must be equal, but are {ka} and {kb}")
+    return a.dtype, [m, n]
+
+
+def _matmul_bind(op, session):
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    dot = np.dot
+    if not ta and not tb:
+        return dot
+    if ta and not tb:
+        return lambda a, b: dot(a.T, b)
+    if tb and not ta:
+        return lambda a, b: dot(a, b.T)
+    return lambda a, b: dot(a.T, b.T)
+
+
+def _matmul_grad(op, dy):
+    a, b = op.inputs
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    if not ta and not tb:
+        return [matmul(dy, b, transpose_b=True), matmul(a, dy, transpose_a=True)]
+    if not ta and tb:
+        return [matmul(dy, b), matmul(dy, a, transpose_a=True)]
+    if ta and not tb:
+        return [matmul(b, dy, transpose_b=True), matmul(a, dy)]
+    return [matmul(b, dy, transpose_a=True, transpose_b=True),
+            matmul(dy, a, transpose_a=True, transpose_b=True)]
+
+
+defop("MatMul", infer=_matmul_infer, bind=_matmul_bind, grad=_matmul_grad,
+      kernel=lambda a, b, transpose_a, transpose_b: np.dot(a.T if transpose_a else a,
+                                                           b.T if transpose_b else b))
+
+
+def _batch_matmul_infer(op):
+    a, b = op.inputs
+    da, db = dims(a), dims(b)
+    if da is None or db is None:
+        return a.dtype, TensorShape(None)
+    if len(da) < 2 or len(db) < 2:
+        raise ValueError("BatchMatMul needs tensors of rank >= 2")
+    ka = da[-2] if op.attrs["adj_x"] else da[-1]
+    kb = db[-1] if op.attrs["adj_y"] else db[-2]
+    if ka is not None and kb is not None and ka != kb:
+        raise ValueError(f"Dimensions must be equal, but are {ka} and {kb}")
+    m = da[-1] if op.attrs["adj_x"] else da[-2]
+    n = db[-2] if op.attrs["adj_y"] else db[-1]
+    batch = broadcast_shapes(TensorShape(da[:-2]), TensorShape(db[:-2]))
+    if batch is None:
+        raise ValueError(f"Batch dimensions {da[:-2]} and {db[:-2]} do not broadcast")
+    return a.dtype, batch.as_list() + [m, n]
+
+
+def _bmm_kernel(a, b, adj_x, adj_y):
+    return np.matmul(np.swapaxes(a, -1, -2) if adj_x else a, np.swapaxes(b, -1, -2) if adj_y else b)
+
+
+def _bmm_grad(op, dy):
+    a, b = op.inputs
+    ax, ay = op.attrs["adj_x"], op.attrs["adj_y"]
+    if not ax:
+        ga = _bmm(dy, b, False, not ay) if not ay else _bmm(dy, b, False, False)
+    else:
+        ga = _bmm(b, dy, ay, True)
+    if not ay:
+        gb = _bmm(a, dy, not ax, False) if not ax else _bmm(a, dy, False, False)
+    else:
+        gb = _bmm(dy, a, True, ax)
+    return [A.unbroadcast(ga, a), A.unbroadcast(gb, b)]
+
+
+def _bmm(a, b, adj_x, adj_y):
+    return apply_op("BatchMatMul", [a, b], {"adj_x": adj_x, "adj_y": adj_y}, name="MatMul")
+
+
+defop("BatchMatMul", infer=_batch_matmul_infer, kernel=_bmm_kernel, grad=_bmm_grad)
+
+
+def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
+           a_is_sparse=False, b_is_sparse=False, name=None) -> Tensor:
+    """Matrix product ``a @ b`` (batched for rank > 2), with optional transposes."""
+    if not isinstance(a, Tensor) and isinstance(b, Tensor):
+        a = convert_to_tensor(a, dtype=b.dtype)
+    else:
+        a = convert_to_tensor(a)
+        b = to_tensor_like(b, a)
+    ta = transpose_a or adjoint_a
+    tb = transpose_b or adjoint_b
+    if rank(a) == 2 and rank(b) == 2:
+        return apply_op("MatMul", [a, b], {"transpose_a": bool(ta), "transpose_b": bool(tb)},
+                        name=name or "MatMul")
+    return apply_op("BatchMatMul", [a, b], {"adj_x": bool(ta), "adj_y": bool(tb)},
+                    name=name or "MatMul")
+
+
+# =============================================================================================
+# Reductions
+# =============================================================================================
+def _reduce_infer(out_dtype=None):
+    def infer(op):
+        x = op.inputs[0]
+        axes, keep = op.attrs["axis"], op.attrs["keepdims"]
+        d = dims(x)
+        dt = out_dtype or x.dtype
+        if d is None:
+            return dt, TensorShape(None)
+        if axes is None:
+            return dt, [1] * len(d) if keep else []
+        return dt, [1 if i in axes else s for i, s in enumerate(d) if keep or i not in axes]
+    return infer
+
+
+def _reduced_count(op):
+    """Static number of elements reduced per output, or None."""
+    x = op.inputs[0]
+    d = dims(x)
+    if d is None:
+        return None
+    axes = op.attrs["axis"]
+    sel = d if axes is None else [d[a] for a in axes]
+    if None in sel:
+        return None
+    return int(np.prod(sel)) if sel else 1
+
+
+def _sum_grad_tensor(dy, op):
+    x = op.inputs[0]
+    axes, keep = op.attrs["axis"], op.attrs["keepdims"]
+    return apply_op("ReduceGrad", [dy, x], {"axis": axes, "keepdims": keep, "mean": False},
+                    name="ReduceGrad")
+
+
+def _g_sum(op, dy):
+    return [_sum_grad_tensor(dy, op)]
+
+
+def _g_mean(op, dy):
+    x = op.inputs[0]
+    return [apply_op("ReduceGrad", [dy, x], {"axis": op.attrs["axis"],
+                                             "keepdims": op.attrs["keepdims"], "mean": True},
+                     name="ReduceGrad")]
+
+
+def _g_minmax(op, dy):
+    x, y = op.inputs[0], op.outputs[0]
+    axes, keep = op.attrs["axis"], op.attrs["keepdims"]
+    yb = apply_op("ReduceGrad", [y, x], {"axis": axes, "keepdims": keep, "mean": False})
+    dyb = apply_op("ReduceGrad", [dy, x], {"axis": axes, "keepdims": keep, "mean": False})
+    mask = A.cast(equal(x, yb), dy.dtype)
+    count = reduce_sum(mask, axis=list(axes) if axes is not None else None, keepdims=True)
+    return [dyb * mask / count]
+
+
+def _g_prod(op, dy):
+    x, y = op.inputs[0], op.outputs[0]
+    axes, keep = op.attrs["axis"], op.attrs["keepdims"]
+    yb = apply_op("ReduceGrad", [y, x], {"axis": axes, "keepdims": keep, "mean": False})
+    dyb = apply_op("ReduceGrad", [dy, x], {"axis": axes, "keepdims": keep, "mean": False})
+    return [dyb * yb / x]  # TF's exact-zero handling is omitted: inputs with zeros give nan
+
+
+def _reduce_grad_kernel(dy, x, axis, keepdims, mean):
+    xs = np.shape(x)
+    if not keepdims:
+        dy = np.expand_dims(dy, tuple(range(len(xs))) if axis is None else axis)
+    if mean:
+        n = np.size(x) if axis is None else int(np.prod([xs[a] for a in axis]))
+        dy = dy / np.asarray(max(n, 1), dtype=dy.dtype)
+    return np.broadcast_to(dy, xs)
+
+
+def _g_reduce_grad(op, ddx):
+    dy, x = op.inputs
+    axes = op.attrs["axis"]
+    f = reduce_mean if op.attrs["mean"] else reduce_sum
+    return [f(ddx, axis=None if axes is None else list(axes), keepdims=op.attrs["keepdims"]),
+            None]
+
+
+defop("ReduceGrad", infer=lambda op: (op.inputs[0].dtype, op.inputs[1].shape),
+      kernel=_reduce_grad_kernel, aliases=True, grad=_g_reduce_grad)
+
+
+def _k_sum(x, axis, keepdims):
+    return np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+def _k_mean(x, axis, keepdims):
+    if x.dtype.kind in "iu":
+        s = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
+        n = np.size(x) // max(np.size(s), 1)
+        return (np.trunc(s / max(n, 1))).astype(x.dtype)
+    return np.mean(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
+_REDUCE = [
+    ("Sum", "Sum", _k_sum, _g_sum, None),
+    ("Mean", "Mean", _k_mean, _g_mean, None),
+    ("Max", "Max", lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims), _g_minmax,
+     None),
+    ("Min", "Min", lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims), _g_minmax,
+     None),
+    ("Prod", "Prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims,
+                                                       dtype=x.dtype), _g_prod, None),
+    ("Any", "Any", lambda x, axis, keepdims: np.any(x, axis=axis, keepdims=keepdims), None,
+     dtypes.bool),
+    ("All", "All", lambda x, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims), None,
+     dtypes.bool),
+]
+for _type, _name, _fn, _grad, _out in _REDUCE:
+    defop(_type, infer=_reduce_infer(_out), kernel=_fn, grad=_grad,
+          not_differentiable=_grad is None)
+
+
+def _reduce(op_type, input_tensor, axis, keepdims, name, keep_dims, reduction_indices):
+    x = convert_to_tensor(input_tensor)
+    if axis is None:
+        axis = reduction_indices
+    if keep_dims is not None:
+        keepdims = keep_dims
+    axes = norm_axes(axis, rank(x))
+    if op_type in ("Any", "All") and not x.dtype.is_bool:
+        raise TypeError(f"reduce_{op_type.lower()} needs a bool tensor, got {x.dtype.name} "
+                        f"({x.name})")
+    return apply_op(op_type, [x], {"axis": axes, "keepdims": bool(keepdims)},
+                    name=name or op_type)
+
+
+def reduce_sum(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
+               keep_dims=None):
+    """Sum over ``axis`` (all axes by default)."""
+    return _reduce("Sum", input_tensor, axis, keepdims, name, keep_dims, reduction_indices)
+
+
+def reduce_mean(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
+                keep_dims=None):
+    """Mean over ``axis`` (all axes by default)."""
+    return _reduce("Mean", input_tensor, axis, keepdims, name, keep_dims, reduction_indices)
+
+
+def reduce_max(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
+               keep_dims=None):
+    return _reduce("Max", input_tensor, axis, keepdims, name, keep_dims, reduction_indices)
+
+
+def reduce_min(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
+               keep_dims=None):
+    return _reduce("Min", input_tensor, axis, keepdims, name, keep_dims, reduction_indices)
+
+
+def reduce_prod(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
+                keep_dims=None):
+    return _reduce("Prod", input_tensor, axis, keepdims, name, keep_dims, reduction_indices)
+
+
+def reduce_any(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
+               keep_dims=None):
+    return _reduce("Any", input_tensor, axis, keepdims, name, keep_dims, reduction_indices)
+
+
+def reduce_all(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
+               keep_dims=None):
+    return _reduce("All", input_tensor, axis, keepdims, name, keep_dims, reduction_indices)
+
+
+# ---- argmax / argmin -------------------------------------------------------------------------
+def _arg_infer(op):
+    x = op.inputs[0]
+    d = dims(x)
+    if d is None:
+        return op.attrs["output_type"], TensorShape(None)
+    a = op.attrs["axis"]
+    return op.attrs["output_type"], [s for i, s in enumerate(d) if i != a]
+
+
+defop("ArgMax", infer=_arg_infer, not_differentiable=True,
+      kernel=lambda x, axis, output_type: np.argmax(x, axis=axis).astype(output_type.np))
+defop("ArgMin", infer=_arg_infer, not_differentiable=True,
+      kernel=lambda x, axis, output_type: np.argmin(x, axis=axis).astype(output_type.np))
+
+
+def _arg(op_type, input, axis, name, dimension, output_type):
+    x = convert_to_tensor(input)
+    if axis is None:
+        axis = 0 if dimension is None else dimension
+    (a,) = norm_axes(axis, rank(x))
+    return apply_op(op_type, [x], {"axis": a, "output_type": dtypes.as_dtype(output_type)},
+                    name=name or op_type)
+
+
+def argmax(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):
+    """Index of the largest value along ``axis`` (int64 by default, as TF)."""
+    return _arg("ArgMax", input, axis, name, dimension, output_type)
+
+
+def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):
+    return _arg("ArgMin", input, axis, name, dimension, output_type)
+
+
+# ---- add_n -----------------------------------------------------------------------------------
+def _addn_infer(op):
+    xs = op.inputs
+    s = xs[0].shape
+    for t in xs[1:]:
+        if t.dtype is not xs[0].dtype:
+            raise TypeError(f"AddN inputs must have one dtype: {xs[0].dtype.name} and "
+                            f"{t.dtype.name}")
+        if not s.is_compatible_with(t.shape):
+            raise ValueError(f"Shapes must be equal: {xs[0].shape} and {t.shape}")
+        s = s.merge_with(t.shape)
+    return xs[0].dtype, s
+
+
+def _k_addn(*xs):
+    out = xs[0] + xs[1] if len(xs) > 1 else xs[0].copy()
+    for x in xs[2:]:
+        out += x
+    return out
+
+
+defop("AddN", infer=_addn_infer, kernel=_k_addn, grad=lambda op, dy: [dy] * len(op.inputs))
+
+
+def add_n(inputs, name=None) -> Tensor:
+    """Sum of a list of same-shaped tensors."""
+    if not inputs:
+        raise ValueError("inputs must be a non-empty list of tensors")
+    ts = [convert_to_tensor(t) for t in inputs]
+    if len(ts) == 1:
+        return ts[0] if name is None else A.identity(ts[0], name=name)
+    return apply_op("AddN", ts, name=name or "AddN")
+
+
+# ---- where / select --------------------------------------------------------------------------
+def _select_infer(op):
+    c, x, y = op.inputs
+    if not c.dtype.is_bool:
+        raise TypeError(f"condition must be bool, got {c.dtype.name}")
+    if x.dtype is not y.dtype:
+        raise TypeError(f"x and y must have one dtype: {x.dtype.name} and {y.dtype.name}")
+    s = broadcast_shapes(x.shape, y.shape)
+    s = None if s is None else broadcast_shapes(c.shape, s)
+    if s is None:
+        raise ValueError(f"Shapes {c.shape}, {x.shape} and {y.shape} do not broadcast")
+    return x.dtype, s
+
+
+def _g_select(op, dy):
+    c, x, y = op.inputs
+    z = A.zeros_like(dy)
+    return [None, A.unbroadcast(where(c, dy, z), x), A.unbroadcast(where(c, z, dy), y)]
+
+
+defop("Select", infer=_select_infer, kernel=np.where, grad=_g_select)
+
+
+def _where_index_infer(op):
+    r = rank(op.inputs[0])
+    return dtypes.int64, [None, r]
+
+
+defop("Where", infer=_where_index_infer, not_differentiable=True,
+      kernel=lambda c: np.argwhere(c).astype(np.int64))
+
+
+def where(condition, x=None, y=None, name=None) -> Tensor:
+    """Elementwise choice ``x if condition else y`` (broadcasting), or the indices of true
+    elements when x and y are None."""
+    c = convert_to_tensor(condition)
+    if x is None and y is None:
+        return apply_op("Where", [c], name=name or "Where")
+    if x is None or y is None:
+        raise ValueError("x and y must both be given, or both be None")
+    x, y = pair(x, y, "Select")
+    return apply_op("Select", [c, x, y], name=name or "Select")
+
+
+where_v2 = where
+
+
+# ---- misc ------------------------------------------------------------------------------------
+def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
+    """Clips values to [min, max]; the gradient flows where the value was inside."""
+    t = convert_to_tensor(t)
+    return minimum(maximum(t, clip_value_min), clip_value_max, name=name or "clip_by_value")
+
+
+def _cumsum_kernel(x, axis, exclusive, reverse):
+    if reverse:
+        x = np.flip(x, axis)
+    out = np.cumsum(x, axis=axis, dtype=x.dtype)
+    if exclusive:
+        out = np.concatenate([np.zeros_like(np.take(out, [0], axis=axis)),
+                              np.delete(out, -1, axis=axis)], axis=axis)
+    return np.flip(out, axis) if reverse else out
+
+
+def _g_cumsum(op, dy):
+    a = op.attrs
+    return [apply_op("Cumsum", [dy], {"axis": a["axis"], "exclusive": a["exclusive"],
+                                      "reverse": not a["reverse"]})]
+
+
+defop("Cumsum", infer=same, kernel=_cumsum_kernel, grad=_g_cumsum)
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
+    x = convert_to_tensor(x)
+    (ax,) = norm_axes(axis, rank(x))
+    return apply_op("Cumsum", [x], {"axis": ax, "exclusive": bool(exclusive),
+                                    "reverse": bool(reverse)}, name=name or "Cumsum")
+
+
+def _square_infer(op):
+    x = op.inputs[0]
+    require_float(x, op.type)
+    d = dims(x)
+    if d is not None and (len(d) < 2 or (d[-1] is not None and d[-2] is not None
+                                          and d[-1] != d[-2])):
+        raise ValueError(f"Input must be a square matrix (or a batch of them), got shape "
+                         f"{x.shape}")
+    return x.dtype, (x.shape if op.type == "MatrixInverse" else
+                     (TensorShape(None) if d is None else d[:-2]))
+
+
+def _inv_kernel(x):
+    try:
+        return np.linalg.inv(x).astype(x.dtype, copy=False)
+    except np.linalg.LinAlgError:
+        raise ValueError("Input is not invertible.") from None
+
+
+def _g_inv(op, dy):
+    y = op.outputs[0]
+    return [negative(matmul(matmul(y, dy, transpose_a=True), y, transpose_b=True))]
+
+
+def _g_det(op, dy):
+    x, y = op.inputs[0], op.outputs[0]
+    inv_t = A.transpose(apply_op("MatrixInverse", [x])) if rank(x) == 2 else None
+    if inv_t is None:
+        raise NotImplementedError("gradient of batched matrix_determinant")
+    return [dy * y * inv_t]
+
+
+defop("MatrixInverse", infer=_square_infer, kernel=_inv_kernel, grad=_g_inv)
+defop("MatrixDeterminant", infer=_square_infer,
+      kernel=lambda x: np.asarray(np.linalg.det(x), dtype=x.dtype), grad=_g_det)
+
+
+def matrix_inverse(input, adjoint=False, name=None) -> Tensor:
+    """Inverse of a square matrix (or batch)."""
+    x = convert_to_tensor(input)
+    if adjoint:
+        x = A.transpose(x)
+    return apply_op("MatrixInverse", [x], name=name or "MatrixInverse")
+
+
+def matrix_determinant(input, name=None) -> Tensor:
+    return apply_op("MatrixDeterminant", [convert_to_tensor(input)],
+                    name=name or "MatrixDeterminant")
+
+
+def tensordot(a, b, axes, name=None) -> Tensor:
+    """Contraction over ``axes`` (an int N for the last N of a / first N of b, or two lists)."""
+    a = convert_to_tensor(a)
+    b = convert_to_tensor(b, dtype=a.dtype)
+    ra, rb = rank(a), rank(b)
+    if ra is None or rb is None:
+        raise ValueError("tensordot needs tensors of known rank")
+    if isinstance(axes, int):
+        ax_a, ax_b = list(range(ra - axes, ra)), list(range(axes))
+    else:
+        ax_a, ax_b = ([axes[0]] if isinstance(axes[0], int) else list(axes[0]),
+                      [axes[1]] if isinstance(axes[1], int) else list(axes[1]))
+    ax_a = [x % ra for x in ax_a]
+    ax_b = [x % rb for x in ax_b]
+    free_a = [i for i in range(ra) if i not in ax_a]
+    free_b = [i for i in range(rb) if i not in ax_b]
+    at = A.transpose(a, free_a + ax_a)
+    bt = A.transpose(b, ax_b + free_b)
+    da, db = dims(a), dims(b)
+    ka = [da[i] for i in ax_a]
+    k = int(np.prod(ka)) if None not in ka else -1
+    fa = [da[i] for i in free_a]
+    fb = [db[i] for i in free_b]
+    m = int(np.prod(fa)) if None not in fa else -1
+    n = int(np.prod(fb)) if None not in fb else -1
+    prod = matmul(A.reshape(at, [m, k]), A.reshape(bt, [k if k != -1 else -1, n]))
+    out_shape = [d if d is not None else -1 for d in fa + fb]
+    if out_shape.count(-1) > 1:
+        raise ValueError("tensordot supports at most one unknown free dimension")
+    return A.reshape(prod, out_shape, name=name)
+
+
+# =============================================================================================
+# Python operators on Tensor (and Variable, which is a Tensor)
+# =============================================================================================
+def _r(fn):
+    return lambda self, other: fn(other, self)
+
+
+def _matmul_op(a, b):
+    return matmul(a, b)
+
+
+def _pow_op(x, y):
+    return pow(x, y)
+
+
+def _and(x, y):
+    return logical_and(x, y)
+
+
+def _or(x, y):
+    return logical_or(x, y)
+
+
+def _xor(x, y):
+    return logical_xor(x, y)
+
+
+_OPERATORS = {
+    "__add__": add, "__sub__": subtract, "__mul__": multiply, "__truediv__": truediv,
+    "__floordiv__": floordiv, "__mod__": floormod, "__pow__": _pow_op,
+    "__matmul__": _matmul_op, "__and__": _and, "__or__": _or, "__xor__": _xor,
+    "__lt__": less, "__le__": less_equal, "__gt__": greater, "__ge__": greater_equal,
+}
+for _name, _fn in _OPERATORS.items():
+    setattr(Tensor, _name, (lambda f: lambda self, other: f(self, other))(_fn))
+    if _name not in ("__lt__", "__le__", "__gt__", "__ge__"):
+        setattr(Tensor, "__r" + _name[2:], _r(_fn))
+Tensor.__neg__ = lambda self: negative(self)
+Tensor.__abs__ = lambda self: abs(self)
+Tensor.__invert__ = lambda self: logical_not(self)
+Tensor.__getitem__ = lambda self, key: A.getitem(self, key)
+Tensor.__pos__ = lambda self: self

@@ -1,0 +1,176 @@
+"""tf.Variable: a Tensor (the VariableV2 op's output) whose value lives in each Session."""
+
+from __future__ import annotations
+
+from .framework import dtypes
+from .framework.ops import (GraphKeys, Tensor, add_to_collections, apply_op, convert_to_tensor,
+                            get_collection, get_default_graph, register_tensor_conversion_function)
+from .framework.registry import defop
+from .framework.tensor_shape import TensorShape, as_shape
+from .ops import array_ops, state_ops
+from .ops.control_flow_ops import group
+
+
+class Variable(Tensor):
+    """A variable: ``x = tf.Variable(3, name="x")``; run ``x.initializer`` before reading it.
+
+    It is the output tensor of its VariableV2 op (``x.name == "x:0"``), so it can be used
+    anywhere a Tensor can; its value is kept by each Session separately.
+    """
+
+    def __init__(self, initial_value=None, trainable=None, collections=None,
+                 validate_shape=True, caching_device=None, name=None, variable_def=None,
+                 dtype=None, expected_shape=None, import_scope=None, constraint=None,
+                 use_resource=None, synchronization=None, aggregation=None, shape=None):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        trainable = True if trainable is None else bool(trainable)
+        graph = initial_value.graph if isinstance(initial_value, Tensor) else get_default_graph()
+        with graph.as_default(), graph.control_dependencies(None), \
+                graph.name_scope(name or "Variable") as scope:
+            base = scope[:-1]
+            if callable(initial_value):
+                initial_value = initial_value()
+            init = convert_to_tensor(initial_value, dtype=dtype, name="initial_value") \
+                if not isinstance(initial_value, Tensor) else initial_value
+            if dtype is not None and init.dtype is not dtypes.as_dtype(dtype):
+                init = array_ops.cast(init, dtype)
+            vshape = init.shape if shape is None else as_shape(shape)
+            if validate_shape and not vshape.is_fully_defined():
+                raise ValueError(f"initial_value must have a shape specified: {init} (variable "
+                                 f"'{base}'); pass validate_shape=False to allow that.")
+            op = graph.create_op("VariableV2", [], {"shape": vshape if validate_shape else
+                                                    TensorShape(None), "dtype": init.dtype},
+                                 name=base, absolute_name=True)
+            Tensor.__init__(self, op, 0, init.dtype, op.outputs[0].shape)
+            op.outputs = (self,)
+            self._initial_value = init
+            self._initializer_op = state_ops.assign(
+                self, init, validate_shape=validate_shape, name="Assign").op
+        self._trainable = trainable
+        self.constraint = constraint
+        if collections is None:
+            collections = [GraphKeys.GLOBAL_VARIABLES]
+        if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
+            collections = list(collections) + [GraphKeys.TRAINABLE_VARIABLES]
+        with graph.as_default():
+            add_to_collections(collections, self)
+
+    # ---- TF1 Variable API -------------------------------------------------------------------
+    @property
+    def initializer(self):
+        """The op that assigns the initial value (``sess.run(x.initializer)``)."""
+        return self._initializer_op
+
+    @property
+    def initial_value(self) -> Tensor:
+        return self._initial_value
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    def value(self) -> Tensor:
+        return self
+
+    def read_value(self) -> Tensor:
+        return array_ops.identity(self, name="read")
+
+    def initialized_value(self) -> Tensor:
+        """The variable's value if initialized, else its initial value (to initialize others)."""
+        return apply_op("VariableOrInitialValue", [self, self._initial_value],
+                        name="initialized_value")
+
+    def assign(self, value, use_locking=False, name=None, read_value=True):
+        return state_ops.assign(self, value, name=name)
+
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
+        return state_ops.assign_add(self, delta, name=name)
+
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
+        return state_ops.assign_sub(self, delta, name=name)
+
+    def load(self, value, session=None) -> None:
+        """Writes ``value`` into the variable in ``session`` (default session) without ops."""
+        from .client.session import get_default_session
+        session = session or get_default_session()
+        if session is None:
+            raise ValueError("Variable.load needs a session: pass session= or use a default one")
+        session._write_variable(self, value)
+
+    def _as_graph_element(self):
+        return self
+
+    def __repr__(self) -> str:
+        return (f"<tf.Variable '{self.name}' shape={self.shape} "
+                f"dtype={self.dtype.name}_ref>")
+
+    __str__ = __repr__
+
+
+def _var_or_init_infer(op):
+    return op.inputs[0].dtype, op.inputs[0].shape
+
+
+def _k_var_or_init(cell, init):
+    return init if cell.value is None else cell.value
+
+
+defop("VariableOrInitialValue", infer=_var_or_init_infer, kernel=_k_var_or_init,
+                ref_inputs=(0,), aliases=True, not_differentiable=True)
+
+
+def _convert_variable(value, dtype=None, name=None):
+    return value
+
+
+register_tensor_conversion_function(Variable, _convert_variable)
+
+
+# ---- collections of variables -------------------------------------------------------------------
+def global_variables(scope=None) -> list:
+    return get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+all_variables = global_variables
+
+
+def trainable_variables(scope=None) -> list:
+    return get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def local_variables(scope=None) -> list:
+    return get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def model_variables(scope=None) -> list:
+    return get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def moving_average_variables(scope=None) -> list:
+    return get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, scope)
+
+
+def variables_initializer(var_list, name="init"):
+    """One op running the initializers of ``var_list``."""
+    return group(*[v.initializer for v in var_list], name=name)
+
+
+def global_variables_initializer():
+    """``init = tf.global_variables_initializer()``: initializes every global variable."""
+    return variables_initializer(global_variables(), name="init")
+
+
+initialize_all_variables = global_variables_initializer
+
+
+def local_variables_initializer():
+    return variables_initializer(local_variables(), name="init_1")
+
+
+def is_variable_initialized(variable):
+    return state_ops.is_variable_initialized(variable)
+
+
+def assert_variables_initialized(var_list=None):
+    return state_ops.report_uninitialized_variables(var_list)
