@@ -16,6 +16,7 @@ import importlib.util
 import os
 import runpy
 import sys
+import traceback
 import types
 
 # Longest prefix first: tensorflow.compat.v1 must win over tensorflow.
@@ -47,16 +48,6 @@ class _AliasLoader(importlib.abc.Loader):
         pass  # already executed when tensorfluxo imported it
 
 
-class _CompatLoader(importlib.abc.Loader):
-    """``tensorflow.compat``, when tensorfluxo has no compat module: just holds v1."""
-
-    def create_module(self, spec):
-        return None
-
-    def exec_module(self, module) -> None:
-        module.v1 = importlib.import_module("tensorfluxo")
-
-
 class AliasFinder(importlib.abc.MetaPathFinder):
     """Resolves tensorflow.* and keras.* imports to the tensorfluxo modules that stand for them."""
 
@@ -64,8 +55,6 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         name = target_name(fullname)
         if name is None:
             return None
-        if name == "tensorfluxo.compat" and importlib.util.find_spec(name) is None:
-            return importlib.util.spec_from_loader(fullname, _CompatLoader(), is_package=True)
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as e:
@@ -76,7 +65,10 @@ class AliasFinder(importlib.abc.MetaPathFinder):
                     name=fullname,
                 ) from None
             raise
-        return importlib.util.spec_from_loader(fullname, _AliasLoader(module))
+        # tensorfluxo.compat is a plain module whose v1 attribute is tensorfluxo; marking it a
+        # package lets `import tensorflow.compat.v1` reach this finder for the v1 part.
+        package = fullname == "tensorflow.compat" or None
+        return importlib.util.spec_from_loader(fullname, _AliasLoader(module), is_package=package)
 
 
 def install() -> None:
@@ -93,19 +85,30 @@ def main(argv: list[str] | None = None) -> None:
         print(USAGE, file=sys.stderr)
         raise SystemExit(0 if argv and argv[0] in ("-h", "--help") else 2)
     install()
-    if argv[0] == "-m":
-        sys.argv = [argv[1], *argv[2:]]  # runpy puts the module's file in argv[0]
-        runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
-        return
-    script = argv[0]
-    if not os.path.exists(script):
-        print(f"tensorfluxo.run: can't open file {script!r}: no such file", file=sys.stderr)
-        raise SystemExit(2)
-    sys.argv = list(argv)
-    # `python script.py` puts the script's folder first on sys.path; `-m tensorfluxo.run` put
-    # the current folder there instead.
-    sys.path[0] = os.path.dirname(os.path.abspath(script))
-    runpy.run_path(script, run_name="__main__")
+    try:
+        if argv[0] == "-m":
+            sys.argv = [argv[1], *argv[2:]]  # runpy puts the module's file in argv[0]
+            runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+            return
+        script = argv[0]
+        if not os.path.exists(script):
+            print(f"tensorfluxo.run: can't open file {script!r}: no such file", file=sys.stderr)
+            raise SystemExit(2)
+        sys.argv = list(argv)
+        # `python script.py` puts the script's folder first on sys.path; `-m tensorfluxo.run`
+        # put the current folder there instead.
+        sys.path[0] = os.path.dirname(os.path.abspath(script))
+        runpy.run_path(script, run_name="__main__")
+    except Exception as e:
+        # Report the program's error as `python script.py` would: without the runner's frames.
+        tb = e.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename in _RUNNER_FILES:
+            tb = tb.tb_next
+        traceback.print_exception(type(e), e, tb)
+        raise SystemExit(1) from None
+
+
+_RUNNER_FILES = {__file__, runpy.__file__, "<frozen runpy>"}
 
 
 if __name__ == "__main__":

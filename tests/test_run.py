@@ -101,3 +101,19 @@ def test_usage_errors(tmp_path):
     assert out.returncode == 2 and "usage: python -m tensorfluxo.run script.py" in out.stderr
     out = _run(tmp_path, ["missing.py"])
     assert out.returncode == 2 and "can't open file 'missing.py'" in out.stderr
+
+
+def test_errors_show_the_programs_traceback_not_the_runners(tmp_path):
+    prog = _script(tmp_path, """
+        import tensorflow as tf
+        def f():
+            raise ValueError("bad")
+        f()
+    """)
+    out = _run(tmp_path, [str(prog)])
+    assert out.returncode == 1
+    lines = out.stderr.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[1] == f'  File "{prog}", line 5, in <module>'
+    assert lines[-1] == "ValueError: bad"
+    assert "runpy" not in out.stderr and "tensorfluxo/run.py" not in out.stderr
