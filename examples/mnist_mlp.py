@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     init = tf.global_variables_initializer()
     saver = tf.train.Saver()
 
-    loss_summary = tf.summary.scalar("loss", loss)
+    loss_summary = tf.summary.scalar("log_loss", loss)  # "loss" is taken by the name scope
     accuracy_summary = tf.summary.scalar("accuracy", accuracy)
     summaries = tf.summary.merge([loss_summary, accuracy_summary])
     file_writer = tf.summary.FileWriter(logdir, tf.get_default_graph())
