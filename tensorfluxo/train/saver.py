@@ -357,25 +357,26 @@ class Saver:
                              "state. Please use a different save path.")
         values = {key: sess._read_variable(var) for key, var in self._variables.items()}
         checkpoint_io.write_bundle(prefix, values)
-        if write_meta_graph:
+        if write_meta_graph and _can_export_graphs():
             self.export_meta_graph(f"{prefix}.{meta_graph_suffix}",
                                    strip_default_attrs=strip_default_attrs)
         if write_state:
-            self._record(prefix)
+            dropped = self._record(prefix)
             update_checkpoint_state(parent, prefix, self.last_checkpoints, latest_filename)
-            self._delete_old(meta_graph_suffix)
+            self._delete(dropped, meta_graph_suffix)
         return prefix
 
-    def _record(self, prefix: str) -> None:
+    def _record(self, prefix: str) -> list[tuple[str, float]]:
+        """Adds ``prefix`` to the kept checkpoints; returns those falling out of the window."""
         if not self._max_to_keep:
-            return
-        self._last_checkpoints = [c for c in self._last_checkpoints if c[0] != prefix]
-        self._last_checkpoints.append((prefix, time.time()))
+            return []
+        kept = [c for c in self._last_checkpoints if c[0] != prefix] + [(prefix, time.time())]
+        self._last_checkpoints = kept[-self._max_to_keep:]
+        return kept[:-self._max_to_keep]
 
-    def _delete_old(self, meta_graph_suffix: str) -> None:
-        # Deleted only after the new checkpoint and the state file are in place.
-        while self._max_to_keep and len(self._last_checkpoints) > self._max_to_keep:
-            prefix, saved_at = self._last_checkpoints.pop(0)
+    def _delete(self, dropped: list[tuple[str, float]], meta_graph_suffix: str) -> None:
+        # Called only once the new checkpoint and the state file naming it are in place.
+        for prefix, saved_at in dropped:
             if saved_at > self._next_keep_time:  # keep_checkpoint_every_n_hours spares it
                 self._next_keep_time += self._keep_every * 3600
                 continue
@@ -439,20 +440,172 @@ class Saver:
     to_proto = as_saver_def
 
 
+def _can_export_graphs() -> bool:
+    # The GraphDef conversion (framework/graph_io.py) is a separate part of the engine; until
+    # it is there, checkpoints are written without their .meta file.
+    import importlib.util
+    return importlib.util.find_spec("tensorfluxo.framework.graph_io") is not None
+
+
 def _some(names: list[str], limit: int = 10) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "") or "nothing"
 
 
 # ----------------------------------------------------------------------------- meta graphs
+# Collections whose values are variables; they are stored as VariableDef protos.
+_VARIABLE_COLLECTIONS = ("variables", "trainable_variables", "local_variables",
+                         "model_variables", "moving_average_variables", "global_step")
+
+
+def _variable_def(var) -> bytes:
+    from tensorboard.compat.proto import variable_pb2
+    return variable_pb2.VariableDef(
+        variable_name=var.name, initializer_name=var.initializer.name,
+        initial_value_name=var.initial_value.name, snapshot_name=var.name,
+        trainable=var.trainable).SerializeToString()
+
+
+def _collection_def(key: str, values, variable_class):
+    """A CollectionDef for a collection's values, or None if they cannot be stored."""
+    from tensorboard.compat.proto import meta_graph_pb2
+
+    from tensorfluxo.framework.ops import Operation, Tensor
+    out = meta_graph_pb2.CollectionDef()
+    if key in _VARIABLE_COLLECTIONS and all(isinstance(v, variable_class) for v in values):
+        out.bytes_list.value.extend(_variable_def(v) for v in values)
+    elif all(isinstance(v, (Tensor, Operation)) for v in values):
+        out.node_list.value.extend(v.name for v in values)
+    elif all(isinstance(v, (str, bytes)) for v in values):
+        out.bytes_list.value.extend(v.encode() if isinstance(v, str) else v for v in values)
+    elif all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
+        out.int64_list.value.extend(int(v) for v in values)
+    elif all(isinstance(v, (float, np.floating)) for v in values):
+        out.float_list.value.extend(float(v) for v in values)
+    else:
+        return None
+    return out
+
+
 def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_def=None,
                       collection_list=None, as_text: bool = False, graph=None,
                       clear_devices: bool = False, **kwargs):
-    """tf.train.export_meta_graph: the MetaGraphDef of a graph, written to ``filename``."""
-    raise NotImplementedError("export_meta_graph needs Graph.as_graph_def from the engine")
+    """tf.train.export_meta_graph: the MetaGraphDef (graph, saver, collections) of ``graph``
+    (the default graph), also written to ``filename`` when given. Collections holding values
+    that have no protobuf form (Python objects) are left out with a warning, as in TF."""
+    from tensorboard.compat.proto import meta_graph_pb2
+
+    from tensorfluxo.framework.ops import get_default_graph
+    from tensorfluxo.variables import Variable
+    graph = graph or get_default_graph()
+    meta = meta_graph_pb2.MetaGraphDef()
+    if meta_info_def is not None:
+        meta.meta_info_def.CopyFrom(meta_info_def)
+    meta.graph_def.CopyFrom(graph_def if graph_def is not None else graph.as_graph_def())
+    if clear_devices:
+        for node in meta.graph_def.node:
+            node.device = ""
+    if saver_def is not None:
+        meta.saver_def.CopyFrom(saver_def)
+    keys = graph.get_all_collection_keys() if collection_list is None else collection_list
+    for key in keys:
+        values = graph.get_collection(key)
+        if not values:
+            continue
+        collection = _collection_def(key, values, Variable)
+        if collection is None:
+            warnings.warn(f"Collection '{key}' is not saved in the meta graph: its values "
+                          f"({type(values[0]).__name__}...) have no protobuf form", stacklevel=2)
+            continue
+        meta.collection_def[key].CopyFrom(collection)
+    if filename:
+        if as_text:
+            from google.protobuf import text_format
+            data = text_format.MessageToString(meta).encode("utf-8")
+        else:
+            data = meta.SerializeToString()
+        checkpoint_io._write_atomic(os.fspath(filename), [data])
+    return meta
+
+
+def _read_meta_graph(filename: str):
+    from google.protobuf import message, text_format
+    from tensorboard.compat.proto import meta_graph_pb2
+    filename = os.fspath(filename)
+    if not os.path.isfile(filename):
+        raise OSError(f"File {filename} does not exist.")
+    with open(filename, "rb") as f:
+        data = f.read()
+    meta = meta_graph_pb2.MetaGraphDef()
+    try:
+        meta.ParseFromString(data)
+        return meta
+    except message.DecodeError:
+        pass
+    try:  # a meta graph saved with as_text=True
+        return text_format.Parse(data.decode("utf-8"), meta_graph_pb2.MetaGraphDef())
+    except (UnicodeDecodeError, text_format.ParseError):
+        raise errors.DataLossError(None, None, f"Meta graph file {filename} is neither a binary "
+                                   "nor a text MetaGraphDef: it is corrupted") from None
+
+
+def _rebuild_variable(graph, var_def, scope: str):
+    """A Variable object for an imported VariableV2 op, from its VariableDef."""
+    from tensorfluxo.framework.ops import Tensor
+    from tensorfluxo.variables import Variable
+
+    def name(n: str) -> str:
+        return f"{scope}/{n}" if scope else n
+    op = graph.get_tensor_by_name(name(var_def.variable_name)).op
+    if isinstance(op.outputs[0], Variable):
+        return op.outputs[0]
+    var = Variable.__new__(Variable)
+    Tensor.__init__(var, op, 0, op.outputs[0].dtype, op.outputs[0].shape)
+    op.outputs = (var,)  # as Variable.__init__ does: the Variable is the op's output
+    var._initial_value = graph.get_tensor_by_name(name(var_def.initial_value_name))
+    var._initializer_op = graph.get_operation_by_name(name(var_def.initializer_name))
+    var._trainable = var_def.trainable
+    var.constraint = None
+    return var
 
 
 def import_meta_graph(meta_graph_or_file, clear_devices: bool = False, import_scope=None,
                       **kwargs):
-    """tf.train.import_meta_graph: rebuilds a saved graph and returns a Saver for it."""
-    raise NotImplementedError("import_meta_graph needs import_graph_def from the engine")
+    """tf.train.import_meta_graph: adds a saved graph (and its collections) to the default
+    graph; returns a Saver for its variables (None if it has none), to restore them."""
+    from tensorboard.compat.proto import meta_graph_pb2, variable_pb2
+
+    from tensorfluxo.framework.graph_io import import_graph_def
+    from tensorfluxo.framework.ops import get_default_graph
+    if isinstance(meta_graph_or_file, meta_graph_pb2.MetaGraphDef):
+        meta = meta_graph_or_file
+    else:
+        meta = _read_meta_graph(meta_graph_or_file)
+    graph_def = meta.graph_def
+    if clear_devices:
+        graph_def = type(graph_def).FromString(graph_def.SerializeToString())
+        for node in graph_def.node:
+            node.device = ""
+    scope = import_scope or ""
+    import_graph_def(graph_def, name=scope)
+    graph = get_default_graph()
+    saved = {}  # checkpoint key (the original name, without import scope) -> variable
+    collections = sorted(meta.collection_def.items(), key=lambda kv: kv[0] not in
+                         _VARIABLE_COLLECTIONS)  # variables first: node lists may name them
+    for key, collection in collections:
+        kind = collection.WhichOneof("kind")
+        if key in _VARIABLE_COLLECTIONS and kind == "bytes_list":
+            for raw in collection.bytes_list.value:
+                var_def = variable_pb2.VariableDef.FromString(raw)
+                var = _rebuild_variable(graph, var_def, scope)
+                if key == "variables":
+                    saved[var_def.variable_name.rsplit(":", 1)[0]] = var
+                graph.add_to_collection(key, var)
+        elif kind == "node_list":
+            for n in collection.node_list.value:
+                graph.add_to_collection(key, graph.as_graph_element(
+                    f"{scope}/{n}" if scope else n))
+        elif kind in ("bytes_list", "int64_list", "float_list"):
+            for value in getattr(collection, kind).value:
+                graph.add_to_collection(key, value)
+    return Saver(saved) if saved else None

@@ -115,3 +115,176 @@ def test_checkpoint_directory_resolves_to_latest(tmp_path):
         saver_mod.list_variables(str(tmp_path / "empty"))
     with pytest.raises(errors.NotFoundError, match=r"missing\.index does not exist"):
         saver_mod.NewCheckpointReader(str(tmp_path / "missing"))
+
+
+# ------------------------------------------------------------------ Saver on the engine
+import tensorfluxo as tf  # noqa: E402
+
+
+def make_vars():
+    w = tf.Variable(np.arange(12, dtype=np.float32).reshape(3, 4), name="layer1/weights")
+    b = tf.Variable(np.linspace(-1, 1, 5), name="layer1/bias")
+    step = tf.Variable(7, dtype=tf.int64, name="global_step", trainable=False)
+    return w, b, step
+
+
+def test_save_and_restore_every_global_variable(tmp_path):
+    w, b, step = make_vars()
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(w.assign(w * 2))
+        path = saver.save(sess, str(tmp_path / "model.ckpt"))
+        want = sess.run([w, b, step])
+    assert path == str(tmp_path / "model.ckpt")
+    assert tf.train.list_variables(path) == [("global_step", []), ("layer1/bias", [5]),
+                                             ("layer1/weights", [3, 4])]
+    with tf.Session() as sess:  # no initializer: restoring is what sets the variables
+        saver.restore(sess, path)
+        for got, value in zip(sess.run([w, b, step]), want):
+            assert np.array_equal(got, value) and got.dtype == value.dtype
+
+
+def test_seed_dict_var_list_saves_under_the_given_name(tmp_path):
+    theta = tf.Variable(tf.random_uniform([3, 1], -1.0, 1.0, seed=42), name="theta")
+    other = tf.Variable(1.0, name="other")
+    saver = tf.train.Saver({"weights": theta})
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        best_theta = theta.eval()
+        saver.save(sess, str(tmp_path / "my_model_final.ckpt"))
+    assert tf.train.list_variables(str(tmp_path / "my_model_final.ckpt")) == [("weights", [3, 1])]
+    with tf.Session() as sess:
+        saver.restore(sess, str(tmp_path / "my_model_final.ckpt"))
+        assert np.array_equal(theta.eval(), best_theta)
+        assert not sess._is_initialized(other)  # only what the Saver holds is restored
+
+
+def test_global_step_names_the_checkpoint_and_max_to_keep_deletes_old_ones(tmp_path):
+    w, b, step = make_vars()
+    saver = tf.train.Saver(max_to_keep=2)
+    base = str(tmp_path / "model.ckpt")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        paths = [saver.save(sess, base, global_step=i * 1000) for i in range(3)]
+        paths.append(saver.save(sess, base, global_step=step))  # a variable as global step
+    assert paths == [f"{base}-0", f"{base}-1000", f"{base}-2000", f"{base}-7"]
+    assert saver.last_checkpoints == paths[2:]
+    assert not tf.train.checkpoint_exists(paths[0]) and not tf.train.checkpoint_exists(paths[1])
+    assert not [f for f in os.listdir(tmp_path) if "ckpt-0." in f or "ckpt-1000." in f]
+    assert tf.train.latest_checkpoint(str(tmp_path)) == paths[3]
+    state = tf.train.get_checkpoint_state(str(tmp_path))
+    assert state.all_model_checkpoint_paths == paths[2:]
+
+
+def test_max_to_keep_none_keeps_everything(tmp_path):
+    make_vars()
+    saver = tf.train.Saver(max_to_keep=None)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        paths = [saver.save(sess, str(tmp_path / "m"), global_step=i) for i in range(7)]
+    assert all(tf.train.checkpoint_exists(p) for p in paths)
+    assert tf.train.latest_checkpoint(str(tmp_path)) == paths[-1]
+
+
+def test_saving_again_to_one_path_replaces_it(tmp_path):
+    w, _, _ = make_vars()
+    saver = tf.train.Saver()
+    path = str(tmp_path / "m.ckpt")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for i in range(3):
+            sess.run(w.assign(tf.fill([3, 4], float(i))))
+            saver.save(sess, path)
+    assert saver.last_checkpoints == [path]
+    assert np.all(tf.train.load_variable(path, "layer1/weights") == 2)
+
+
+def test_restores_a_checkpoint_written_by_tensorflow():
+    w = tf.Variable(tf.zeros([3, 4]), name="w")
+    ids = tf.Variable(tf.zeros([2, 3, 2], tf.int64), name="ids")
+    saver = tf.train.Saver({"layer1/weights": w, "deep/scope/ids": ids})
+    with tf.Session() as sess:
+        saver.restore(sess, TF_PREFIX)
+        with np.load(os.path.join(DATA, "expected.npz")) as expected:
+            assert np.array_equal(w.eval(), expected["layer1/weights"])
+            assert np.array_equal(ids.eval(), expected["deep/scope/ids"])
+
+
+# ------------------------------------------------------------------ Saver errors
+def test_restore_missing_variable_names_it(tmp_path):
+    w, _, _ = make_vars()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = tf.train.Saver([w]).save(sess, str(tmp_path / "m"))
+    extra = tf.Variable(0.0, name="extra")
+    with tf.Session() as sess:
+        with pytest.raises(errors.NotFoundError,
+                           match=r"Key extra not found in checkpoint .*m \(needed to restore "
+                                 r"variable 'extra'\); it holds: layer1/weights"):
+            tf.train.Saver([w, extra]).restore(sess, path)
+        assert not sess._is_initialized(w)  # nothing restored when one variable is missing
+
+
+def test_restore_wrong_shape_or_dtype_names_variable_and_both(tmp_path):
+    w, b, _ = make_vars()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = tf.train.Saver({"w": w, "b": b}).save(sess, str(tmp_path / "m"))
+    tf.reset_default_graph()
+    w2 = tf.Variable(tf.zeros([4, 3]), name="layer1/weights")
+    b2 = tf.Variable(tf.zeros([5], tf.float32), name="layer1/bias")
+    with tf.Session() as sess:
+        with pytest.raises(errors.InvalidArgumentError,
+                           match=r"restore variable 'layer1/weights' of shape \[4, 3\] from 'w' "
+                                 r"of shape \[3, 4\]"):
+            tf.train.Saver({"w": w2}).restore(sess, path)
+        with pytest.raises(errors.InvalidArgumentError,
+                           match=r"restore variable 'layer1/bias' of dtype float32 from 'b' of "
+                                 r"dtype float64"):
+            tf.train.Saver({"b": b2}).restore(sess, path)
+
+
+def test_restore_bad_paths(tmp_path):
+    make_vars()
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        with pytest.raises(ValueError, match="Can't load save_path when it is None"):
+            saver.restore(sess, None)
+        with pytest.raises(ValueError, match=r"not a valid checkpoint: .*nothing\.ckpt"):
+            saver.restore(sess, str(tmp_path / "nothing.ckpt"))
+
+
+def test_save_errors(tmp_path):
+    w, _, _ = make_vars()
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        with pytest.raises(errors.FailedPreconditionError, match="uninitialized value layer1"):
+            saver.save(sess, str(tmp_path / "m"))
+        sess.run(tf.global_variables_initializer())
+        with pytest.raises(ValueError, match=r"Parent directory of .*no/such/m doesn't exist"):
+            saver.save(sess, str(tmp_path / "no/such/m"))
+        with pytest.raises(ValueError, match="conflicts with path used for checkpoint state"):
+            saver.save(sess, str(tmp_path / "checkpoint"))
+        with pytest.raises(TypeError, match="'sess' must be a Session"):
+            saver.save(None, str(tmp_path / "m"))
+    assert checkpoint_io.bundle_files(str(tmp_path / "m")) == []
+    with tf.Graph().as_default(), tf.Session() as other:
+        with pytest.raises(ValueError, match="session's graph is not the graph of the Saver"):
+            saver.save(other, str(tmp_path / "m"))
+
+
+def test_var_list_errors():
+    w, _, _ = make_vars()
+    with pytest.raises(TypeError, match="var_list must hold variables, got <tf.Tensor"):
+        tf.train.Saver([w * 2])
+    with pytest.raises(TypeError, match=r"var_list\['x'\] must be a variable"):
+        tf.train.Saver({"x": 3.0})
+    with pytest.raises(TypeError, match="keys must be strings"):
+        tf.train.Saver({1: w})
+    with pytest.raises(ValueError, match="two variables have the same name: layer1/weights"):
+        tf.train.Saver([w, w])
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="No variables to save"):
+            tf.train.Saver()
+        assert tf.train.Saver(allow_empty=True).last_checkpoints == []
