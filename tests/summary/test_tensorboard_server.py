@@ -1,4 +1,4 @@
-"""The real `tensorboard --logdir` serves what FileWriter wrote (scalars and the graph)."""
+"""The real `tensorboard --logdir` serves what tf.summary wrote (scalars and the graph)."""
 
 import json
 import socket
@@ -9,11 +9,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
-from tensorboard.compat.proto import graph_pb2, node_def_pb2
 
-from tensorfluxo.summary import FileWriter
-from tensorfluxo.summary.summary_proto import scalar_summary
+import tensorfluxo as tf
 
 TIMEOUT_SECS = 12.0
 
@@ -43,13 +42,18 @@ def poll(url: str, ready, deadline: float) -> bytes:
 
 
 def test_tensorboard_serves_scalars_and_graph(tmp_path):
-    graph_def = graph_pb2.GraphDef(node=[
-        node_def_pb2.NodeDef(name="X", op="Placeholder"),
-        node_def_pb2.NodeDef(name="loss/mse", op="Mean", input=["X"]),
-    ])
-    with FileWriter(tmp_path / "run-1", graph_def=graph_def) as writer:
+    X = tf.placeholder(tf.float32, shape=(None, 2), name="X")
+    with tf.name_scope("dnn"):
+        with tf.name_scope("hidden1"):
+            hidden1 = tf.nn.relu(tf.matmul(X, tf.constant([[1.0], [2.0]])), name="relu")
+    with tf.name_scope("loss"):
+        mse = tf.reduce_mean(tf.square(hidden1), name="mse")
+        mse_summary = tf.summary.scalar("MSE", mse)  # "loss/MSE_1": TF1 names ignore case
+    with tf.summary.FileWriter(tmp_path / "run-1", tf.get_default_graph()) as writer, \
+            tf.Session() as sess:
         for step in range(0, 50, 10):
-            writer.add_summary(scalar_summary("loss/MSE", 10.0 - step / 10), step)
+            batch = np.full((1, 2), np.sqrt((10.0 - step / 10) / 9), np.float32)
+            writer.add_summary(sess.run(mse_summary, {X: batch}), step)
 
     port = free_port()
     executable = Path(sys.executable).parent / "tensorboard"
@@ -63,12 +67,12 @@ def test_tensorboard_serves_scalars_and_graph(tmp_path):
         plugins = json.loads(poll(f"{base}/plugins_listing", lambda b: True, deadline))
         assert plugins["scalars"]["enabled"] and plugins["graphs"]["enabled"]
         tags = json.loads(poll(f"{base}/plugin/scalars/tags", lambda b: b"run-1" in b, deadline))
-        assert list(tags["run-1"]) == ["loss/MSE"]
-        series = json.loads(get(f"{base}/plugin/scalars/scalars?run=run-1&tag=loss/MSE"))
-        assert [(step, value) for _, step, value in series] == [
-            (0, 10.0), (10, 9.0), (20, 8.0), (30, 7.0), (40, 6.0)]
+        assert list(tags["run-1"]) == ["loss/MSE_1"]
+        series = json.loads(get(f"{base}/plugin/scalars/scalars?run=run-1&tag=loss/MSE_1"))
+        assert [step for _, step, _ in series] == [0, 10, 20, 30, 40]
+        np.testing.assert_allclose([value for *_, value in series], [10, 9, 8, 7, 6], rtol=1e-5)
         graph = get(f"{base}/plugin/graphs/graph?run=run-1").decode()
-        assert 'name: "loss/mse"' in graph and 'input: "X"' in graph
+        assert 'name: "loss/mse"' in graph and 'input: "dnn/hidden1/relu"' in graph
     finally:
         proc.terminate()
         try:

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,6 +18,8 @@ from tensorfluxo.summary.summary_proto import (
     scalar_summary,
     text_summary,
 )
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def load(logdir) -> EventAccumulator:
@@ -106,7 +109,7 @@ def test_unclosed_writer_is_flushed_at_exit(tmp_path):
         for step in range(50):
             w.add_summary(scalar_summary("loss", float(step)), step)
     """)
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60, cwd=REPO)
     assert len(load(tmp_path).Scalars("loss")) == 50
 
 
@@ -123,7 +126,7 @@ def test_tensorflow_is_never_imported(tmp_path):
             w.add_summary(scalar_summary("loss", 1.0), 0)
         assert "tensorflow" not in sys.modules
     """)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(fake), os.getcwd()]))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(fake), str(REPO)]))
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60, env=env)
     assert len(load(tmp_path / "logs").Scalars("loss")) == 1
 
