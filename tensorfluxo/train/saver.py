@@ -550,22 +550,24 @@ def _read_meta_graph(filename: str):
 
 
 def _rebuild_variable(graph, var_def, scope: str):
-    """A Variable object for an imported VariableV2 op, from its VariableDef."""
+    """The Variable of an imported VariableV2 op, completed from its VariableDef."""
     from tensorfluxo.framework.ops import Tensor
     from tensorfluxo.variables import Variable
 
     def name(n: str) -> str:
         return f"{scope}/{n}" if scope else n
     op = graph.get_tensor_by_name(name(var_def.variable_name)).op
-    if isinstance(op.outputs[0], Variable):
-        return op.outputs[0]
-    var = Variable.__new__(Variable)
-    Tensor.__init__(var, op, 0, op.outputs[0].dtype, op.outputs[0].shape)
-    op.outputs = (var,)  # as Variable.__init__ does: the Variable is the op's output
-    var._initial_value = graph.get_tensor_by_name(name(var_def.initial_value_name))
-    var._initializer_op = graph.get_operation_by_name(name(var_def.initializer_name))
+    var = op.outputs[0]
+    if not isinstance(var, Variable):  # import_graph_def left a plain Tensor: wrap it
+        var = Variable.__new__(Variable)
+        Tensor.__init__(var, op, 0, op.outputs[0].dtype, op.outputs[0].shape)
+        op.outputs = (var,)  # as Variable.__init__ does: the Variable is the op's output
+    if var_def.initial_value_name:
+        var._initial_value = graph.get_tensor_by_name(name(var_def.initial_value_name))
+    if var_def.initializer_name:
+        var._initializer_op = graph.get_operation_by_name(name(var_def.initializer_name))
     var._trainable = var_def.trainable
-    var.constraint = None
+    var.constraint = getattr(var, "constraint", None)
     return var
 
 

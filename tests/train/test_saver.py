@@ -288,3 +288,80 @@ def test_var_list_errors():
         with pytest.raises(ValueError, match="No variables to save"):
             tf.train.Saver()
         assert tf.train.Saver(allow_empty=True).last_checkpoints == []
+
+
+# ------------------------------------------------------------------ meta graphs
+def build_small_net():
+    X = tf.placeholder(tf.float32, [None, 4], name="X")
+    with tf.name_scope("dnn"):
+        W = tf.Variable(tf.random_normal([4, 3], seed=1), name="W")
+        b = tf.Variable(tf.zeros([3]), name="b")
+        logits = tf.add(tf.matmul(X, W), b, name="logits")
+    tf.add_to_collection("my_ops", logits)
+    step = tf.train.get_or_create_global_step()
+    loss = tf.reduce_mean(tf.square(logits))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step)
+    tf.add_to_collection("train_op", train)
+    return X, logits, train
+
+
+def test_import_meta_graph_rebuilds_graph_collections_and_saver(tmp_path):
+    X, logits, train = build_small_net()
+    x = np.ones((2, 4), np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {X: x})
+        path = tf.train.Saver().save(sess, str(tmp_path / "m"), global_step=1)
+        want = sess.run(logits, {X: x})
+    assert os.path.isfile(path + ".meta")
+    tf.reset_default_graph()
+    saver = tf.train.import_meta_graph(path + ".meta")
+    assert sorted(v.op.name for v in tf.trainable_variables()) == ["dnn/W", "dnn/b"]
+    with tf.Session() as sess:
+        saver.restore(sess, path)
+        assert np.array_equal(sess.run("dnn/logits:0", {"X:0": x}), want)
+        assert tf.get_collection("my_ops")[0].name == "dnn/logits:0"
+        sess.run(tf.get_collection("train_op")[0], {"X:0": x})  # training goes on
+        assert sess.run(tf.train.get_global_step()) == 2
+
+
+def test_import_meta_graph_under_a_scope_and_as_text(tmp_path):
+    build_small_net()
+    tf.train.export_meta_graph(str(tmp_path / "g.pbtxt"), as_text=True)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = tf.train.Saver().save(sess, str(tmp_path / "m"), write_meta_graph=False)
+        want = sess.run("dnn/W:0")
+    tf.reset_default_graph()
+    saver = tf.train.import_meta_graph(str(tmp_path / "g.pbtxt"), import_scope="copy")
+    with tf.Session() as sess:
+        saver.restore(sess, path)  # checkpoint keys are the original names
+        assert np.array_equal(sess.run("copy/dnn/W:0"), want)
+
+
+def test_meta_graph_errors_and_edge_cases(tmp_path):
+    with pytest.raises(OSError, match=r"File .*absent\.meta does not exist"):
+        tf.train.import_meta_graph(str(tmp_path / "absent.meta"))
+    with open(tmp_path / "junk.meta", "wb") as f:
+        f.write(b"\xff\xfe not a proto")
+    with pytest.raises(errors.DataLossError, match=r"junk\.meta is neither a binary nor a text"):
+        tf.train.import_meta_graph(str(tmp_path / "junk.meta"))
+    tf.constant(1.0, name="c")
+    tf.add_to_collection("python_things", object())
+    with pytest.warns(UserWarning, match="Collection 'python_things' is not saved"):
+        meta = tf.train.export_meta_graph(str(tmp_path / "novars.meta"))
+    assert "python_things" not in meta.collection_def
+    tf.reset_default_graph()
+    assert tf.train.import_meta_graph(str(tmp_path / "novars.meta")) is None  # no variables
+    assert tf.get_default_graph().get_tensor_by_name("c:0") is not None
+
+
+def test_max_to_keep_deletes_meta_files_too(tmp_path):
+    make_vars()
+    saver = tf.train.Saver(max_to_keep=1)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for i in range(3):
+            saver.save(sess, str(tmp_path / "m"), global_step=i)
+    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "m-2.data-00000-of-00001", "m-2.index",
+                                            "m-2.meta"]
