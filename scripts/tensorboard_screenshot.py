@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/tensorboard_screenshot.py [out.png] [--dashboard scalars|graphs]
 
-Writes a demo logdir with tensorfluxo's FileWriter, starts `tensorboard` on a free port, and
-has headless Chromium (`apt-get install -y chromium`) save a PNG of the dashboard.
+Writes a demo logdir with tensorfluxo (the seed-002 TensorBoard program), starts `tensorboard`
+on a free port, and has headless Chromium (`apt-get install -y chromium`) save a PNG of the
+dashboard.
 """
 
 from __future__ import annotations
@@ -22,21 +23,45 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tensorfluxo.summary import FileWriter  # noqa: E402
-from tensorfluxo.summary.summary_proto import histogram_summary, scalar_summary  # noqa: E402
+import tensorfluxo as tf  # noqa: E402
 
 
 def write_demo_logdir(logdir: Path) -> None:
-    """Two runs of a decaying, noisy MSE curve (one summary every 10 batches) and a histogram."""
-    rng = np.random.default_rng(0)
-    for run, rate in (("run-lr0.01", 0.01), ("run-lr0.05", 0.05)):
-        with FileWriter(logdir / run) as writer:
-            for step in range(0, 1000, 10):
-                mse = 0.5 + 4.0 * np.exp(-rate * step / 3) + rng.normal(0, 0.05)
-                writer.add_summary(scalar_summary("loss/MSE", mse), step)
-                if step % 100 == 0:
-                    weights = rng.normal(0, 1 - step / 2000, 500)
-                    writer.add_summary(histogram_summary("dnn/hidden1/weights", weights), step)
+    """The course's (seed 002) mini-batch linear regression, logged as it teaches: the graph,
+    MSE every 10 batches, plus a histogram of theta, for two learning rates."""
+    rng = np.random.RandomState(42)
+    m, n = 2000, 8
+    data = rng.randn(m, n) * rng.uniform(1, 5, n)
+    target = data @ rng.randn(n) + 2.0 + 0.3 * rng.randn(m)
+    scaled = np.c_[np.ones((m, 1)), (data - data.mean(0)) / data.std(0)]
+    batch_size, n_epochs = 50, 10
+    n_batches = m // batch_size
+    for learning_rate in (0.003, 0.01):
+        tf.reset_default_graph()
+        X = tf.placeholder(tf.float32, shape=(None, n + 1), name="X")
+        y = tf.placeholder(tf.float32, shape=(None, 1), name="y")
+        theta = tf.Variable(tf.random_uniform([n + 1, 1], -1.0, 1.0, seed=42), name="theta")
+        y_pred = tf.matmul(X, theta, name="predictions")
+        with tf.name_scope("loss"):
+            error = y_pred - y
+            mse = tf.reduce_mean(tf.square(error), name="mse")
+        training_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(mse)
+        mse_summary = tf.summary.scalar("MSE", mse)
+        theta_summary = tf.summary.histogram("theta", theta)
+        writer = tf.summary.FileWriter(logdir / f"run-lr{learning_rate}", tf.get_default_graph())
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for epoch in range(n_epochs):
+                for batch_index in range(n_batches):
+                    indices = rng.randint(m, size=batch_size)
+                    feed = {X: scaled[indices], y: target.reshape(-1, 1)[indices]}
+                    step = epoch * n_batches + batch_index
+                    if batch_index % 10 == 0:
+                        writer.add_summary(mse_summary.eval(feed_dict=feed), step)
+                    if batch_index == 0:
+                        writer.add_summary(theta_summary.eval(), step)
+                    sess.run(training_op, feed_dict=feed)
+        writer.close()
 
 
 def free_port() -> int:
