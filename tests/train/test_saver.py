@@ -177,6 +177,24 @@ def test_global_step_names_the_checkpoint_and_max_to_keep_deletes_old_ones(tmp_p
     assert state.all_model_checkpoint_paths == paths[2:]
 
 
+def test_seed_style_relative_paths(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    w, _, _ = make_vars()
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert saver.save(sess, "./my_model_final.ckpt") == "./my_model_final.ckpt"
+        assert saver.save(sess, "bare.ckpt", global_step=3) == "bare.ckpt-3"
+    with open("checkpoint") as f:
+        assert f.read() == ('model_checkpoint_path: "bare.ckpt-3"\n'
+                            'all_model_checkpoint_paths: "my_model_final.ckpt"\n'
+                            'all_model_checkpoint_paths: "bare.ckpt-3"\n')
+    assert tf.train.latest_checkpoint(".") == os.path.join(".", "bare.ckpt-3")
+    with tf.Session() as sess:
+        saver.restore(sess, "./my_model_final.ckpt")
+        assert w.eval()[2, 3] == 11
+
+
 def test_max_to_keep_none_keeps_everything(tmp_path):
     make_vars()
     saver = tf.train.Saver(max_to_keep=None)
