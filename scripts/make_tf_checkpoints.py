@@ -7,7 +7,9 @@ environment, e.g. ``/tmp/tfvenv/bin/python scripts/make_tf_checkpoints.py``. Not
           and NumPy writes the same values to expected.npz, which the tests compare with.
   check   tensorfluxo's writer makes bundles (one shard, the alternate two-shard layout, many
           small table blocks) and TensorFlow reads them with tf.train.load_checkpoint and with a
-          tf.compat.v1 Saver restore into an equivalent graph; prints "check: N passed, 0 failed".
+          tf.compat.v1 Saver restore into an equivalent graph; then a checkpoint made by
+          tensorfluxo's tf.train.Saver is found by TF's latest_checkpoint and restored by TF's
+          Saver; prints "check: N passed, 0 failed".
 """
 
 import os
@@ -93,6 +95,7 @@ def check() -> int:
             print("FAILED:", what)
 
     with tempfile.TemporaryDirectory() as tmp:
+        os.mkdir(os.path.join(tmp, "saver"))
         for label, block_size, saves in (("one shard", None, 1), ("two shards", None, 2),
                                          ("64-byte blocks", 64, 1)):
             prefix = os.path.join(tmp, label.replace(" ", "_"), "ours.ckpt")
@@ -112,6 +115,25 @@ def check() -> int:
                     tf1.train.Saver().restore(sess, prefix)  # no initializer: restore sets all
                     for (name, value), got in zip(values.items(), sess.run(variables)):
                         expect(same(got, value), f"{label}: Saver.restore {name}")
+        # tensorfluxo's own Saver (same graph built with `import tensorfluxo as tf`), restored
+        # by TensorFlow's Saver: variable names and the checkpoint state file must fit.
+        import tensorfluxo as tfx
+        numeric = {k: v for k, v in values.items() if np.asarray(v).dtype != object}
+        with tfx.Graph().as_default():
+            for name, value in numeric.items():
+                tfx.Variable(value, name=name)
+            with tfx.Session() as sess:
+                sess.run(tfx.global_variables_initializer())
+                saved = tfx.train.Saver().save(sess, os.path.join(tmp, "saver", "m.ckpt"),
+                                               global_step=5, write_meta_graph=False)
+        expect(tf.train.latest_checkpoint(os.path.join(tmp, "saver")) == saved,
+               "TF's latest_checkpoint finds our Saver's checkpoint")
+        with tf1.Graph().as_default():
+            variables = build_graph(tf1, {k: np.zeros_like(v) for k, v in numeric.items()})
+            with tf1.Session() as sess:
+                tf1.train.Saver().restore(sess, saved)
+                for (name, value), got in zip(numeric.items(), sess.run(variables)):
+                    expect(same(got, value), f"tensorfluxo Saver -> TF Saver.restore {name}")
     print(f"check: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
