@@ -120,7 +120,7 @@ def __getattr__(name: str):
         raise AttributeError(f"module 'tensorfluxo' has no attribute {name!r}")
     module_name, _, attr = target.partition(":")
     module = importlib.import_module(module_name)
-    if module_name == _M + name:  # a sub-namespace
+    if not attr and module_name.rsplit(".", 1)[-1] == name:  # a sub-namespace (tf.nn, tf.errors)
         value = module
     else:
         value = getattr(module, attr or name)

@@ -313,7 +313,7 @@ class Graph:
             name, absolute_name = name[:-1], True
         if absolute_name:
             full = name
-            self._names_in_use[full.lower()] = self._names_in_use.get(full.lower(), 0) + 1
+            self._names_in_use.setdefault(full.lower(), 1)
         else:
             full = self.unique_name(name or op_type)
         op = Operation(self, full, op_def, inputs, self._current_control_inputs(inputs),

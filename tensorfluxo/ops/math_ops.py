@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import Tensor, apply_op, convert_to_tensor
+from ..framework.ops import Tensor, _graph_of, apply_op, convert_to_tensor
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
 from . import array_ops as A
@@ -133,8 +133,10 @@ for _type, _name, _fn, _grad, _out, _allowed in _BINARY:
 
 
 def _binary(op_type: str, x, y, name=None) -> Tensor:
-    x, y = pair(x, y, op_type)
-    return apply_op(op_type, [x, y], name=name or _BINARY_NAMES[op_type])
+    # TF names implicit constants after the op: `x * 2.0` creates "mul" and its "mul/y".
+    with _graph_of([x, y]).name_scope(name or _BINARY_NAMES[op_type]) as scope:
+        x, y = pair(x, y, op_type)
+        return apply_op(op_type, [x, y], name=scope)
 
 
 def add(x, y, name=None):
@@ -152,12 +154,13 @@ def multiply(x, y, name=None):
 
 def truediv(x, y, name=None):
     """x / y; integer tensors are converted to float64 (int8/16 to float32) as in TF."""
-    x, y = pair(x, y, "truediv")
-    if x.dtype.is_integer:
-        target = dtypes.float32 if x.dtype in (dtypes.int8, dtypes.int16, dtypes.uint8) \
-            else dtypes.float64
-        x, y = A.cast(x, target), A.cast(y, target)
-    return apply_op("RealDiv", [x, y], name=name or "truediv")
+    with _graph_of([x, y]).name_scope(name or "truediv") as scope:
+        x, y = pair(x, y, "truediv")
+        if x.dtype.is_integer:
+            target = dtypes.float32 if x.dtype in (dtypes.int8, dtypes.int16, dtypes.uint8) \
+                else dtypes.float64
+            x, y = A.cast(x, target), A.cast(y, target)
+        return apply_op("RealDiv", [x, y], name=scope)
 
 
 divide = truediv
