@@ -325,6 +325,8 @@ class Saver:
     def _check_session(self, sess, action: str) -> None:
         if not hasattr(sess, "_read_variable"):
             raise TypeError(f"'sess' must be a Session; {sess!r}")
+        if getattr(sess, "_closed", False):
+            raise RuntimeError(f"Attempted to use a closed Session (to {action} a checkpoint).")
         if self._variables and sess.graph is not self._graph:
             raise ValueError(f"Cannot {action}: the session's graph is not the graph of the "
                              "Saver's variables")

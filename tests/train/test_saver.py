@@ -286,6 +286,8 @@ def test_save_errors(tmp_path):
             saver.save(sess, str(tmp_path / "checkpoint"))
         with pytest.raises(TypeError, match="'sess' must be a Session"):
             saver.save(None, str(tmp_path / "m"))
+    with pytest.raises(RuntimeError, match="closed Session .to restore"):
+        saver.restore(sess, TF_PREFIX)
     assert checkpoint_io.bundle_files(str(tmp_path / "m")) == []
     with tf.Graph().as_default(), tf.Session() as other:
         with pytest.raises(ValueError, match="session's graph is not the graph of the Saver"):
