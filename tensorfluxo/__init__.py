@@ -36,7 +36,7 @@ _ST = _M + "ops.state_ops"
 _CF = _M + "ops.control_flow_ops"
 _CLIP = _M + "ops.clip_ops"
 
-# name -> module that defines it (an entry "name": "module:attr" renames).
+# name -> module that defines it ("module:attr" renames; "module:" is the module itself).
 _EXPORTS: dict[str, str] = {
     # graph
     "Graph": _FW, "Operation": _FW, "Tensor": _FW, "GraphKeys": _FW,
@@ -98,14 +98,14 @@ _EXPORTS: dict[str, str] = {
     "group": _CF, "no_op": _CF, "tuple": _CF,
     # autodiff
     "gradients": _M + "ops.gradients_impl",
-    # sub-namespaces
-    "nn": _M + "nn", "train": _M + "train", "errors": _M + "framework.errors",
-    "math": _M + "math", "random": _M + "random", "initializers": _M + "initializers",
-    "summary": _M + "summary", "layers": _M + "layers", "contrib": _M + "contrib",
-    "estimator": _M + "estimator", "feature_column": _M + "feature_column",
-    "keras": _M + "keras", "examples": _M + "examples", "compat": _M + "compat",
-    "losses": _M + "losses", "metrics": _M + "metrics", "dtypes": _M + "framework.dtypes",
-    "test": _M + "testing",
+    # sub-namespaces: "module:" means the module itself
+    "nn": _M + "nn:", "train": _M + "train:", "errors": _M + "framework.errors:",
+    "math": _M + "math:", "random": _M + "random:", "initializers": _M + "initializers:",
+    "summary": _M + "summary:", "layers": _M + "layers:", "contrib": _M + "contrib:",
+    "estimator": _M + "estimator:", "feature_column": _M + "feature_column:",
+    "keras": _M + "keras:", "examples": _M + "examples:", "compat": _M + "compat:",
+    "losses": _M + "losses:", "metrics": _M + "metrics:", "dtypes": _M + "framework.dtypes:",
+    "test": _M + "testing:",
 }
 
 __all__ = sorted(set(_EXPORTS) | {"DType", "as_dtype", "bool", "complex64", "double",
@@ -118,9 +118,9 @@ def __getattr__(name: str):
     target = _EXPORTS.get(name)
     if target is None:
         raise AttributeError(f"module 'tensorfluxo' has no attribute {name!r}")
-    module_name, _, attr = target.partition(":")
+    module_name, colon, attr = target.partition(":")
     module = importlib.import_module(module_name)
-    if not attr and module_name.rsplit(".", 1)[-1] == name:  # a sub-namespace (tf.nn, tf.errors)
+    if colon and not attr:  # a sub-namespace (tf.nn, tf.errors)
         value = module
     else:
         value = getattr(module, attr or name)
