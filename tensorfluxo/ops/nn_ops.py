@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes, errors
-from ..framework.ops import apply_op, convert_to_tensor
+from ..framework.ops import apply_op, convert_to_tensor, name_scope
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
 from . import array_ops as A
@@ -255,3 +255,123 @@ def bias_add(value, bias, data_format=None, name=None):
     value = convert_to_tensor(value)
     bias = convert_to_tensor(bias, dtype=value.dtype)
     return apply_op("BiasAdd", [value, bias], name=name or "BiasAdd")
+
+
+# ---- dropout -------------------------------------------------------------------------------
+def _dropout_infer(op):
+    x, rate = op.inputs
+    ns = op.attrs["noise_shape"]
+    return [same(op), (x.dtype, x.shape if ns is None else [None if d < 0 else d for d in ns])]
+
+
+def _dropout_bind(op, session):
+    rng = session._rng(op)
+    ns = op.attrs["noise_shape"]
+    draw_dtype = np.float64 if op.inputs[0].dtype.np == np.float64 else np.float32
+
+    def run(x, rate):
+        if np.size(rate) != 1:
+            raise errors.InvalidArgumentError(
+                None, op, f"dropout rate/keep_prob must be a scalar, got shape {np.shape(rate)}")
+        rate = float(np.reshape(rate, ()))
+        if not 0 <= rate < 1:
+            raise errors.InvalidArgumentError(
+                None, op, f"dropout rate must be in [0, 1) (keep_prob in (0, 1]), got rate="
+                f"{rate:g} (keep_prob={1 - rate:g}) in op '{op.name}'")
+        shape = x.shape if ns is None else tuple(
+            x.shape[i] if d < 0 else d for i, d in enumerate(ns))
+        # Keep where u >= rate (as TF's floor(keep_prob + u)) and scale kept units by 1/keep.
+        mask = (rng.random(shape, dtype=draw_dtype) >= rate).astype(x.dtype)
+        mask *= np.asarray(1 / (1 - rate), dtype=x.dtype)
+        return x * mask, mask
+    return run
+
+
+defop("Dropout", infer=_dropout_infer, bind=_dropout_bind, stateful=True,
+      grad=lambda op, dy, dmask: [dy * op.outputs[1], None])
+
+
+def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
+    """Zeroes each element with probability ``rate`` (= 1 - ``keep_prob``), scales the rest by
+    1 / keep_prob. ``tf.nn.dropout(h, keep_prob)`` (TF1) and ``tf.nn.dropout(h, rate=0.5)``.
+    """
+    from .random_ops import get_seed
+    if keep_prob is not None and rate is not None:
+        raise ValueError("Cannot specify both 'rate' and 'keep_prob' in tf.nn.dropout")
+    if keep_prob is None and rate is None:
+        raise ValueError("You must provide a rate (or keep_prob) to tf.nn.dropout")
+    x = convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        raise ValueError(f"x has to be a floating point tensor since it's going to be scaled. "
+                         f"Got a {x.dtype.name} tensor instead ({x.name}).")
+    what, value = ("keep_prob", keep_prob) if keep_prob is not None else ("rate", rate)
+    if isinstance(value, (int, float, np.number)):
+        value = float(value)
+        ok = 0 < value <= 1 if what == "keep_prob" else 0 <= value < 1
+        if not ok:
+            raise ValueError(f"{what} must be a scalar tensor or a float in the range "
+                             f"{'(0, 1]' if what == 'keep_prob' else '[0, 1)'}, got {value:g}")
+        r = 1 - value if what == "keep_prob" else value
+        if r == 0:
+            return x if name is None else A.identity(x, name=name)
+        rate_t = A.constant(r, dtype=x.dtype)
+    else:
+        t = convert_to_tensor(value)
+        if rank(t) not in (None, 0):
+            raise ValueError(f"{what} must be a scalar tensor, got shape {t.shape} ({t.name})")
+        if t.dtype is not x.dtype:
+            t = A.cast(t, x.dtype)
+        rate_t = (1 - t) if what == "keep_prob" else t
+    if noise_shape is not None:
+        if hasattr(noise_shape, "dtype"):
+            from ._util import constant_value
+            v = constant_value(convert_to_tensor(noise_shape))
+            if v is None:
+                raise TypeError("noise_shape must be known when the graph is built (a list or a "
+                                "constant)")
+            noise_shape = v.tolist()
+        noise_shape = tuple(-1 if d is None else int(d) for d in noise_shape)
+        xd = dims(x)
+        if xd is not None:
+            if len(noise_shape) != len(xd) or any(
+                    n >= 0 and s is not None and n not in (1, s) for n, s in zip(noise_shape, xd)):
+                raise ValueError(f"noise_shape {list(noise_shape)} is not broadcastable to the "
+                                 f"shape of x {x.shape}")
+    s1, s2 = get_seed(seed)
+    y, _ = apply_op("Dropout", [x, rate_t], {"noise_shape": noise_shape, "seed": s1,
+                                             "seed2": s2}, name=name or "dropout")
+    return y
+
+
+# ---- moments and batch normalization -------------------------------------------------------
+def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
+    """(mean, variance) of ``x`` over ``axes``; float16 is computed in float32 as TF does."""
+    if keep_dims is not None:
+        keepdims = keep_dims
+    with name_scope(name, "moments"):
+        x = convert_to_tensor(x)
+        y = A.cast(x, dtypes.float32) if x.dtype is dtypes.float16 else x
+        mean = M.reduce_mean(y, axis=axes, keepdims=True, name="mean")
+        # The variance's gradient through the mean is zero, so stop it (fewer gradient ops).
+        variance = M.reduce_mean(M.squared_difference(y, A.stop_gradient(mean)), axis=axes,
+                                 keepdims=True, name="variance")
+        if not keepdims:
+            mean = A.squeeze(mean, axes)
+            variance = A.squeeze(variance, axes)
+        if x.dtype is dtypes.float16:
+            mean, variance = A.cast(mean, x.dtype), A.cast(variance, x.dtype)
+        return mean, variance
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """(x - mean) * scale / sqrt(variance + epsilon) + offset (offset/scale may be None)."""
+    with name_scope(name, "batchnorm"):
+        x = convert_to_tensor(x)
+        mean, variance = convert_to_tensor(mean), convert_to_tensor(variance)
+        inv = M.rsqrt(variance + A.constant(variance_epsilon, dtype=variance.dtype))
+        if scale is not None:
+            inv = inv * convert_to_tensor(scale)
+        shift = -mean * inv if offset is None else convert_to_tensor(offset) - mean * inv
+        if inv.dtype is not x.dtype:
+            inv, shift = A.cast(inv, x.dtype), A.cast(shift, x.dtype)
+        return x * inv + shift
