@@ -518,4 +518,4 @@ def _convert_feed(v, t: Tensor) -> np.ndarray:
                         "bool.")
     if arr.dtype.kind == "c" and not dt.is_complex:
         raise TypeError(f"Cannot feed complex values for Tensor '{t.name}' ({dt.name}).")
-    return np.ascontiguousarray(arr, dtype=dt.np)
+    return np.asarray(arr, dtype=dt.np)

@@ -209,4 +209,5 @@ def create_global_step(graph=None):
 
 def get_or_create_global_step(graph=None):
     """The graph's int64 ``global_step`` variable, created on first use."""
-    return get_global_step(graph) or create_global_step(graph)
+    step = get_global_step(graph)
+    return step if step is not None else create_global_step(graph)
