@@ -1,0 +1,232 @@
+"""tf.train optimizers: trajectories against NumPy references of TensorFlow's update formulas,
+slot names, minimize/apply_gradients contracts and errors."""
+
+import numpy as np
+import pytest
+
+import tensorfluxo as tf
+from tensorfluxo.framework.ops import apply_op
+from tensorfluxo.train.optimizers import (
+    AdadeltaOptimizer,
+    AdagradOptimizer,
+    AdamOptimizer,
+    MomentumOptimizer,
+    RMSPropOptimizer,
+)
+
+W0 = np.array([[1.0, -2.0], [0.5, 3.0]])
+A = np.array([[2.0, 0.5], [1.0, 3.0]])
+
+
+def grad_of(w):
+    """Gradient of the quadratic loss sum(A * w**2) + sum(w) used by every trajectory test."""
+    return 2 * A * w + 1
+
+
+# ---- NumPy references (TF's formulas), one step each; state is a dict of arrays -------------
+def ref_momentum(w, g, s, lr=0.1, mu=0.9, nesterov=False):
+    s["a"] = s.get("a", np.zeros_like(w)) * mu + g
+    return w - (lr * g + lr * mu * s["a"] if nesterov else lr * s["a"])
+
+
+def ref_adagrad(w, g, s, lr=0.1, init=0.1):
+    s["a"] = s.get("a", np.full_like(w, init)) + g * g
+    return w - lr * g / np.sqrt(s["a"])
+
+
+def ref_rmsprop(w, g, s, lr=0.01, rho=0.9, mu=0.0, eps=1e-10, centered=False):
+    s["ms"] = rho * s.get("ms", np.ones_like(w)) + (1 - rho) * g * g
+    denom = s["ms"] + eps
+    if centered:
+        s["mg"] = rho * s.get("mg", np.zeros_like(w)) + (1 - rho) * g
+        denom = denom - s["mg"] ** 2
+    s["mom"] = mu * s.get("mom", np.zeros_like(w)) + lr * g / np.sqrt(denom)
+    return w - s["mom"]
+
+
+def ref_adam(w, g, s, lr=0.1, b1=0.9, b2=0.999, eps=1e-8):
+    s["t"] = s.get("t", 0) + 1
+    lr_t = lr * np.sqrt(1 - b2 ** s["t"]) / (1 - b1 ** s["t"])
+    s["m"] = b1 * s.get("m", np.zeros_like(w)) + (1 - b1) * g
+    s["v"] = b2 * s.get("v", np.zeros_like(w)) + (1 - b2) * g * g
+    return w - lr_t * s["m"] / (np.sqrt(s["v"]) + eps)
+
+
+def ref_adadelta(w, g, s, lr=1.0, rho=0.95, eps=1e-8):
+    s["a"] = rho * s.get("a", np.zeros_like(w)) + (1 - rho) * g * g
+    upd = np.sqrt(s.get("u", np.zeros_like(w)) + eps) / np.sqrt(s["a"] + eps) * g
+    s["u"] = rho * s.get("u", np.zeros_like(w)) + (1 - rho) * upd * upd
+    return w - lr * upd
+
+
+CASES = {
+    "momentum": (lambda: MomentumOptimizer(0.1, 0.9), ref_momentum),
+    "nesterov": (lambda: MomentumOptimizer(0.1, 0.9, use_nesterov=True),
+                 lambda w, g, s: ref_momentum(w, g, s, nesterov=True)),
+    "adagrad": (lambda: AdagradOptimizer(0.1), ref_adagrad),
+    "rmsprop": (lambda: RMSPropOptimizer(0.01), ref_rmsprop),
+    "rmsprop_momentum": (lambda: RMSPropOptimizer(0.01, momentum=0.5),
+                         lambda w, g, s: ref_rmsprop(w, g, s, mu=0.5)),
+    "rmsprop_centered": (lambda: RMSPropOptimizer(0.01, momentum=0.5, centered=True),
+                         lambda w, g, s: ref_rmsprop(w, g, s, mu=0.5, centered=True)),
+    "adam": (lambda: AdamOptimizer(0.1), ref_adam),
+    "adadelta": (lambda: AdadeltaOptimizer(1.0), ref_adadelta),
+    "gd": (lambda: tf.train.GradientDescentOptimizer(0.05),
+           lambda w, g, s: w - 0.05 * g),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_trajectory_matches_reference(case, dtype):
+    make, ref = CASES[case]
+    w = tf.Variable(W0.astype(dtype), name="w")
+    loss = tf.reduce_sum(tf.constant(A, dtype=dtype) * w * w) + tf.reduce_sum(w)
+    train = make().minimize(loss)
+    expected, state = W0.astype(np.float64), {}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(5):
+            sess.run(train)
+            expected = ref(expected, grad_of(expected), state)
+            got = sess.run(w)
+            assert got.dtype == dtype
+            np.testing.assert_allclose(got, expected, rtol=1e-5 if dtype == np.float32 else 1e-12,
+                                       atol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+@pytest.mark.parametrize("make, slots", [
+    (lambda: MomentumOptimizer(0.1, 0.9), {"momentum": "w/Momentum"}),
+    (lambda: AdagradOptimizer(0.1), {"accumulator": "w/Adagrad"}),
+    (lambda: RMSPropOptimizer(0.1), {"rms": "w/RMSProp", "momentum": "w/RMSProp_1"}),
+    (lambda: RMSPropOptimizer(0.1, centered=True),
+     {"rms": "w/RMSProp", "mg": "w/RMSProp_1", "momentum": "w/RMSProp_2"}),
+    (lambda: AdamOptimizer(), {"m": "w/Adam", "v": "w/Adam_1"}),
+    (lambda: AdadeltaOptimizer(), {"accum": "w/Adadelta", "accum_update": "w/Adadelta_1"}),
+])
+def test_slots_named_as_tensorflow(make, slots):
+    w = tf.Variable(W0, name="w")
+    opt = make()
+    opt.minimize(tf.reduce_sum(w * w))
+    assert opt.get_slot_names() == sorted(slots)
+    for slot, var_name in slots.items():
+        s = opt.get_slot(w, slot)
+        assert s.op.name == var_name
+        assert s.dtype == w.dtype and s.shape.as_list() == [2, 2]
+        assert s not in tf.trainable_variables() and s in tf.global_variables()
+
+
+def test_slot_initial_values():
+    w = tf.Variable(W0, name="w")
+    ada, rms = AdagradOptimizer(0.1, initial_accumulator_value=0.3), RMSPropOptimizer(0.1)
+    ada.minimize(tf.reduce_sum(w * w))
+    rms.minimize(tf.reduce_sum(w * w))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_array_equal(sess.run(ada.get_slot(w, "accumulator")), np.full((2, 2), .3))
+        np.testing.assert_array_equal(sess.run(rms.get_slot(w, "rms")), np.ones((2, 2)))
+        np.testing.assert_array_equal(sess.run(rms.get_slot(w, "momentum")), np.zeros((2, 2)))
+
+
+def test_adam_beta_powers_are_non_slot_variables_updated_each_step():
+    w = tf.Variable(W0.astype(np.float32), name="w")
+    opt = AdamOptimizer(0.01, beta1=0.8, beta2=0.9)
+    train = opt.minimize(tf.reduce_sum(w * w))
+    names = sorted(v.op.name for v in opt.variables())
+    assert names == ["beta1_power", "beta2_power", "w/Adam", "w/Adam_1"]
+    b1p = tf.get_default_graph().get_tensor_by_name("beta1_power:0")
+    b2p = tf.get_default_graph().get_tensor_by_name("beta2_power:0")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_allclose(sess.run([b1p, b2p]), [0.8, 0.9], rtol=1e-6)
+        for _ in range(3):
+            sess.run(train)
+        np.testing.assert_allclose(sess.run([b1p, b2p]), [0.8 ** 4, 0.9 ** 4], rtol=1e-6)
+
+
+def test_minimize_increments_global_step():
+    w = tf.Variable(W0, name="w")
+    step = tf.train.get_or_create_global_step()
+    train = AdamOptimizer(0.1).minimize(tf.reduce_sum(w * w), global_step=step)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(4):
+            sess.run(train)
+        assert sess.run(step) == 4
+
+
+def test_var_list_restricts_updates():
+    a = tf.Variable(W0, name="a")
+    b = tf.Variable(W0, name="b")
+    opt = MomentumOptimizer(0.1, 0.9)
+    train = opt.minimize(tf.reduce_sum(a * b), var_list=[a])
+    assert opt.get_slot(b, "momentum") is None
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)
+        assert not np.array_equal(sess.run(a), W0)
+        np.testing.assert_array_equal(sess.run(b), W0)
+
+
+def test_compute_then_apply_gradients_with_clipping():
+    w = tf.Variable(W0, name="w")
+    opt = AdagradOptimizer(0.5)
+    grads_and_vars = opt.compute_gradients(tf.reduce_sum(tf.constant(A) * w * w) + tf.reduce_sum(w))
+    assert [v for _, v in grads_and_vars] == [w]
+    clipped = [(tf.clip_by_value(g, -1.0, 1.0), v) for g, v in grads_and_vars]
+    train = opt.apply_gradients(clipped)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)
+        g = np.clip(grad_of(W0), -1, 1)
+        np.testing.assert_allclose(sess.run(w), W0 - 0.5 * g / np.sqrt(0.1 + g * g))
+
+
+def test_tensor_learning_rate_from_placeholder():
+    w = tf.Variable(W0.astype(np.float32), name="w")
+    lr = tf.placeholder(tf.float32, [])
+    train = MomentumOptimizer(lr, 0.0).minimize(tf.reduce_sum(w))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {lr: 0.25})
+        np.testing.assert_allclose(sess.run(w), W0 - 0.25)
+
+
+def test_no_gradients_error_names_variables():
+    w = tf.Variable(W0, name="weights")
+    loss = tf.reduce_sum(tf.stop_gradient(w))
+    with pytest.raises(ValueError, match=r"No gradients provided for any variable.*weights:0"):
+        AdamOptimizer().minimize(loss)
+
+
+def test_adagrad_rejects_nonpositive_initial_accumulator():
+    with pytest.raises(ValueError, match="initial_accumulator_value must be positive: 0.0"):
+        AdagradOptimizer(0.1, initial_accumulator_value=0.0)
+
+
+def test_apply_op_rejects_mismatched_dtypes():
+    w = tf.Variable(W0, name="w")  # float64
+    accum = tf.Variable(W0, name="accum")
+    # The op is built directly, as a Keras optimizer would.
+    with pytest.raises(TypeError, match="expected float64 like variable 'w'"):
+        apply_op("ApplyAdagrad", [w, accum, tf.constant(0.1, tf.float32), tf.ones([2, 2],
+                                                                                  tf.float64)])
+
+
+def test_uninitialized_slot_raises_failed_precondition():
+    w = tf.Variable(W0, name="w")
+    train = MomentumOptimizer(0.1, 0.9).minimize(tf.reduce_sum(w * w))
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        with pytest.raises(tf.errors.FailedPreconditionError, match="w/Momentum"):
+            sess.run(train)
+
+
+def test_update_is_in_place_and_fetched_values_are_not_changed_later():
+    w = tf.Variable(W0.astype(np.float32), name="w")
+    train = AdamOptimizer(0.1).minimize(tf.reduce_sum(w * w))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        before = sess.run(w)
+        sess.run(train)
+        np.testing.assert_array_equal(before, W0.astype(np.float32))
