@@ -4,8 +4,10 @@
     >>> writer.add_summary(mse_summary.eval(feed_dict=feed), global_step=step)
     >>> writer.close()
 
-Events go into a queue that a background thread of tensorboard's EventFileWriter writes to
-disk, flushing every `flush_secs` and on flush()/close(); add_summary does not touch the disk.
+Events are collected in memory and handed to tensorboard's EventFileWriter (whose thread writes
+them) `max_queue` at a time, and every `flush_secs`, flush() and close(): waking that thread once
+per event would cost a training loop more than the event itself. As in TF1, what was added is on
+disk within `flush_secs`; writers left open are closed when the interpreter exits.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+import threading
 import time
 import types
-import weakref
 from typing import Any
 
 import numpy as np
@@ -23,7 +25,7 @@ import numpy as np
 from tensorfluxo.summary.summary_proto import protos
 
 # Writers still open at interpreter exit are closed then, so queued events reach the disk.
-_open_writers: weakref.WeakSet = weakref.WeakSet()
+_open_writers: set = set()
 
 
 @atexit.register
@@ -92,6 +94,8 @@ class FileWriter:
         os.makedirs(self._logdir, exist_ok=True)
         self._options = (max_queue, flush_secs, filename_suffix or "")
         self._seen_tags: set[str] = set()
+        self._pending: list = []
+        self._lock = threading.Lock()  # the flush ticker thread shares _pending and _writer
         self._writer = None
         self.reopen()
         if graph is not None or graph_def is not None:
@@ -103,21 +107,41 @@ class FileWriter:
 
     def reopen(self) -> None:
         """Start a new event file after close(); does nothing if the writer is open."""
-        if self._writer is None:
-            max_queue, flush_secs, suffix = self._options
-            self._writer = _event_file_writer_class()(self._logdir, max_queue, flush_secs, suffix)
-            _open_writers.add(self)
+        with self._lock:
+            if self._writer is None:
+                max_queue, flush_secs, suffix = self._options
+                self._writer = _event_file_writer_class()(
+                    self._logdir, max_queue, flush_secs, suffix
+                )
+                self._stop_ticker = threading.Event()
+                threading.Thread(
+                    target=self._tick, args=(self._stop_ticker, flush_secs), daemon=True
+                ).start()
+                _open_writers.add(self)
 
-    def _open_writer(self):
-        if self._writer is None:
-            raise RuntimeError(
-                f"FileWriter for '{self._logdir}' is closed; call reopen() to write again"
-            )
-        return self._writer
+    def _tick(self, stop: threading.Event, flush_secs: float) -> None:
+        while not stop.wait(flush_secs):
+            self.flush()
+
+    def _hand_off(self) -> None:
+        """Give the pending events to tensorboard's writer (caller holds self._lock)."""
+        for event in self._pending:
+            self._writer.add_event(event)
+        self._pending.clear()
 
     def add_event(self, event: Any) -> None:
         """Queue an Event protobuf for writing."""
-        self._open_writer().add_event(event)
+        _, event_pb2 = protos()
+        if not isinstance(event, event_pb2.Event):
+            raise TypeError(f"add_event needs an Event protobuf, got {type(event).__name__}")
+        with self._lock:
+            if self._writer is None:
+                raise RuntimeError(
+                    f"FileWriter for '{self._logdir}' is closed; call reopen() to write again"
+                )
+            self._pending.append(event)
+            if len(self._pending) >= self._options[0]:
+                self._hand_off()
 
     def add_summary(self, summary: Any, global_step: int | None = None) -> None:
         """Queue a Summary (the bytes a summary op evaluates to, or a Summary proto)."""
@@ -168,16 +192,21 @@ class FileWriter:
         """Accepted for TF1 compatibility; tensorfluxo collects no run metadata, so no-op."""
 
     def flush(self) -> None:
-        """Block until every queued event is on disk."""
-        if self._writer is not None:
-            self._writer.flush()
+        """Block until every event added so far is on disk."""
+        with self._lock:
+            if self._writer is not None:
+                self._hand_off()
+                self._writer.flush()
 
     def close(self) -> None:
-        """Flush and close the event file. Safe to call twice."""
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-            _open_writers.discard(self)
+        """Write everything, close the event file. Safe to call twice."""
+        with self._lock:
+            if self._writer is not None:
+                self._hand_off()
+                self._writer.close()
+                self._writer = None
+                self._stop_ticker.set()
+                _open_writers.discard(self)
 
     def __enter__(self) -> FileWriter:
         return self

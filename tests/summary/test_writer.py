@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,25 @@ def test_events_are_written_in_the_background_and_on_flush(tmp_path):
     assert [e.value for e in load(tmp_path).Scalars("a")] == [1.0, 2.0]
 
 
+def test_events_reach_the_disk_within_flush_secs_without_flush(tmp_path):
+    writer = FileWriter(tmp_path, flush_secs=0.05)
+    writer.add_summary(scalar_summary("a", 1.0), 0)  # fewer than max_queue: still pending
+    deadline = time.monotonic() + 10  # generous: only a hung ticker thread fails this
+    while not load(tmp_path).Tags()["scalars"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert [e.value for e in load(tmp_path).Scalars("a")] == [1.0]
+    writer.close()
+
+
+def test_max_queue_events_are_handed_to_the_event_file_writer(tmp_path):
+    writer = FileWriter(tmp_path, max_queue=3, flush_secs=3600)
+    for step in range(7):
+        writer.add_summary(scalar_summary("a", float(step)), step)
+    assert len(writer._pending) == 1  # 2 hand-offs of 3, one event waiting
+    writer.close()
+    assert [e.step for e in load(tmp_path).Scalars("a")] == list(range(7))
+
+
 def test_plugin_metadata_is_kept_on_the_first_event_of_a_tag_only(tmp_path):
     with FileWriter(tmp_path) as writer:
         writer.add_summary(text_summary("notes", "a"), 0)
@@ -150,6 +170,8 @@ def test_errors(tmp_path):
         writer.add_summary(b"\xff\xff\xff", 0)
     with pytest.raises(TypeError, match="FileWriter needs a Graph or a GraphDef.*got int"):
         writer.add_graph(3)
+    with pytest.raises(TypeError, match="add_event needs an Event protobuf, got bytes"):
+        writer.add_event(b"")
     with pytest.raises(ValueError, match="give either graph or graph_def, not both"):
         writer.add_graph(tiny_graph_def(), graph_def=tiny_graph_def())
     writer.close()
