@@ -3,6 +3,8 @@ and the two broadcasting helpers every binary gradient uses."""
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from ..framework import dtypes
@@ -171,7 +173,7 @@ def _transpose_infer(op):
         return x.dtype, unknown_shape(None if perm is None else len(perm))
     if perm is None:
         return x.dtype, d[::-1]
-    if sorted(perm) != list(range(len(d))):
+    if sorted(perm) != list(builtins.range(len(d))):
         raise ValueError(f"perm {list(perm)} is not a permutation of the {len(d)} dimensions")
     return x.dtype, [d[p] for p in perm]
 
@@ -341,7 +343,7 @@ def _sum_to_kernel(g, x):
     if g.shape == xs:
         return g
     lead = g.ndim - len(xs)
-    axes = tuple(range(lead)) + tuple(i + lead for i, d in enumerate(xs)
+    axes = tuple(builtins.range(lead)) + tuple(i + lead for i, d in enumerate(xs)
                                       if d == 1 and g.shape[i + lead] != 1)
     out = np.sum(g, axis=axes, keepdims=True, dtype=g.dtype) if axes else g
     return out.reshape(xs)
@@ -375,7 +377,7 @@ def unbroadcast(g: Tensor, x: Tensor, other: Tensor | None = None) -> Tensor:
     if gd is None or xd is None or len(gd) < len(xd):
         return apply_op("SumToShapeOf", [g, x], name="SumToShapeOf")
     lead = len(gd) - len(xd)
-    axes = list(range(lead))
+    axes = list(builtins.range(lead))
     for i, d in enumerate(xd):
         gdim = gd[i + lead]
         if d == gdim and d is not None:
@@ -422,7 +424,7 @@ def _slice_infer(op):
         if s is None:
             res.append(1)
             pos += 1
-        elif isinstance(s, slice):
+        elif isinstance(s, builtins.slice):
             if d[axis] is None:
                 res.append(_slice_len_unknown(s))
             else:
@@ -437,7 +439,7 @@ def _slice_infer(op):
     return x.dtype, res
 
 
-def _slice_len_unknown(s: slice):
+def _slice_len_unknown(s: builtins.slice):
     if (s.start is not None and s.stop is not None and s.step in (None, 1)
             and s.start >= 0 and s.stop >= 0):
         return max(0, s.stop - s.start)
@@ -449,11 +451,11 @@ def _expand_ellipsis(spec, ndim):
     out = []
     for s in spec:
         if s is Ellipsis:
-            out.extend([slice(None)] * (ndim - n_real))
+            out.extend([builtins.slice(None)] * (ndim - n_real))
         else:
             out.append(s)
     n_axes = sum(1 for s in out if s is not None)
-    out.extend([slice(None)] * (ndim - n_axes))
+    out.extend([builtins.slice(None)] * (ndim - n_axes))
     return out
 
 
@@ -481,7 +483,7 @@ def getitem(tensor: Tensor, key) -> Tensor:
             if v is None:
                 return _dynamic_getitem(tensor, key_t)
             k = int(v)
-        if isinstance(k, slice):
+        if isinstance(k, builtins.slice):
             parts = []
             for p in (k.start, k.stop, k.step):
                 if isinstance(p, Tensor):
@@ -490,7 +492,7 @@ def getitem(tensor: Tensor, key) -> Tensor:
                         return _dynamic_getitem(tensor, key_t)
                     p = int(v)
                 parts.append(None if p is None else int(p))
-            k = slice(*parts)
+            k = builtins.slice(*parts)
         elif k is not None and k is not Ellipsis:
             if isinstance(k, (bool, np.bool_)) or not hasattr(k, "__index__"):
                 raise TypeError(f"Only integers, slices, ellipsis, tf.newaxis and scalar int "
@@ -508,7 +510,7 @@ def _dynamic_slice_kernel(x, *vals, template):
         if kind == "i":
             spec.append(int(next(it)) if a is None else a)
         elif kind == "s":
-            spec.append(slice(*[int(next(it)) if p == "t" else p for p in a]))
+            spec.append(builtins.slice(*[int(next(it)) if p == "t" else p for p in a]))
         else:
             spec.append(a)
     return x[tuple(spec)]
@@ -521,7 +523,7 @@ def _dynamic_getitem(tensor, key_t):
         if isinstance(k, Tensor):
             inputs.append(k)
             template.append(("i", None))
-        elif isinstance(k, slice):
+        elif isinstance(k, builtins.slice):
             parts = []
             for p in (k.start, k.stop, k.step):
                 if isinstance(p, Tensor):
@@ -627,3 +629,838 @@ def unstack(value, num=None, axis: int = 0, name: str = "unstack"):
     outs = apply_op("Unpack", [x], {"num": int(num), "axis": axis}, name=name)
     return list(outs) if isinstance(outs, tuple) else [outs]
 
+
+
+# ---- static arguments ----------------------------------------------------------------------
+def _static_int_list(value, what: str, op_name: str):
+    """A list of ints from a Python sequence or a constant tensor, or None if only known at run
+    time."""
+    if isinstance(value, Tensor):
+        v = constant_value(value)
+        return None if v is None else [int(a) for a in np.asarray(v).reshape(-1)]
+    arr = np.asarray(value)
+    if arr.dtype.kind not in "iu" and arr.size:
+        raise TypeError(f"{what} of {op_name} must be integers, got {value!r}")
+    return [int(a) for a in arr.reshape(-1)]
+
+
+def _static_axis(axis, ndim, op_name: str) -> int:
+    if isinstance(axis, Tensor):
+        v = constant_value(axis)
+        if v is None:
+            raise TypeError(f"axis of {op_name} must be known when the graph is built (a Python "
+                            f"int or a constant), got the computed tensor {axis.name}")
+        axis = v
+    if np.ndim(axis) != 0:
+        raise ValueError(f"axis of {op_name} must be a scalar, got {axis!r}")
+    (a,) = norm_axes(int(axis), ndim, what=f"axis of {op_name}")
+    return a
+
+
+def _int_tensor(value, name: str) -> Tensor:
+    t = convert_to_tensor(value, name=name)
+    if t.dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"{name} must be an int32 or int64 tensor, got {t.dtype.name} ({t.name})")
+    return t
+
+
+def _check_index_dtype(t: Tensor, op_type: str) -> None:
+    if t.dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"Value passed to parameter 'indices' has DataType {t.dtype.name} not in "
+                        f"list of allowed values: int32, int64 (op {op_type})")
+
+
+def _one_dtype(xs, op_type: str) -> None:
+    for i, t in enumerate(xs[1:], 1):
+        if t.dtype is not xs[0].dtype:
+            raise TypeError(f"{op_type}: values[{i}] has dtype {t.dtype.name}, which does not "
+                            f"match dtype {xs[0].dtype.name} of values[0]")
+
+
+# ---- concat / split ------------------------------------------------------------------------
+def _concat_infer(op):
+    xs, axis = op.inputs, op.attrs["axis"]
+    _one_dtype(xs, "ConcatV2")
+    ds = [dims(x) for x in xs]
+    known = [d for d in ds if d is not None]
+    if not known:
+        return xs[0].dtype, TensorShape(None)
+    r = len(known[0])
+    out = list(known[0])
+    out[axis] = 0
+    for d in ds:
+        if d is None:
+            out[axis] = None
+            continue
+        if len(d) != r:
+            raise ValueError(f"Shape must be rank {r} but is rank {len(d)}")
+        for i, (a, b) in enumerate(zip(out, d)):
+            if i == axis:
+                out[i] = None if a is None or b is None else a + b
+            elif a is not None and b is not None and a != b:
+                raise ValueError(f"Dimension {i} in both shapes must be equal, but are {a} and "
+                                 f"{b}. Shapes are {known[0]} and {d}")
+            elif a is None:
+                out[i] = b
+    return xs[0].dtype, out
+
+
+def _concat_grad(op, dy):
+    return list(apply_op("ConcatGrad", [dy, *op.inputs], {"axis": op.attrs["axis"]},
+                         name="ConcatGrad")) if len(op.inputs) > 1 else [dy]
+
+
+def _concat_grad_kernel(dy, *xs, axis):
+    cuts = np.cumsum([np.shape(x)[axis] for x in xs])[:-1]
+    return tuple(np.split(dy, cuts, axis=axis))
+
+
+def _concat_grad_grad(op, *ddxs):
+    parts = [zeros_like(t) if g is None else g for t, g in zip(op.outputs, ddxs)]
+    return [concat(parts, op.attrs["axis"])] + [None] * (len(op.inputs) - 1)
+
+
+defop("ConcatV2", infer=_concat_infer, grad=_concat_grad,
+      kernel=lambda *xs, axis: np.concatenate(xs, axis=axis))
+# ConcatGrad(dy, *xs) cuts dy into pieces shaped like the xs (TF uses ConcatOffset + Slice).
+defop("ConcatGrad", infer=lambda op: [(op.inputs[0].dtype, x.shape) for x in op.inputs[1:]],
+      kernel=_concat_grad_kernel, aliases=True, grad=_concat_grad_grad)
+
+
+def concat(values, axis, name: str = "concat") -> Tensor:
+    """Joins tensors along an existing ``axis``: ``tf.concat([a, b], 1)``."""
+    if isinstance(values, Tensor):
+        values = [values]
+    if not values:
+        raise ValueError("concat needs at least one tensor")
+    first = next((v for v in values if isinstance(v, Tensor)), None)
+    xs = [convert_to_tensor(v, dtype=None if first is None else first.dtype) for v in values]
+    r = next((rank(x) for x in xs if rank(x) is not None), None)
+    if r == 0:
+        raise ValueError(f"Can't concatenate scalars (use tf.stack instead) for '{name}'")
+    a = _static_axis(axis, r, "concat")
+    if len(xs) == 1:
+        return identity(xs[0], name=name)
+    return apply_op("ConcatV2", xs, {"axis": a}, name=name)
+
+
+def _split_infer(op):
+    x, axis, sizes = op.inputs[0], op.attrs["axis"], op.attrs["sizes"]
+    d = dims(x)
+    if d is None:
+        return [(x.dtype, TensorShape(None))] * len(sizes)
+    n = d[axis]
+    if op.type == "Split":
+        if n is not None and n % len(sizes):
+            raise ValueError(f"Dimension size must be evenly divisible by {len(sizes)} but is "
+                             f"{n}")
+        sizes = [None if n is None else n // len(sizes)] * len(sizes)
+    else:
+        fixed = sum(s for s in sizes if s != -1)
+        if n is not None and (fixed > n or (-1 not in sizes and fixed != n)):
+            raise ValueError(f"can't split axis of size {n} into pieces of size {list(sizes)}")
+        sizes = [(None if n is None else n - fixed) if s == -1 else s for s in sizes]
+    out = []
+    for s in sizes:
+        di = list(d)
+        di[axis] = s
+        out.append((x.dtype, di))
+    return out
+
+
+def _split_kernel(x, axis, sizes):
+    if -1 in sizes:
+        n = x.shape[axis] - sum(s for s in sizes if s != -1)
+        sizes = [n if s == -1 else s for s in sizes]
+    elif len(set(sizes)) == 1 and sizes[0] == -2:  # Split: equal parts of a run-time size
+        if x.shape[axis] % len(sizes):
+            raise ValueError(f"Dimension size must be evenly divisible by {len(sizes)} but is "
+                             f"{x.shape[axis]}")
+        return tuple(np.split(x, len(sizes), axis=axis))
+    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+
+
+def _split_grad(op, *dys):
+    parts = [zeros_like(t) if g is None else g for t, g in zip(op.outputs, dys)]
+    return [concat(parts, op.attrs["axis"])]
+
+
+# "Split" stores sizes as [-2] * num (equal parts); "SplitV" the explicit sizes (one may be -1).
+defop("Split", infer=_split_infer, kernel=_split_kernel, aliases=True, grad=_split_grad)
+defop("SplitV", infer=_split_infer, kernel=_split_kernel, aliases=True, grad=_split_grad)
+
+
+def split(value, num_or_size_splits, axis=0, num=None, name: str = "split") -> list:
+    """Splits ``value`` along ``axis`` into ``num_or_size_splits`` equal parts, or into parts of
+    the given sizes (one size may be -1: the rest)."""
+    x = convert_to_tensor(value)
+    a = _static_axis(axis, rank(x), "split")
+    if isinstance(num_or_size_splits, Tensor):
+        v = constant_value(num_or_size_splits)
+        if v is None:
+            raise TypeError("num_or_size_splits of split must be known when the graph is built")
+        num_or_size_splits = v.tolist()
+    if np.ndim(num_or_size_splits) == 0:
+        n = int(num_or_size_splits)
+        if n < 1:
+            raise ValueError(f"num_or_size_splits of split must be >= 1, got {n}")
+        outs = apply_op("Split", [x], {"axis": a, "sizes": (-2,) * n}, name=name)
+    else:
+        sizes = tuple(int(s) for s in num_or_size_splits)
+        if num is not None and int(num) != len(sizes):
+            raise ValueError(f"num={num} does not match the {len(sizes)} sizes {list(sizes)}")
+        if not sizes or sizes.count(-1) > 1 or any(s < -1 for s in sizes):
+            raise ValueError(f"size_splits of split must be non-negative sizes with at most one "
+                             f"-1, got {list(sizes)}")
+        outs = apply_op("SplitV", [x], {"axis": a, "sizes": sizes}, name=name)
+    return list(outs) if isinstance(outs, tuple) else [outs]
+
+
+# ---- tile ----------------------------------------------------------------------------------
+def _tile_infer(op):
+    x, m = op.inputs
+    d = dims(x)
+    mult = constant_value(m)
+    if mult is not None:
+        mult = [int(v) for v in np.asarray(mult).reshape(-1)]
+        if d is not None and len(mult) != len(d):
+            raise ValueError(f"Shape must be rank {len(d)} but is rank {len(mult)}: tile needs "
+                             f"one multiple per dimension of the input")
+        if any(v < 0 for v in mult):
+            raise ValueError(f"multiples must be non-negative, got {mult}")
+        if d is None:
+            return x.dtype, [None] * len(mult)
+        return x.dtype, [None if s is None else s * v for s, v in zip(d, mult)]
+    return x.dtype, TensorShape(None) if d is None else [None] * len(d)
+
+
+def _tile_grad_kernel(dy, x, m):
+    xs = np.shape(x)
+    inter = [v for pair in zip(m, xs) for v in pair]
+    return np.sum(dy.reshape(inter), axis=tuple(builtins.range(0, 2 * len(xs), 2)),
+                  dtype=dy.dtype).reshape(xs)
+
+
+defop("Tile", infer=_tile_infer, kernel=lambda x, m: np.tile(x, m),
+      grad=lambda op, dy: [apply_op("TileGrad", [dy, *op.inputs], name="TileGrad"), None])
+# TileGrad(dy, x, multiples) sums the tiled copies back to x's shape.
+defop("TileGrad", infer=lambda op: (op.inputs[0].dtype, op.inputs[1].shape),
+      kernel=_tile_grad_kernel,
+      grad=lambda op, ddx: [apply_op("Tile", [ddx, op.inputs[2]], name="Tile"), None, None])
+
+
+def tile(input, multiples, name: str | None = None) -> Tensor:
+    """Repeats ``input`` ``multiples[i]`` times along dimension i."""
+    x = convert_to_tensor(input)
+    m = multiples if isinstance(multiples, Tensor) else \
+        constant(np.asarray(multiples, dtype=np.int32).reshape(-1), name="multiples")
+    if m.dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"multiples of tile must be int32 or int64, got {m.dtype.name}")
+    return apply_op("Tile", [x, m], name=name or "Tile")
+
+
+# ---- pad -----------------------------------------------------------------------------------
+_PAD_MODES = ("CONSTANT", "REFLECT", "SYMMETRIC")
+
+
+def _pad_infer(op):
+    x, p = op.inputs
+    mode = op.attrs["mode"]
+    d = dims(x)
+    pd = dims(p)
+    if pd is not None and (len(pd) != 2 or pd[1] not in (2, None)):
+        raise ValueError(f"paddings must be a matrix with 2 columns, got shape {p.shape}")
+    if d is not None and pd is not None and pd[0] is not None and pd[0] != len(d):
+        raise ValueError(f"The first dimension of paddings must be the rank of inputs "
+                         f"({len(d)}), got paddings of shape {p.shape}")
+    pv = constant_value(p)
+    if pv is None:
+        n = len(d) if d is not None else (pd[0] if pd is not None else None)
+        return x.dtype, TensorShape(None) if n is None else [None] * n
+    pv = np.asarray(pv).reshape(-1, 2)
+    if (pv < 0).any():
+        raise ValueError(f"paddings must be non-negative, got {pv.tolist()}")
+    if d is None:
+        return x.dtype, [None] * len(pv)
+    for i, (s, (a, b)) in enumerate(zip(d, pv)):
+        limit = None if s is None else (s - 1 if mode == "REFLECT" else s)
+        if mode != "CONSTANT" and limit is not None and (a > limit or b > limit):
+            rel = "less than" if mode == "REFLECT" else "no more than"
+            raise ValueError(f"paddings must be {rel} the dimension size in {mode} mode: "
+                             f"dimension {i} has size {s}, paddings {[int(a), int(b)]}")
+    return x.dtype, [None if s is None else s + int(a) + int(b) for s, (a, b) in zip(d, pv)]
+
+
+def _pad_kernel(x, p, mode, constant_values):
+    if mode == "CONSTANT":
+        return np.pad(x, p, mode="constant", constant_values=constant_values)
+    return np.pad(x, p, mode=mode.lower())
+
+
+def _pad_grad_kernel(dy, p, mode):
+    g = dy
+    for ax, (a, b) in enumerate(np.asarray(p).tolist()):
+        n = g.shape[ax] - a - b
+        if mode == "CONSTANT":
+            g = g[(builtins.slice(None),) * ax + (builtins.slice(a, a + n),)]
+            continue
+        # Each output position came from one input position: add the gradients back there.
+        src = np.pad(np.arange(n), (a, b), mode=mode.lower())
+        out = np.zeros((n,) + np.moveaxis(g, ax, 0).shape[1:], dtype=dy.dtype)
+        np.add.at(out, src, np.moveaxis(g, ax, 0))
+        g = np.moveaxis(out, 0, ax)
+    return g
+
+
+def _pad_grad_infer(op):
+    dy, p = op.inputs
+    d, pv = dims(dy), constant_value(p)
+    if d is None or pv is None:
+        return dy.dtype, TensorShape(None) if d is None else [None] * len(d)
+    pv = np.asarray(pv).reshape(-1, 2)
+    return dy.dtype, [None if s is None else s - int(a) - int(b) for s, (a, b) in zip(d, pv)]
+
+
+def _pad_grad(op, dy):
+    g = apply_op("PadGrad", [dy, op.inputs[1]], {"mode": op.attrs["mode"]}, name="PadGrad")
+    g.set_shape(op.inputs[0].shape)
+    return [g, None]
+
+
+defop("Pad", infer=_pad_infer, kernel=_pad_kernel, grad=_pad_grad)
+# PadGrad is the adjoint of Pad: it crops (CONSTANT) or folds the mirrored borders back.
+defop("PadGrad", infer=_pad_grad_infer, kernel=_pad_grad_kernel, aliases=True,
+      grad=lambda op, ddx: [apply_op("Pad", [ddx, op.inputs[1]],
+                                     {"mode": op.attrs["mode"], "constant_values": 0}), None])
+
+
+def pad(tensor, paddings, mode: str = "CONSTANT", name: str | None = None,
+        constant_values=0) -> Tensor:
+    """Pads ``tensor``: ``paddings[i] = [before, after]`` for dimension i; mode CONSTANT,
+    REFLECT (mirror without the edge) or SYMMETRIC (mirror with the edge)."""
+    x = convert_to_tensor(tensor)
+    m = str(mode).upper()
+    if m not in _PAD_MODES:
+        raise ValueError(f"Unknown padding mode: {mode} (expected one of {', '.join(_PAD_MODES)})")
+    p = paddings if isinstance(paddings, Tensor) else \
+        constant(np.asarray(paddings, dtype=np.int32), name="paddings")
+    if p.dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"paddings of pad must be int32 or int64, got {p.dtype.name}")
+    cv = constant_values
+    if isinstance(cv, Tensor):
+        cv = constant_value(cv)
+        if cv is None:
+            raise TypeError("constant_values of pad must be known when the graph is built")
+    cv = np.asarray(cv, dtype=x.dtype.np)
+    if m != "CONSTANT":
+        return apply_op("Pad", [x, p], {"mode": m, "constant_values": cv},
+                        name=name or "MirrorPad")
+    return apply_op("Pad", [x, p], {"mode": m, "constant_values": cv}, name=name or "Pad")
+
+
+# ---- gather --------------------------------------------------------------------------------
+def _check_bounds(indices, n, what="indices"):
+    bad = (indices < 0) | (indices >= n)
+    if bad.any():
+        pos = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(f"{what}{list(pos)} = {int(indices[pos])} is not in [0, {n})")
+
+
+def _gather_infer(op):
+    p, i = op.inputs
+    _check_index_dtype(i, op.type)
+    axis = op.attrs["axis"]
+    pd, idd = dims(p), dims(i)
+    if pd is None or idd is None:
+        return p.dtype, TensorShape(None)
+    return p.dtype, list(pd[:axis]) + list(idd) + list(pd[axis + 1:])
+
+
+def _gather_kernel(p, i, axis):
+    _check_bounds(i, p.shape[axis])
+    return np.take(p, i, axis=axis)
+
+
+def _gather_grad_kernel(dy, i, p, axis):
+    g = np.zeros(np.shape(p), dtype=dy.dtype)
+    np.add.at(g, (builtins.slice(None),) * axis + (i,), dy)
+    return g
+
+
+defop("GatherV2", infer=_gather_infer, kernel=_gather_kernel,
+      grad=lambda op, dy: [apply_op("GatherGrad", [dy, op.inputs[1], op.inputs[0]],
+                                    {"axis": op.attrs["axis"]}, name="GatherGrad"), None])
+# GatherGrad(dy, indices, params): dense scatter-add of dy into zeros shaped like params (TF
+# returns IndexedSlices; a dense tensor is simpler and what every consumer here wants).
+defop("GatherGrad", infer=lambda op: (op.inputs[0].dtype, op.inputs[2].shape),
+      kernel=_gather_grad_kernel,
+      grad=lambda op, ddx: [apply_op("GatherV2", [ddx, op.inputs[1]],
+                                     {"axis": op.attrs["axis"]}, name="GatherV2"), None, None])
+
+
+def gather(params, indices, validate_indices=None, name: str | None = None, axis=0,
+           batch_dims: int = 0) -> Tensor:
+    """Rows (slices along ``axis``) of ``params`` picked by ``indices``."""
+    if batch_dims != 0:
+        raise NotImplementedError("tensorfluxo's gather supports batch_dims=0 only")
+    p = convert_to_tensor(params)
+    i = convert_to_tensor(indices)
+    a = _static_axis(axis, rank(p), "gather")
+    return apply_op("GatherV2", [p, i], {"axis": a}, name=name or "GatherV2")
+
+
+def _gather_nd_infer(op):
+    p, i = op.inputs
+    _check_index_dtype(i, op.type)
+    pd, idd = dims(p), dims(i)
+    if idd is not None and len(idd) == 0:
+        raise ValueError("indices of gather_nd must have rank >= 1")
+    if pd is None or idd is None or idd[-1] is None:
+        return p.dtype, TensorShape(None)
+    k = idd[-1]
+    if k > len(pd) or k == 0:
+        raise ValueError(f"indices.shape[-1] must be in [1, params.rank], but saw indices shape:"
+                         f" {list(idd)} and params shape: {list(pd)}")
+    return p.dtype, list(idd[:-1]) + list(pd[k:])
+
+
+def _nd_index(p, i):
+    for j in builtins.range(i.shape[-1]):
+        _check_bounds(i[..., j], p.shape[j], what=f"indices[..., {j}]")
+    return tuple(np.moveaxis(i, -1, 0))
+
+
+def _gather_nd_grad_kernel(dy, i, p):
+    g = np.zeros(np.shape(p), dtype=dy.dtype)
+    np.add.at(g, _nd_index(g, i), dy)
+    return g
+
+
+defop("GatherNd", infer=_gather_nd_infer, kernel=lambda p, i: p[_nd_index(p, i)],
+      grad=lambda op, dy: [apply_op("GatherNdGrad", [dy, op.inputs[1], op.inputs[0]],
+                                    name="GatherNdGrad"), None])
+defop("GatherNdGrad", infer=lambda op: (op.inputs[0].dtype, op.inputs[2].shape),
+      kernel=_gather_nd_grad_kernel,
+      grad=lambda op, ddx: [apply_op("GatherNd", [ddx, op.inputs[1]], name="GatherNd"), None,
+                            None])
+
+
+def gather_nd(params, indices, name: str | None = None, batch_dims: int = 0) -> Tensor:
+    """``params[indices[..., 0], indices[..., 1], ...]`` for each index vector in ``indices``."""
+    if batch_dims != 0:
+        raise NotImplementedError("tensorfluxo's gather_nd supports batch_dims=0 only")
+    return apply_op("GatherNd", [convert_to_tensor(params), convert_to_tensor(indices)],
+                    name=name or "GatherNd")
+
+
+# ---- one_hot -------------------------------------------------------------------------------
+def _one_hot_infer(op):
+    i, on, off = op.inputs
+    _check_index_dtype(i, op.type)
+    if on.dtype is not off.dtype:
+        raise TypeError(f"dtype {on.dtype.name} of on_value does not match dtype "
+                        f"{off.dtype.name} of off_value")
+    d = dims(i)
+    if d is None:
+        return on.dtype, TensorShape(None)
+    out = list(d)
+    out.insert(op.attrs["axis"], op.attrs["depth"])
+    return on.dtype, out
+
+
+def _one_hot_kernel(i, on, off, depth, axis):
+    out = np.where(np.expand_dims(i, -1) == np.arange(depth), on, off)
+    return np.moveaxis(out, -1, axis)
+
+
+defop("OneHot", infer=_one_hot_infer, kernel=_one_hot_kernel, not_differentiable=True)
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None,
+            name: str | None = None) -> Tensor:
+    """One-hot vectors of length ``depth`` (indices out of range give all ``off_value``)."""
+    i = convert_to_tensor(indices)
+    d = _static_int_list(depth, "depth", "one_hot")
+    if d is None or len(d) != 1 or d[0] < 0:
+        raise ValueError(f"depth of one_hot must be a non-negative int known when the graph is "
+                         f"built, got {depth!r}")
+    if dtype is None:
+        given = [v for v in (on_value, off_value) if isinstance(v, Tensor)]
+        dt = given[0].dtype if given else dtypes.float32
+    else:
+        dt = dtypes.as_dtype(dtype)
+    if on_value is not None and off_value is not None and dtype is None \
+            and not isinstance(on_value, Tensor) and not isinstance(off_value, Tensor):
+        a, b = numpy_value(on_value), numpy_value(off_value)
+        if a.dtype != b.dtype:
+            raise TypeError(f"dtype {dtypes.as_dtype(a.dtype).name} of on_value does not match "
+                            f"dtype {dtypes.as_dtype(b.dtype).name} of off_value")
+        dt = dtypes.as_dtype(a.dtype)
+    on = convert_to_tensor(1 if on_value is None else on_value, dtype=dt, name="on_value")
+    off = convert_to_tensor(0 if off_value is None else off_value, dtype=dt, name="off_value")
+    r = rank(i)
+    ax = -1 if axis is None else int(axis)
+    if r is not None:
+        if not -1 <= ax <= r:
+            raise ValueError(f"axis of one_hot must be in [-1, {r}], got {axis}")
+        ax = r if ax == -1 else ax
+    elif ax != -1:
+        raise ValueError("one_hot with an explicit axis needs indices of known rank")
+    return apply_op("OneHot", [i, on, off], {"depth": d[0], "axis": ax}, name=name or "one_hot")
+
+
+# ---- slice ---------------------------------------------------------------------------------
+def _slice_op_infer(op):
+    x, b, s = op.inputs
+    d = dims(x)
+    bv, sv = constant_value(b), constant_value(s)
+    n = len(d) if d is not None else None
+    for what, v in (("begin", bv), ("size", sv)):
+        if v is not None and n is not None and len(v) != n:
+            raise ValueError(f"Expected {what} argument to be a vector of length {n} but got "
+                             f"length {len(v)}")
+    if d is None:
+        return x.dtype, TensorShape(None) if sv is None else [None] * len(sv)
+    if sv is None:
+        return x.dtype, [None] * len(d)
+    out = []
+    for i, s_i in enumerate(int(v) for v in sv):
+        b_i = None if bv is None else int(bv[i])
+        if b_i is not None and b_i < 0:
+            raise ValueError(f"Expected begin[{i}] >= 0, but got {b_i}")
+        if s_i < -1:
+            raise ValueError(f"Expected size[{i}] >= -1, but got {s_i}")
+        if d[i] is not None and b_i is not None:
+            if b_i > d[i] or (s_i != -1 and b_i + s_i > d[i]):
+                raise ValueError(f"Expected size[{i}] in [0, {d[i] - b_i}], but got {s_i}"
+                                 if b_i <= d[i] else
+                                 f"Expected begin[{i}] in [0, {d[i]}], but got {b_i}")
+        if s_i != -1:
+            out.append(s_i)
+        else:
+            out.append(None if d[i] is None or b_i is None else d[i] - b_i)
+    return x.dtype, out
+
+
+def _slice_index(shape_, b, s):
+    idx = []
+    for i, (n, b_i, s_i) in enumerate(zip(shape_, b, s)):
+        e = n if s_i == -1 else b_i + s_i
+        if not 0 <= b_i <= e <= n:
+            raise ValueError(f"Slice [{b_i}, {e}) is out of range for dimension {i} of size {n}")
+        idx.append(builtins.slice(int(b_i), int(e)))
+    return tuple(idx)
+
+
+def _slice_grad_op_kernel(dy, x, b):
+    g = np.zeros(np.shape(x), dtype=dy.dtype)
+    g[_slice_index(g.shape, b, dy.shape)] = dy
+    return g
+
+
+defop("Slice", infer=_slice_op_infer, aliases=True,
+      kernel=lambda x, b, s: x[_slice_index(x.shape, b, s)],
+      grad=lambda op, dy: [apply_op("SliceGrad", [dy, op.inputs[0], op.inputs[1]],
+                                    name="SliceGrad"), None, None])
+defop("SliceGrad", infer=lambda op: (op.inputs[0].dtype, op.inputs[1].shape),
+      kernel=_slice_grad_op_kernel,
+      grad=lambda op, ddx: [apply_op("Slice", [ddx, op.inputs[2], shape(op.inputs[0])],
+                                     name="Slice"), None, None])
+
+
+def slice(input_, begin, size, name: str | None = None) -> Tensor:  # noqa: A001
+    """The block of ``input_`` starting at ``begin`` with ``size`` (-1: to the end)."""
+    x = convert_to_tensor(input_)
+    b = begin if isinstance(begin, Tensor) else \
+        constant(np.asarray(begin, dtype=np.int32).reshape(-1), name="begin")
+    s = size if isinstance(size, Tensor) else \
+        constant(np.asarray(size, dtype=np.int32).reshape(-1), name="size")
+    for what, t in (("begin", b), ("size", s)):
+        if t.dtype not in (dtypes.int32, dtypes.int64):
+            raise TypeError(f"{what} of slice must be int32 or int64, got {t.dtype.name}")
+    if s.dtype is not b.dtype:
+        s = cast(s, b.dtype)
+    return apply_op("Slice", [x, b, s], name=name or "Slice")
+
+
+# ---- boolean_mask / sequence_mask ----------------------------------------------------------
+def boolean_mask(tensor, mask, name: str = "boolean_mask", axis=None) -> Tensor:
+    """The entries of ``tensor`` where ``mask`` is True; the mask covers dimensions
+    ``axis .. axis + mask.ndim - 1`` and they collapse into one of unknown size."""
+    from .math_ops import where
+    x = convert_to_tensor(tensor)
+    m = convert_to_tensor(mask)
+    if not m.dtype.is_bool:
+        raise TypeError(f"mask of boolean_mask must be a bool tensor, got {m.dtype.name} "
+                        f"({m.name})")
+    k = rank(m)
+    if k is None:
+        raise ValueError("Number of mask dimensions must be specified, even if some dimensions"
+                         " are None.  E.g. shape=[None] is ok, but shape=None is not.")
+    if k == 0:
+        raise ValueError("mask cannot be scalar.")
+    xd = dims(x)
+    if xd is None:
+        raise ValueError(f"boolean_mask needs a tensor of known rank, got {x.name}")
+    a = 0 if axis is None else _static_axis(axis, len(xd), "boolean_mask")
+    if a + k > len(xd):
+        raise ValueError(f"mask of rank {k} does not fit tensor of shape {x.shape} at axis {a}")
+    part = TensorShape(xd[a:a + k])
+    if not part.is_compatible_with(m.shape):
+        raise ValueError(f"Shapes {part} and {m.shape} are incompatible")
+    with _name_scope(x, name):
+        if k > 1:
+            lead = [d if d is not None else shape(x)[i] for i, d in enumerate(xd[:a])]
+            tail = [d if d is not None else shape(x)[a + k + i]
+                    for i, d in enumerate(xd[a + k:])]
+            x = reshape(x, lead + [-1] + tail)
+            m = reshape(m, [-1])
+        idx = reshape(where(m), [-1])
+        return gather(x, idx, axis=a)
+
+
+def _name_scope(t: Tensor, name: str):
+    return t.graph.name_scope(name)
+
+
+def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name: str | None = None) -> Tensor:
+    """``mask[i, j] = j < lengths[i]`` with ``maxlen`` columns (default: max(lengths))."""
+    from .math_ops import less, reduce_max
+    n = convert_to_tensor(lengths)
+    if not n.dtype.is_integer:
+        raise TypeError(f"lengths of sequence_mask must be integers, got {n.dtype.name}")
+    with _name_scope(n, name or "SequenceMask"):
+        if maxlen is None:
+            top = reduce_max(n)
+        else:
+            top = convert_to_tensor(maxlen, dtype=None if isinstance(maxlen, Tensor) else n.dtype)
+            if rank(top) not in (0, None):
+                raise ValueError(f"maxlen must be a scalar, got shape {top.shape}")
+            if top.dtype is not n.dtype:
+                top = cast(top, n.dtype)
+        row = range(constant(0, dtype=n.dtype), top, constant(1, dtype=n.dtype))
+        out = less(row, expand_dims(n, -1))
+        return out if dtypes.as_dtype(dtype) is dtypes.bool else cast(out, dtype)
+
+
+# ---- range / linspace / eye ----------------------------------------------------------------
+_RANGE_ORDER = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64)
+
+
+def _range_size(start, limit, delta):
+    if delta == 0:
+        raise ValueError("Requires delta != 0")
+    if delta > 0 and start > limit:
+        raise ValueError(f"Requires start <= limit when delta > 0: {start}/{limit}")
+    if delta < 0 and start < limit:
+        raise ValueError(f"Requires start >= limit when delta < 0: {start}/{limit}")
+    if isinstance(start, (int, np.integer)) and isinstance(delta, (int, np.integer)) \
+            and isinstance(limit, (int, np.integer)):
+        return int((builtins.abs(limit - start) + builtins.abs(delta) - 1)
+                   // builtins.abs(delta))
+    return int(np.ceil(builtins.abs((limit - start) / delta)))
+
+
+def _range_infer(op):
+    vals = [constant_value(t) for t in op.inputs]
+    for t in op.inputs:
+        if rank(t) not in (0, None):
+            raise ValueError(f"range arguments must be scalars, got shape {t.shape} ({t.name})")
+    if any(v is None for v in vals):
+        return op.inputs[0].dtype, [None]
+    return op.inputs[0].dtype, [_range_size(*(v.item() for v in vals))]
+
+
+def _range_kernel(start, limit, delta):
+    n = _range_size(start.item(), limit.item(), delta.item())
+    return start + np.arange(n, dtype=start.dtype) * delta
+
+
+defop("Range", infer=_range_infer, kernel=_range_kernel, not_differentiable=True)
+
+
+def range(start, limit=None, delta=1, dtype=None, name: str = "range") -> Tensor:  # noqa: A001
+    """``[start, start + delta, ...)`` up to ``limit`` (exclusive); ``range(n)`` is 0..n-1.
+    int32 for int arguments, float32 when one is a Python float."""
+    if limit is None:
+        start, limit = 0, start
+    args = [start, limit, delta]
+    if dtype is not None:
+        dt = dtypes.as_dtype(dtype)
+    else:
+        found = [(a.dtype if isinstance(a, Tensor) else dtypes.as_dtype(numpy_value(a).dtype))
+                 for a in args]
+        for f in found:
+            if f not in _RANGE_ORDER:
+                raise TypeError(f"range arguments must be int32, int64, float32 or float64, "
+                                f"got {f.name}")
+        dt = max(found, key=_RANGE_ORDER.index)
+    ts = []
+    for a, what in zip(args, ("start", "limit", "delta")):
+        if isinstance(a, Tensor):
+            ts.append(a if a.dtype is dt else cast(a, dt))
+        else:
+            ts.append(constant(a, dtype=dt, name=what))
+    return apply_op("Range", ts, name=name)
+
+
+def _linspace_infer(op):
+    start, stop, num = op.inputs
+    if not start.dtype.is_floating:
+        raise TypeError(f"start and stop of linspace must be float32 or float64, got "
+                        f"{start.dtype.name}")
+    if stop.dtype is not start.dtype:
+        raise TypeError(f"start ({start.dtype.name}) and stop ({stop.dtype.name}) of linspace "
+                        f"must have one dtype")
+    n = constant_value(num)
+    if n is None:
+        return start.dtype, [None]
+    if int(n) <= 0:
+        raise ValueError(f"Requires num > 0: {int(n)}")
+    return start.dtype, [int(n)]
+
+
+def _linspace_kernel(start, stop, num):
+    if int(num) <= 0:
+        raise ValueError(f"Requires num > 0: {int(num)}")
+    return np.linspace(start, stop, int(num), dtype=start.dtype)
+
+
+defop("LinSpace", infer=_linspace_infer, kernel=_linspace_kernel, not_differentiable=True)
+
+
+def linspace(start, stop, num, name: str | None = None) -> Tensor:
+    """``num`` evenly spaced values from ``start`` to ``stop`` inclusive."""
+    a = convert_to_tensor(start)
+    b = convert_to_tensor(stop, dtype=None if isinstance(stop, Tensor) else a.dtype)
+    n = _int_tensor(num, "num")
+    return apply_op("LinSpace", [a, b, n], name=name or "LinSpace")
+
+
+lin_space = linspace
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32,
+        name: str | None = None) -> Tensor:
+    """The identity matrix (or a batch of them) as a constant."""
+    def known(v, what):
+        r = _static_int_list(v, what, "eye")
+        if r is None or len(r) != 1 or r[0] < 0:
+            raise ValueError(f"{what} of eye must be a non-negative int known when the graph is "
+                             f"built, got {v!r}")
+        return r[0]
+    n = known(num_rows, "num_rows")
+    m = n if num_columns is None else known(num_columns, "num_columns")
+    dt = dtypes.as_dtype(dtype)
+    value = np.eye(n, m, dtype=dt.np)
+    if batch_shape is not None:
+        bs = _static_int_list(batch_shape, "batch_shape", "eye")
+        if bs is None:
+            raise ValueError("batch_shape of eye must be known when the graph is built")
+        value = np.broadcast_to(value, tuple(bs) + (n, m))
+    return constant(value, dtype=dt, name=name or "eye")
+
+
+# ---- reverse / broadcast_to ----------------------------------------------------------------
+defop("ReverseV2", infer=same, aliases=True, kernel=lambda x, axis: np.flip(x, axis),
+      grad=lambda op, dy: [apply_op("ReverseV2", [dy], {"axis": op.attrs["axis"]},
+                                    name="ReverseV2")])
+
+
+def reverse(tensor, axis, name: str | None = None) -> Tensor:
+    """Reverses ``tensor`` along each dimension in ``axis``."""
+    x = convert_to_tensor(tensor)
+    axes = norm_axes(axis, rank(x), what="axis of reverse")
+    if rank(x) is None and axes:
+        raise ValueError(f"reverse needs a tensor of known rank, got {x.name}")
+    return apply_op("ReverseV2", [x], {"axis": axes}, name=name or "ReverseV2")
+
+
+reverse_v2 = reverse
+
+
+def _broadcast_to_infer(op):
+    x, s = op.inputs
+    target = shape_from_tensor(s).as_tuple()
+    d = dims(x)
+    if target is None or d is None:
+        return x.dtype, TensorShape(target)
+    if len(d) > len(target):
+        raise ValueError(f"Unable to broadcast a tensor of shape {x.shape} to the lower rank "
+                         f"shape {list(target)}")
+    out = list(target)
+    lead = len(target) - len(d)
+    for i, a in enumerate(d):
+        t = target[lead + i]
+        if a is not None and t is not None and a != 1 and a != t:
+            raise ValueError(f"Dimensions must be equal, but are {a} and {t}: cannot broadcast "
+                             f"shape {x.shape} to {list(target)}")
+        if t is None and a is not None and a != 1:
+            out[lead + i] = a
+    return x.dtype, out
+
+
+defop("BroadcastTo", infer=_broadcast_to_infer, aliases=True,
+      kernel=lambda x, s: np.broadcast_to(x, s),
+      grad=lambda op, dy: [unbroadcast(dy, op.inputs[0]), None])
+
+
+def broadcast_to(input, shape, name: str | None = None) -> Tensor:  # noqa: A002
+    """``input`` broadcast (NumPy rules) to ``shape``."""
+    return apply_op("BroadcastTo", [convert_to_tensor(input), _shape_arg(shape)],
+                    name=name or "BroadcastTo")
+
+
+# ---- unique / meshgrid ---------------------------------------------------------------------
+def _unique_infer(op):
+    x = op.inputs[0]
+    if rank(x) not in (1, None):
+        raise ValueError(f"Shape must be rank 1 but is rank {rank(x)}: unique needs a vector")
+    return [(x.dtype, [None]), (op.attrs["out_idx"], x.shape)]
+
+
+def _unique_kernel(x, out_idx):
+    vals, first, inv = np.unique(x, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # TF keeps the order of first occurrence
+    rank_of = np.empty_like(order)
+    rank_of[order] = np.arange(order.size)
+    return vals[order], rank_of[inv.reshape(-1)].astype(out_idx.np)
+
+
+defop("Unique", infer=_unique_infer, kernel=_unique_kernel, not_differentiable=True)
+
+
+def unique(x, out_idx=dtypes.int32, name: str | None = None):
+    """(y, idx): the distinct values of the vector ``x`` in order of first occurrence, and for
+    each element of ``x`` its position in ``y``."""
+    return apply_op("Unique", [convert_to_tensor(x)], {"out_idx": dtypes.as_dtype(out_idx)},
+                    name=name or "Unique")
+
+
+def meshgrid(*args, **kwargs) -> list:
+    """Coordinate grids from 1-D tensors; ``indexing="xy"`` (default) swaps the first two
+    output dimensions, as NumPy does."""
+    indexing = kwargs.pop("indexing", "xy")
+    name = kwargs.pop("name", "meshgrid")
+    if kwargs:
+        raise TypeError(f"'{next(iter(kwargs))}' is an invalid keyword argument for meshgrid")
+    if indexing not in ("xy", "ij"):
+        raise ValueError("indexing parameter must be either 'xy' or 'ij'")
+    if not args:
+        return []
+    xs = [convert_to_tensor(a) for a in args]
+    _one_dtype(xs, "meshgrid")
+    with _name_scope(xs[0], name):
+        xs = [reshape(x, [-1]) for x in xs]
+        sizes = [dims(x)[0] if dims(x)[0] is not None else size(x) for x in xs]
+        n = len(xs)
+        order = list(builtins.range(n))
+        if indexing == "xy" and n > 1:
+            order[0], order[1] = 1, 0
+        out_shape = [sizes[j] for j in order]
+        outs = []
+        for i, x in enumerate(xs):
+            s = [1] * n
+            s[order.index(i)] = -1
+            outs.append(broadcast_to(reshape(x, s), out_shape))
+        return outs
