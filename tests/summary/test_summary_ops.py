@@ -94,3 +94,17 @@ def test_errors_at_run_time_name_the_op():
         with pytest.raises(InvalidArgumentError,
                            match="Duplicate tag a found in summary inputs"):
             sess.run(tf.summary.merge([a, a]))
+
+
+def test_building_summary_ops_does_not_import_protobuf():
+    import subprocess
+    import sys
+
+    script = ("import sys, tensorfluxo as tf\n"
+              "s = tf.summary.scalar('MSE', tf.constant(1.0))\n"
+              "tf.summary.merge_all()\n"
+              "assert 'google.protobuf' not in sys.modules, 'protobuf imported'\n"
+              "tf.Session().run(s)\n"
+              "assert 'google.protobuf' in sys.modules\n")
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60,
+                   cwd=__file__.rsplit("/tests/", 1)[0])
