@@ -375,3 +375,361 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
         if inv.dtype is not x.dtype:
             inv, shift = A.cast(inv, x.dtype), A.cast(shift, x.dtype)
         return x * inv + shift
+
+
+# ---- activations ---------------------------------------------------------------------------
+# Each activation's gradient is its own op (TF's Relu6Grad, EluGrad, ...), whose gradient is
+# declared too, so second derivatives work.
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+def _is_neg(y, dtype):
+    return A.cast(M.less(y, A.constant(0, dtype=y.dtype)), dtype)
+
+
+def _defact(op_type, kernel, grad_kernel, grad_from_output, grad_of_grad_wrt_saved=None):
+    """Declares ``op_type`` and ``op_type + "Grad"``(dy, saved): saved is y or x."""
+    grad_type = op_type + "Grad"
+
+    def grad(op, dy):
+        saved = op.outputs[0] if grad_from_output else op.inputs[0]
+        return [apply_op(grad_type, [dy, saved], dict(op.attrs))]
+
+    def grad_grad(op, ddx):
+        dy, saved = op.inputs
+        second = None if grad_of_grad_wrt_saved is None else \
+            grad_of_grad_wrt_saved(op, ddx, dy, saved)
+        return [apply_op(grad_type, [ddx, saved], dict(op.attrs)), second]
+
+    defop(op_type, infer=_float_infer, kernel=kernel, grad=grad)
+    defop(grad_type, infer=same, kernel=grad_kernel, grad=grad_grad)
+
+
+def _elu_k(x):
+    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+
+
+def _selu_k(x):
+    return _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(np.minimum(x, 0)))
+
+
+def _softplus_gg(op, ddx, dy, x):
+    s = M.sigmoid(x)
+    return ddx * dy * s * (1 - s)
+
+
+def _softsign_gg(op, ddx, dy, x):
+    d = 1 + M.abs(x)
+    return ddx * dy * A.constant(-2, dtype=x.dtype) * M.sign(x) / (d * d * d)
+
+
+_defact("Relu6", lambda x: np.clip(x, 0, 6), lambda dy, x: dy * ((x > 0) & (x < 6)), False)
+_defact("Elu", _elu_k, lambda dy, y: dy * np.where(y > 0, 1, y + 1), True,
+        lambda op, ddx, dy, y: ddx * dy * _is_neg(y, y.dtype))
+_defact("Selu", _selu_k,
+        lambda dy, y: dy * np.where(y > 0, _SELU_SCALE, y + _SELU_SCALE * _SELU_ALPHA), True,
+        lambda op, ddx, dy, y: ddx * dy * _is_neg(y, y.dtype))
+_defact("LeakyRelu", lambda x, alpha: np.where(x > 0, x, x * alpha),
+        lambda dy, x, alpha: np.where(x > 0, dy, dy * alpha), False)
+_defact("Softplus", lambda x: np.logaddexp(0, x), lambda dy, x: dy * M._sigmoid_np(x), False,
+        _softplus_gg)
+_defact("Softsign", lambda x: x / (1 + np.abs(x)), lambda dy, x: dy / np.square(1 + np.abs(x)),
+        False, _softsign_gg)
+
+
+def _act(op_type, features, name, attrs=None):
+    x = convert_to_tensor(features)
+    if x.dtype.is_integer and op_type == "LeakyRelu":
+        x = A.cast(x, dtypes.float32)
+    return apply_op(op_type, [x], attrs, name=name or op_type)
+
+
+def relu6(features, name=None):
+    """min(max(features, 0), 6)."""
+    return _act("Relu6", features, name)
+
+
+def elu(features, name=None):
+    """features if > 0 else exp(features) - 1."""
+    return _act("Elu", features, name)
+
+
+def selu(features, name=None):
+    """scale * (features if > 0 else alpha * (exp(features) - 1)), Klambauer et al.'s constants."""
+    return _act("Selu", features, name)
+
+
+def leaky_relu(features, alpha=0.2, name=None):
+    """features if > 0 else alpha * features."""
+    if isinstance(alpha, np.ndarray):
+        alpha = alpha.item()
+    return _act("LeakyRelu", features, name, {"alpha": float(alpha)})
+
+
+def softplus(features, name=None):
+    """log(exp(features) + 1), computed without overflow."""
+    return _act("Softplus", features, name)
+
+
+def softsign(features, name=None):
+    """features / (abs(features) + 1)."""
+    return _act("Softsign", features, name)
+
+
+def log_sigmoid(x, name=None):
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    with name_scope(name, "LogSigmoid"):
+        return M.negative(softplus(M.negative(convert_to_tensor(x))))
+
+
+def swish(features, beta=1.0, name=None):
+    """features * sigmoid(beta * features) (also called SiLU)."""
+    with name_scope(name, "swish"):
+        x = convert_to_tensor(features)
+        return x * M.sigmoid(x if beta == 1.0 else x * beta)
+
+
+silu = swish
+
+
+def _erf(x):
+    import math
+    return np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
+
+
+def _gelu_k(x):
+    return (0.5 * x * (1 + _erf(x * np.asarray(0.7071067811865476, x.dtype)))).astype(x.dtype)
+
+
+def _gelu_grad_k(dy, x):
+    cdf = 0.5 * (1 + _erf(x * np.asarray(0.7071067811865476, x.dtype)))
+    pdf = np.exp(-0.5 * x * x) * np.asarray(0.3989422804014327, x.dtype)
+    return dy * (cdf + x * pdf)
+
+
+def _gelu_gg(op, ddx, dy, x):
+    pdf = M.exp(x * x * A.constant(-0.5, dtype=x.dtype)) * A.constant(0.3989422804014327,
+                                                                       dtype=x.dtype)
+    return ddx * dy * pdf * (2 - x * x)
+
+
+_defact("Gelu", _gelu_k, _gelu_grad_k, False, _gelu_gg)
+
+
+def gelu(features, approximate=False, name=None):
+    """x * Phi(x) (Phi the standard normal CDF); ``approximate=True`` uses the tanh form."""
+    x = convert_to_tensor(features)
+    if not approximate:
+        return _act("Gelu", x, name)
+    with name_scope(name, "Gelu"):
+        c = A.constant(0.7978845608028654, dtype=x.dtype)  # sqrt(2 / pi)
+        return 0.5 * x * (1 + M.tanh(c * (x + 0.044715 * x * x * x)))
+
+
+# ---- sigmoid cross-entropies ---------------------------------------------------------------
+def _logits_and_labels(fn_name, labels, logits):
+    if labels is None or logits is None:
+        raise ValueError(f"Both labels= and logits= must be given to {fn_name}")
+    logits = convert_to_tensor(logits)
+    require_float(logits, fn_name)
+    labels = convert_to_tensor(labels, dtype=logits.dtype) if not hasattr(labels, "dtype") \
+        else convert_to_tensor(labels)
+    if labels.dtype is not logits.dtype:
+        raise TypeError(f"{fn_name}: labels ({labels.dtype.name}, {labels.name}) and logits "
+                        f"({logits.dtype.name}, {logits.name}) must have the same dtype")
+    if not logits.shape.is_compatible_with(labels.shape):
+        raise ValueError(f"logits and labels must have the same shape ({logits.shape} vs "
+                         f"{labels.shape})")
+    return labels, logits
+
+
+def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
+    """Per-element max(x, 0) - x * z + log(1 + exp(-|x|)): no overflow for any logit x."""
+    if _sentinel is not None:
+        raise ValueError("Only call sigmoid_cross_entropy_with_logits with named arguments "
+                         "(labels=..., logits=...)")
+    with name_scope(name, "logistic_loss"):
+        z, x = _logits_and_labels("sigmoid_cross_entropy_with_logits", labels, logits)
+        return M.relu(x) - x * z + M.log1p(M.exp(-M.abs(x)))
+
+
+def weighted_cross_entropy_with_logits(labels=None, logits=None, pos_weight=None, name=None,
+                                       targets=None):
+    """Sigmoid cross-entropy whose positive term is weighted by ``pos_weight``."""
+    labels = targets if labels is None else labels
+    if pos_weight is None:
+        raise ValueError("weighted_cross_entropy_with_logits needs pos_weight")
+    with name_scope(name, "logistic_loss"):
+        z, x = _logits_and_labels("weighted_cross_entropy_with_logits", labels, logits)
+        log_weight = 1 + (pos_weight - 1) * z
+        return (1 - z) * x + log_weight * (M.log1p(M.exp(-M.abs(x))) + M.relu(-x))
+
+
+# ---- norms ---------------------------------------------------------------------------------
+def _k_l2_loss(x):
+    f = x.reshape(-1)
+    return np.asarray(np.dot(f, f) * 0.5, dtype=x.dtype)
+
+
+def _l2_loss_infer(op):
+    require_float(op.inputs[0], op.type)
+    return op.inputs[0].dtype, []
+
+
+defop("L2Loss", infer=_l2_loss_infer, kernel=_k_l2_loss,
+      grad=lambda op, dy: [op.inputs[0] * dy])
+
+
+def l2_loss(t, name=None):
+    """sum(t ** 2) / 2, a scalar (the usual weight-decay term)."""
+    return apply_op("L2Loss", [convert_to_tensor(t)], name=name or "L2Loss")
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """x / sqrt(max(sum(x ** 2, axis), epsilon))."""
+    axis = dim if axis is None else axis
+    with name_scope(name, "l2_normalize"):
+        x = convert_to_tensor(x)
+        sq = M.reduce_sum(M.square(x), axis=axis, keepdims=True)
+        return x * M.rsqrt(M.maximum(sq, A.constant(epsilon, dtype=x.dtype)))
+
+
+def zero_fraction(value, name=None):
+    """The fraction of zeros in ``value`` as a float32 scalar."""
+    with name_scope(name, "zero_fraction"):
+        value = convert_to_tensor(value)
+        zero = A.constant(0, dtype=value.dtype)
+        return M.reduce_mean(A.cast(M.equal(value, zero), dtypes.float32))
+
+
+# ---- top_k ---------------------------------------------------------------------------------
+def _top_k_infer(op):
+    x, k = op.inputs[0], op.attrs["k"]
+    d = dims(x)
+    if d is not None:
+        if not d:
+            raise ValueError(f"input must be at least 1-D, got shape {x.shape}")
+        if d[-1] is not None and d[-1] < k:
+            raise ValueError(f"input must have at least k columns. Had {d[-1]}, needed {k}")
+    out = TensorShape(None) if d is None else TensorShape(list(d[:-1]) + [k])
+    return [(x.dtype, out), (dtypes.int32, out)]
+
+
+def _k_top_k(x, k, sorted):  # noqa: A002 - TF's attribute name
+    n = x.shape[-1]
+    if n < k:
+        raise errors.InvalidArgumentError(
+            None, None, f"input must have at least k columns. Had {n}, needed {k}")
+    # A stable descending order (ties: lower index first) for every dtype: sort the reversed
+    # row ascending, stably, then read the result backwards.
+    order = np.argsort(x[..., ::-1], axis=-1, kind="stable")[..., ::-1][..., :k]
+    idx = (n - 1 - order).astype(np.int32)
+    return np.take_along_axis(x, idx, axis=-1), idx
+
+
+def _k_scatter_last(dy, idx, x):
+    out = np.zeros(x.shape, dtype=dy.dtype)
+    np.put_along_axis(out, idx.astype(np.intp), dy, axis=-1)
+    return out
+
+
+def _g_top_k(op, dvalues, dindices):
+    if dvalues is None:
+        return [None]
+    return [apply_op("ScatterAlongLastAxis", [dvalues, op.outputs[1], op.inputs[0]])]
+
+
+defop("TopKV2", infer=_top_k_infer, kernel=_k_top_k, grad=_g_top_k)
+defop("TakeAlongLastAxis",
+      infer=lambda op: (op.inputs[0].dtype, op.inputs[1].shape),
+      kernel=lambda x, idx: np.take_along_axis(x, idx.astype(np.intp), axis=-1),
+      grad=lambda op, dy: [apply_op("ScatterAlongLastAxis", [dy, op.inputs[1], op.inputs[0]]),
+                           None])
+defop("ScatterAlongLastAxis", infer=lambda op: (op.inputs[0].dtype, op.inputs[2].shape),
+      kernel=_k_scatter_last,
+      grad=lambda op, ddx: [apply_op("TakeAlongLastAxis", [ddx, op.inputs[1]]), None, None])
+
+
+def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TF's argument names
+    """(values, indices) of the ``k`` largest entries along the last axis, largest first."""
+    from ._util import constant_value
+    if hasattr(k, "dtype"):
+        v = constant_value(convert_to_tensor(k))
+        if v is None:
+            raise TypeError("top_k: k must be known when the graph is built (an int or constant)")
+        k = v
+    k = int(k)
+    if k < 0:
+        raise ValueError(f"Need k >= 0, got {k}")
+    values, indices = apply_op("TopKV2", [convert_to_tensor(input)],
+                               {"k": k, "sorted": bool(sorted)}, name=name or "TopKV2")
+    return TopKResult(values, indices)
+
+
+class TopKResult(tuple):
+    """(values, indices) with attribute access, as TF's namedtuple."""
+
+    def __new__(cls, values, indices):
+        return super().__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
+# ---- embeddings and dense layers -----------------------------------------------------------
+def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
+                     max_norm=None):
+    """Rows of ``params`` (a tensor or a list of shards) for each id in ``ids``."""
+    if isinstance(params, (list, tuple)):
+        if not params:
+            raise ValueError("Need at least one param")
+        params = list(params)
+    else:
+        params = [params]
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError(f"Unrecognized partition strategy: {partition_strategy}")
+    with name_scope(name, "embedding_lookup"):
+        params = [convert_to_tensor(p) for p in params]
+        ids = convert_to_tensor(ids)
+        if not ids.dtype.is_integer:
+            raise TypeError(f"ids must be int32 or int64, got {ids.dtype.name} ({ids.name})")
+        n = len(params)
+        if n == 1:
+            out = A.gather(params[0], ids)
+        else:
+            sizes = [dims(p)[0] if dims(p) else None for p in params]
+            if None in sizes:
+                raise ValueError("embedding_lookup over several shards needs shards whose first "
+                                 f"dimension is known, got shapes {[str(p.shape) for p in params]}")
+            table = A.concat(params, 0)
+            if partition_strategy == "div":
+                out = A.gather(table, ids)
+            else:
+                # id -> shard id % n, row id // n; shard p starts at offset sum(sizes[:p]).
+                offsets = A.constant(np.cumsum([0] + sizes[:-1]), dtype=ids.dtype)
+                nn = A.constant(n, dtype=ids.dtype)
+                out = A.gather(table, A.gather(offsets, M.floormod(ids, nn)) +
+                               M.floordiv(ids, nn))
+        if max_norm is not None:
+            out = _clip_rows(out, max_norm, rank(ids))
+        return out
+
+
+def _clip_rows(x, max_norm, ids_rank):
+    axes = list(range(ids_rank, rank(x))) if ids_rank is not None and rank(x) is not None else -1
+    norm = M.sqrt(M.reduce_sum(M.square(x), axis=axes, keepdims=True))
+    mx = A.constant(max_norm, dtype=x.dtype)
+    return x * mx / M.maximum(norm, mx)
+
+
+def xw_plus_b(x, weights, biases, name=None):
+    """matmul(x, weights) + biases."""
+    with name_scope(name, "xw_plus_b"):
+        return bias_add(M.matmul(x, weights), biases)
+
+
+def relu_layer(x, weights, biases, name=None):
+    """relu(matmul(x, weights) + biases)."""
+    with name_scope(name, "relu_layer"):
+        return M.relu(bias_add(M.matmul(x, weights), biases))
