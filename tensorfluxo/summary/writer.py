@@ -50,17 +50,13 @@ def _graph_def_of(graph: Any):
     """A tensorboard GraphDef proto from a Graph (via as_graph_def) or a GraphDef."""
     from tensorboard.compat.proto import graph_pb2
 
-    from tensorfluxo.framework.ops import Graph
-    from tensorfluxo.summary.graph_def import graph_to_graph_def
-
-    if isinstance(graph, Graph):  # until framework's Graph.as_graph_def exists
-        return graph_to_graph_def(graph, add_shapes=True)
     if isinstance(graph, graph_pb2.GraphDef):
         return graph
     if isinstance(graph, bytes):
         return graph_pb2.GraphDef.FromString(graph)
     if hasattr(graph, "as_graph_def"):
-        graph_def = graph.as_graph_def()
+        # The shapes let TensorBoard label the edges, as TF1's FileWriter does.
+        graph_def = graph.as_graph_def(add_shapes=True)
         if isinstance(graph_def, graph_pb2.GraphDef):
             return graph_def
         # Another protobuf class with the same schema (e.g. a GraphDef built elsewhere).

@@ -64,7 +64,7 @@ def test_scalars_histograms_text_and_graph_round_trip(tmp_path):
 
 def test_add_graph_takes_a_graph_with_as_graph_def(tmp_path):
     class FakeGraph:
-        def as_graph_def(self):
+        def as_graph_def(self, add_shapes=False):
             return tiny_graph_def()
 
     with FileWriter(tmp_path, FakeGraph(), filename_suffix=".v1") as writer:
