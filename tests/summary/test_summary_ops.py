@@ -5,7 +5,6 @@ import pytest
 from tensorboard.compat.proto import summary_pb2
 
 import tensorfluxo as tf
-from tensorfluxo.framework.errors import InvalidArgumentError
 
 
 def values(data: bytes):
@@ -85,13 +84,13 @@ def test_errors_at_run_time_name_the_op():
     s = tf.summary.scalar("loss", x)
     a = tf.summary.scalar("a", 1.0)
     with tf.Session() as sess:
-        with pytest.raises(InvalidArgumentError,
+        with pytest.raises(tf.errors.InvalidArgumentError,
                            match=r"Nan in summary histogram for: weights(.|\n)*op 'weights'"):
             sess.run(h, {x: [1.0, np.nan]})
-        with pytest.raises(InvalidArgumentError,
+        with pytest.raises(tf.errors.InvalidArgumentError,
                            match=r"scalar summary 'loss' needs a single number(.|\n)*op 'loss'"):
             sess.run(s, {x: [1.0, 2.0]})
-        with pytest.raises(InvalidArgumentError,
+        with pytest.raises(tf.errors.InvalidArgumentError,
                            match="Duplicate tag a found in summary inputs"):
             sess.run(tf.summary.merge([a, a]))
 
