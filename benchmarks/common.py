@@ -6,8 +6,10 @@ companions under tf_reference/ can import this file from the throwaway TF venv t
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -130,6 +132,14 @@ def blas_summary() -> str:
                                       "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
            if k in os.environ}
     return f"numpy {np.__version__}; {text}; env {env or 'none of OPENBLAS_*/OMP_* set'}"
+
+
+def check_compare_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Reject a --compare interpreter that does not exist, and --module none without --compare."""
+    if args.compare and shutil.which(args.compare) is None:
+        parser.error(f"--compare: no Python interpreter at {args.compare!r}")
+    if args.module == "none" and not args.compare:
+        parser.error("--module none measures nothing without --compare PYTHON")
 
 
 def run_child(cmd: list[str], timeout: float = 3600) -> dict:

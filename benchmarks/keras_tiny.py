@@ -146,6 +146,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     p.add_argument("--json", action="store_true", help="print each result as a JSON line")
     args = p.parse_args(argv)
+    common.check_compare_args(p, args)
     if args.quick:
         args.epochs = min(args.epochs, 3)
     return args

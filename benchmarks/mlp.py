@@ -102,6 +102,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     p.add_argument("--json", action="store_true", help="print the result as one JSON line")
     args = p.parse_args(argv)
+    common.check_compare_args(p, args)
     if args.quick:
         args.images, args.epochs = min(args.images, 1000), min(args.epochs, 2)
     return args

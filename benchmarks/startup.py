@@ -100,6 +100,9 @@ def main(argv=None) -> None:
 
     here = Path(__file__).resolve().parent
     sys.path.insert(0, str(here))
+    import common
+
+    common.check_compare_args(p, args)
     repeat = 1 if args.quick else args.repeat
     ours = None
     if args.module != "none":
