@@ -98,6 +98,8 @@ _EXPORTS: dict[str, str] = {
     "group": _CF, "no_op": _CF, "tuple": _CF,
     # autodiff
     "gradients": _M + "ops.gradients_impl",
+    # protobuf messages TF1 code builds by hand (writer.add_summary(tf.Summary(value=[...])))
+    "Summary": _M + "summary", "Event": _M + "summary",
     # sub-namespaces: "module:" means the module itself
     "nn": _M + "nn:", "train": _M + "train:", "errors": _M + "framework.errors:",
     "math": _M + "math:", "random": _M + "random:", "initializers": _M + "initializers:",

@@ -22,6 +22,7 @@ _EXPORTS = {
     "Saver": _S, "latest_checkpoint": _S, "checkpoint_exists": _S, "import_meta_graph": _S,
     "get_checkpoint_state": _S, "list_variables": _S, "load_variable": _S,
     "load_checkpoint": _S, "NewCheckpointReader": _S, "export_meta_graph": _S,
+    "update_checkpoint_state": _S, "remove_checkpoint": _S, "CheckpointState": _S,
 }
 __all__ = sorted(_EXPORTS)
 
