@@ -186,8 +186,7 @@ class Operation:
 
 def _session_for(graph, session, what):
     if session is None:
-        from ..client.session import get_default_session
-        session = get_default_session()
+        session = _default_session()
         if session is None:
             raise ValueError(f"Cannot {what}: no default session is registered. Use "
                              "`with sess.as_default():` / `with tf.Session() as sess:` or pass "
@@ -196,6 +195,13 @@ def _session_for(graph, session, what):
         raise ValueError(f"Cannot {what}: the session's graph is different from the graph of "
                          "this tensor/operation.")
     return session
+
+
+def _default_session():
+    global _default_session
+    from ..client.session import get_default_session  # client imports this module
+    _default_session = get_default_session
+    return get_default_session()
 
 
 # ---------------------------------------------------------------------------------------------
