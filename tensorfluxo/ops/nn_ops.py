@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
 from ..framework import dtypes, errors
@@ -667,14 +669,7 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TF's argument nam
     return TopKResult(values, indices)
 
 
-class TopKResult(tuple):
-    """(values, indices) with attribute access, as TF's namedtuple."""
-
-    def __new__(cls, values, indices):
-        return super().__new__(cls, (values, indices))
-
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
+TopKResult = collections.namedtuple("TopKV2", ["values", "indices"])
 
 
 # ---- embeddings and dense layers -----------------------------------------------------------

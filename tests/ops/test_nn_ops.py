@@ -1,0 +1,360 @@
+"""tf.nn ops: forward against NumPy, gradients against finite differences (float64, and second
+order where the gradient is its own op), dtypes kept, and every user-visible error."""
+
+import math
+
+import numpy as np
+import pytest
+
+import tensorfluxo as tf
+from tensorfluxo.testing import check_gradients
+
+X = np.array([[-3.0, -0.5, 0.3, 2.0], [1.7, 5.0, 7.0, -1.2]])
+Z = np.array([[0.0, 1.0, 0.3, 1.0], [1.0, 0.0, 0.0, 0.5]])
+SCALE, ALPHA = 1.0507009873554805, 1.6732632423543772
+_erf = np.vectorize(math.erf)
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# (name, fn, NumPy reference)
+ACTIVATIONS = [
+    ("relu6", tf.nn.relu6, lambda x: np.clip(x, 0, 6)),
+    ("elu", tf.nn.elu, lambda x: np.where(x > 0, x, np.exp(x) - 1)),
+    ("selu", tf.nn.selu, lambda x: SCALE * np.where(x > 0, x, ALPHA * (np.exp(x) - 1))),
+    ("leaky_relu", tf.nn.leaky_relu, lambda x: np.where(x > 0, x, 0.2 * x)),
+    ("leaky_relu_0.01", lambda x: tf.nn.leaky_relu(x, alpha=0.01),
+     lambda x: np.where(x > 0, x, 0.01 * x)),
+    ("softplus", tf.nn.softplus, lambda x: np.log(1 + np.exp(x))),
+    ("softsign", tf.nn.softsign, lambda x: x / (1 + np.abs(x))),
+    ("log_sigmoid", tf.nn.log_sigmoid, lambda x: np.log(_sigmoid(x))),
+    ("swish", tf.nn.swish, lambda x: x * _sigmoid(x)),
+    ("gelu", tf.nn.gelu, lambda x: 0.5 * x * (1 + _erf(x / np.sqrt(2)))),
+    ("gelu_tanh", lambda x: tf.nn.gelu(x, approximate=True),
+     lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))),
+    ("sigmoid", tf.nn.sigmoid, _sigmoid),
+    ("tanh", tf.nn.tanh, np.tanh),
+]
+
+
+def run(t, feed=None):
+    with tf.Session() as sess:
+        return sess.run(t, feed)
+
+
+@pytest.mark.parametrize("name, fn, ref", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
+def test_activation_forward(name, fn, ref):
+    for dtype in (np.float32, np.float64):
+        got = run(fn(tf.constant(X.astype(dtype))))
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got, ref(X), rtol=1e-6 if dtype == np.float32 else 1e-12,
+                                   atol=1e-7)
+
+
+@pytest.mark.parametrize("name, fn, ref", ACTIVATIONS, ids=[a[0] for a in ACTIVATIONS])
+def test_activation_gradients_first_and_second_order(name, fn, ref):
+    # gelu's second derivative at 7 is ~1e-10, below what finite differences resolve.
+    check_gradients(fn, [X / 2 if name.startswith("gelu") else X], second_order=True, tol=1e-5)
+
+
+def test_activation_gradients_are_their_own_ops():
+    x = tf.constant(X)
+    for fn, grad_type in [(tf.nn.relu6, "Relu6Grad"), (tf.nn.elu, "EluGrad"),
+                          (tf.nn.selu, "SeluGrad"), (tf.nn.leaky_relu, "LeakyReluGrad"),
+                          (tf.nn.softplus, "SoftplusGrad"), (tf.nn.softsign, "SoftsignGrad")]:
+        (g,) = tf.gradients(fn(x), [x])
+        assert g.op.type == grad_type
+
+
+def test_softplus_does_not_overflow():
+    got = run(tf.nn.softplus(tf.constant([-1000.0, 0.0, 1000.0])))
+    np.testing.assert_allclose(got, [0.0, np.log(2), 1000.0])
+    np.testing.assert_allclose(run(tf.nn.log_sigmoid(tf.constant([-1000.0, 1000.0]))),
+                               [-1000.0, 0.0])
+
+
+def test_leaky_relu_of_integers_is_float32():
+    out = tf.nn.leaky_relu(tf.constant([-10, 10]))
+    assert out.dtype == tf.float32
+    np.testing.assert_allclose(run(out), [-2.0, 10.0])
+
+
+def test_activation_rejects_integer_input():
+    with pytest.raises(TypeError, match="DataType int32 not in list of allowed values"):
+        tf.nn.elu(tf.constant([1, 2]))
+
+
+# ---- cross-entropies and norms -------------------------------------------------------------
+def ref_sigmoid_xent(x, z):
+    return -(z * np.log(_sigmoid(x)) + (1 - z) * np.log(1 - _sigmoid(x)))
+
+
+def test_sigmoid_cross_entropy_with_logits():
+    got = run(tf.nn.sigmoid_cross_entropy_with_logits(labels=Z, logits=X))
+    np.testing.assert_allclose(got, ref_sigmoid_xent(X, Z), rtol=1e-12)
+    big = run(tf.nn.sigmoid_cross_entropy_with_logits(labels=[1.0, 0.0], logits=[-800.0, -800.0]))
+    np.testing.assert_allclose(big, [800.0, 0.0])
+    check_gradients(lambda x, z: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
+                    [X, Z])
+
+
+def test_weighted_cross_entropy_with_logits():
+    got = run(tf.nn.weighted_cross_entropy_with_logits(labels=Z, logits=X, pos_weight=3.0))
+    ref = -(3.0 * Z * np.log(_sigmoid(X)) + (1 - Z) * np.log(1 - _sigmoid(X)))
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
+    check_gradients(lambda x, z: tf.nn.weighted_cross_entropy_with_logits(
+        labels=z, logits=x, pos_weight=3.0), [X, Z])
+    legacy = tf.nn.weighted_cross_entropy_with_logits(targets=Z, logits=X, pos_weight=3.0)
+    np.testing.assert_allclose(run(legacy), ref, rtol=1e-12)
+
+
+def test_sigmoid_xent_errors():
+    with pytest.raises(ValueError, match="named arguments"):
+        tf.nn.sigmoid_cross_entropy_with_logits(Z, X)
+    with pytest.raises(ValueError, match="Both labels= and logits= must be given"):
+        tf.nn.sigmoid_cross_entropy_with_logits(logits=X)
+    with pytest.raises(ValueError, match=r"must have the same shape \(\(2, 4\) vs \(4,\)\)"):
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=Z[0], logits=X)
+    with pytest.raises(TypeError, match="must have the same dtype"):
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.constant(Z, tf.float32),
+                                                logits=tf.constant(X))
+    with pytest.raises(ValueError, match="needs pos_weight"):
+        tf.nn.weighted_cross_entropy_with_logits(labels=Z, logits=X)
+
+
+def test_l2_loss_and_l2_normalize():
+    loss = tf.nn.l2_loss(tf.constant(X.astype(np.float32)))
+    assert loss.dtype == tf.float32 and loss.shape.as_list() == []
+    np.testing.assert_allclose(run(loss), (X ** 2).sum() / 2, rtol=1e-6)
+    check_gradients(tf.nn.l2_loss, [X], second_order=True)
+    np.testing.assert_allclose(run(tf.nn.l2_normalize(X, axis=1)),
+                               X / np.sqrt((X ** 2).sum(1, keepdims=True)), rtol=1e-12)
+    np.testing.assert_allclose(run(tf.nn.l2_normalize(X, dim=0)),
+                               X / np.sqrt((X ** 2).sum(0, keepdims=True)), rtol=1e-12)
+    np.testing.assert_array_equal(run(tf.nn.l2_normalize(np.zeros(3), 0)), np.zeros(3))
+    check_gradients(lambda x: tf.nn.l2_normalize(x, 1), [X], second_order=True)
+
+
+def test_zero_fraction():
+    assert run(tf.nn.zero_fraction(tf.constant([[0, 1], [0, 0]]))) == 0.75
+    assert tf.nn.zero_fraction(tf.constant(X)).dtype == tf.float32
+
+
+def test_relu_layer_and_xw_plus_b():
+    w, b = np.arange(12.0).reshape(4, 3) / 10 - 0.5, np.array([0.1, -0.2, 0.3])
+    np.testing.assert_allclose(run(tf.nn.xw_plus_b(X, w, b)), X @ w + b, rtol=1e-12)
+    np.testing.assert_allclose(run(tf.nn.relu_layer(X, w, b)), np.maximum(X @ w + b, 0),
+                               rtol=1e-12)
+    check_gradients(tf.nn.xw_plus_b, [X, w, b])
+
+
+# ---- dropout -------------------------------------------------------------------------------
+def test_dropout_keeps_scaled_units_and_zeroes_the_rest():
+    x = tf.ones([200, 50])
+    y = tf.nn.dropout(x, 0.8, seed=1)
+    out = run(y)
+    assert out.dtype == np.float32
+    assert set(np.unique(out)) <= {0.0, np.float32(1 / 0.8)}
+    assert 0.75 < (out != 0).mean() < 0.85
+
+
+def test_dropout_rate_keyword_and_keep_prob_placeholder():
+    x = tf.ones([100, 100], dtype=tf.float64)
+    kp = tf.placeholder(tf.float32)
+    y1, y2 = tf.nn.dropout(x, kp), tf.nn.dropout(x, rate=0.75)
+    with tf.Session() as sess:
+        assert (sess.run(y1, {kp: 1.0}) == 1).all()  # evaluation: keep everything
+        a = sess.run(y1, {kp: 0.5})
+        assert set(np.unique(a)) == {0.0, 2.0}
+        b = sess.run(y2)
+        assert set(np.unique(b)) == {0.0, 4.0} and 0.2 < (b != 0).mean() < 0.3
+
+
+def test_dropout_static_keep_prob_one_is_identity():
+    x = tf.constant(X)
+    assert tf.nn.dropout(x, 1.0) is x
+    assert tf.nn.dropout(x, rate=0.0) is x
+
+
+def test_dropout_gradient_is_the_mask():
+    x = tf.constant(X)
+    y = tf.nn.dropout(x, 0.5, seed=3)
+    (g,) = tf.gradients(tf.reduce_sum(y * 3.0), [x])
+    yv, gv = run([y, g])
+    np.testing.assert_allclose(gv, np.where(yv != 0, 6.0, 0.0))
+
+
+def test_dropout_is_reproducible_with_seeds():
+    def draw():
+        tf.reset_default_graph()
+        tf.set_random_seed(42)
+        y = tf.nn.dropout(tf.ones([10, 10]), 0.5)
+        with tf.Session() as sess:
+            return sess.run(y), sess.run(y)
+
+    (a1, a2), (b1, b2) = draw(), draw()
+    np.testing.assert_array_equal(a1, b1)
+    np.testing.assert_array_equal(a2, b2)
+    assert not np.array_equal(a1, a2)  # a new mask every run
+
+
+def test_dropout_noise_shape_shares_the_mask():
+    y = tf.nn.dropout(tf.ones([6, 40]), 0.5, noise_shape=[1, 40], seed=0)
+    out = run(y)
+    assert (out == out[0]).all()
+    y = tf.nn.dropout(tf.ones([6, 40]), 0.5, noise_shape=[None, 1], seed=0)
+    out = run(y)
+    assert (out == out[:, :1]).all()
+
+
+def test_dropout_errors():
+    x = tf.ones([3, 4])
+    with pytest.raises(ValueError, match=r"keep_prob must be a scalar tensor or a float in the "
+                                         r"range \(0, 1\], got 0"):
+        tf.nn.dropout(x, 0.0)
+    with pytest.raises(ValueError, match=r"rate must be .* in the range \[0, 1\), got 1"):
+        tf.nn.dropout(x, rate=1.0)
+    with pytest.raises(ValueError, match="Cannot specify both 'rate' and 'keep_prob'"):
+        tf.nn.dropout(x, 0.5, rate=0.5)
+    with pytest.raises(ValueError, match="You must provide a rate"):
+        tf.nn.dropout(x)
+    with pytest.raises(ValueError, match="x has to be a floating point tensor.*int32"):
+        tf.nn.dropout(tf.constant([1, 2]), 0.5)
+    with pytest.raises(ValueError, match=r"noise_shape \[2, 4\] is not broadcastable"):
+        tf.nn.dropout(x, 0.5, noise_shape=[2, 4])
+    with pytest.raises(ValueError, match=r"keep_prob must be a scalar tensor, got shape \(2,\)"):
+        tf.nn.dropout(x, tf.constant([0.5, 0.5]))
+    kp = tf.placeholder(tf.float32)
+    y = tf.nn.dropout(x, kp)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"dropout rate must be in \[0, 1\).*keep_prob=0"):
+            sess.run(y, {kp: 0.0})
+
+
+# ---- moments and batch normalization -------------------------------------------------------
+def test_moments():
+    x = np.random.default_rng(0).standard_normal((5, 3, 2))
+    mean, var = tf.nn.moments(tf.constant(x), axes=[0, 1])
+    assert mean.shape.as_list() == [2] and var.shape.as_list() == [2]
+    m, v = run([mean, var])
+    np.testing.assert_allclose(m, x.mean((0, 1)), rtol=1e-12)
+    np.testing.assert_allclose(v, x.var((0, 1)), rtol=1e-12)
+    mk, vk = tf.nn.moments(tf.constant(x), [0], keep_dims=True)
+    assert mk.shape.as_list() == [1, 3, 2] and vk.shape.as_list() == [1, 3, 2]
+    check_gradients(lambda t: tf.add_n(list(tf.nn.moments(t, [0]))), [x[:, :, 0]])
+
+
+def test_moments_float16_computed_in_float32():
+    x = np.array([[1000.0, 1001.0], [1002.0, 1003.0]], dtype=np.float16)
+    mean, var = tf.nn.moments(tf.constant(x), [0])
+    assert mean.dtype == tf.float16
+    np.testing.assert_allclose(run(var), [1.0, 1.0])
+
+
+def test_batch_normalization():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((6, 3))
+    offset, scale = rng.standard_normal(3), rng.standard_normal(3)
+    mean, var = x.mean(0), x.var(0)
+    ref = (x - mean) / np.sqrt(var + 1e-3) * scale + offset
+    got = run(tf.nn.batch_normalization(x, mean, var, offset, scale, 1e-3))
+    np.testing.assert_allclose(got, ref, rtol=1e-10)
+    bare = run(tf.nn.batch_normalization(x, mean, var, None, None, 1e-3))
+    np.testing.assert_allclose(bare, (x - mean) / np.sqrt(var + 1e-3), rtol=1e-10)
+
+    def train_mode(x, offset, scale):
+        m, v = tf.nn.moments(x, [0])
+        return tf.nn.batch_normalization(x, m, v, offset, scale, 1e-3)
+    check_gradients(train_mode, [x, offset, scale], second_order=True)
+    check_gradients(lambda x, m, v: tf.nn.batch_normalization(x, m, v, None, None, 1e-3),
+                    [x, mean, var + 0.5])
+
+
+def test_batch_normalization_float32_keeps_dtype():
+    x = tf.placeholder(tf.float32, [None, 3])
+    m, v = tf.nn.moments(x, [0])
+    y = tf.nn.batch_normalization(x, m, v, tf.zeros([3]), tf.ones([3]), 1e-3)
+    assert y.dtype == tf.float32 and y.shape.as_list() == [None, 3]
+    assert run(y, {x: np.ones((2, 3))}).dtype == np.float32
+
+
+# ---- top_k ---------------------------------------------------------------------------------
+def test_top_k_values_indices_and_ties():
+    values, indices = tf.nn.top_k(tf.constant([[1, 3, 3, 2], [5, 5, 5, 5]]), k=3)
+    assert values.shape.as_list() == [2, 3] and indices.dtype == tf.int32
+    v, i = run([values, indices])
+    np.testing.assert_array_equal(v, [[3, 3, 2], [5, 5, 5]])
+    np.testing.assert_array_equal(i, [[1, 2, 3], [0, 1, 2]])
+    res = tf.nn.top_k(X)
+    assert run(res.values).tolist() == [[2.0], [7.0]] and run(res.indices).tolist() == [[3], [2]]
+
+
+def test_top_k_gradient():
+    check_gradients(lambda x: tf.nn.top_k(x, 2).values, [X], second_order=True)
+
+
+def test_top_k_errors():
+    with pytest.raises(ValueError, match="input must have at least k columns. Had 4, needed 5"):
+        tf.nn.top_k(tf.constant(X), 5)
+    with pytest.raises(ValueError, match="Need k >= 0, got -1"):
+        tf.nn.top_k(tf.constant(X), -1)
+    x = tf.placeholder(tf.float32, [None, None])
+    t = tf.nn.top_k(x, 3)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Had 2, needed 3"):
+            sess.run(t, {x: np.ones((2, 2))})
+
+
+# ---- embedding_lookup ----------------------------------------------------------------------
+def test_embedding_lookup_single_table_and_gradient():
+    params = np.arange(15.0).reshape(5, 3)
+    ids = np.array([[4, 0], [2, 2]])
+    out = tf.nn.embedding_lookup(tf.constant(params), tf.constant(ids))
+    assert out.shape.as_list() == [2, 2, 3]
+    np.testing.assert_array_equal(run(out), params[ids])
+    p = tf.Variable(params)
+    (g,) = tf.gradients(tf.reduce_sum(tf.nn.embedding_lookup(p, ids)), [p])
+    with tf.Session() as sess:
+        sess.run(p.initializer)
+        dense = sess.run(tf.convert_to_tensor(g))
+    np.testing.assert_array_equal(dense.sum(1), [3.0, 0.0, 6.0, 0.0, 3.0])
+
+
+@pytest.mark.parametrize("strategy", ["mod", "div"])
+def test_embedding_lookup_sharded(strategy):
+    table = np.arange(7.0)[:, None] * np.ones((1, 2))
+    if strategy == "mod":  # id i lives in shard i % 3 at row i // 3
+        shards = [table[s::3] for s in range(3)]
+    else:  # contiguous blocks
+        shards = [table[:3], table[3:5], table[5:]]
+    ids = [6, 0, 5, 1, 3]
+    out = tf.nn.embedding_lookup([tf.constant(s) for s in shards], ids,
+                                 partition_strategy=strategy)
+    np.testing.assert_array_equal(run(out), table[ids])
+
+
+def test_embedding_lookup_max_norm():
+    params = np.array([[3.0, 4.0], [0.3, 0.4]])
+    out = run(tf.nn.embedding_lookup(params, [0, 1], max_norm=1.0))
+    np.testing.assert_allclose(out, [[0.6, 0.8], [0.3, 0.4]])
+
+
+def test_embedding_lookup_errors():
+    with pytest.raises(ValueError, match="Need at least one param"):
+        tf.nn.embedding_lookup([], [0])
+    with pytest.raises(ValueError, match="Unrecognized partition strategy: foo"):
+        tf.nn.embedding_lookup(np.ones((2, 2)), [0], partition_strategy="foo")
+    with pytest.raises(TypeError, match="ids must be int32 or int64, got float32"):
+        tf.nn.embedding_lookup(np.ones((2, 2)), tf.constant([0.0]))
+
+
+def test_public_names():
+    for name in ["relu6", "elu", "selu", "leaky_relu", "softplus", "softsign", "sigmoid", "tanh",
+                 "log_sigmoid", "swish", "gelu", "dropout", "sigmoid_cross_entropy_with_logits",
+                 "weighted_cross_entropy_with_logits", "l2_loss", "l2_normalize", "moments",
+                 "batch_normalization", "top_k", "embedding_lookup", "zero_fraction",
+                 "softmax_cross_entropy_with_logits_v2", "relu_layer", "xw_plus_b"]:
+        assert callable(getattr(tf.nn, name)), name
