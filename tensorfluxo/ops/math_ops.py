@@ -677,13 +677,23 @@ for _type, _name, _fn, _grad, _out in _REDUCE:
           not_differentiable=_grad is None)
 
 
+def _axes(axis, x, op_type, single=False):
+    """norm_axes, with the op and tensor named in the error."""
+    if single and (axis is None or np.ndim(axis) != 0) and not isinstance(axis, Tensor):
+        raise ValueError(f"{op_type} needs a single int axis, got {axis!r} (tensor {x.name})")
+    try:
+        return norm_axes(axis, rank(x))
+    except ValueError as e:
+        raise ValueError(f"{e} for '{op_type}' on tensor {x.name} with shape {x.shape}") from None
+
+
 def _reduce(op_type, input_tensor, axis, keepdims, name, keep_dims, reduction_indices):
     x = convert_to_tensor(input_tensor)
     if axis is None:
         axis = reduction_indices
     if keep_dims is not None:
         keepdims = keep_dims
-    axes = norm_axes(axis, rank(x))
+    axes = _axes(axis, x, op_type)
     if op_type in ("Any", "All") and not x.dtype.is_bool:
         raise TypeError(f"reduce_{op_type.lower()} needs a bool tensor, got {x.dtype.name} "
                         f"({x.name})")
@@ -748,7 +758,7 @@ def _arg(op_type, input, axis, name, dimension, output_type):
     x = convert_to_tensor(input)
     if axis is None:
         axis = 0 if dimension is None else dimension
-    (a,) = norm_axes(axis, rank(x))
+    (a,) = _axes(axis, x, op_type, single=True)
     return apply_op(op_type, [x], {"axis": a, "output_type": dtypes.as_dtype(output_type)},
                     name=name or op_type)
 
@@ -871,7 +881,7 @@ defop("Cumsum", infer=same, kernel=_cumsum_kernel, grad=_g_cumsum)
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:
     x = convert_to_tensor(x)
-    (ax,) = norm_axes(axis, rank(x))
+    (ax,) = _axes(axis, x, "Cumsum", single=True)
     return apply_op("Cumsum", [x], {"axis": ax, "exclusive": bool(exclusive),
                                     "reverse": bool(reverse)}, name=name or "Cumsum")
 
@@ -938,8 +948,16 @@ def tensordot(a, b, axes, name=None) -> Tensor:
     else:
         ax_a, ax_b = ([axes[0]] if isinstance(axes[0], int) else list(axes[0]),
                       [axes[1]] if isinstance(axes[1], int) else list(axes[1]))
+    if len(ax_a) != len(ax_b):
+        raise ValueError(f"tensordot: {len(ax_a)} axes of a {ax_a} but {len(ax_b)} axes of b "
+                         f"{ax_b}")
     ax_a = [x % ra for x in ax_a]
     ax_b = [x % rb for x in ax_b]
+    for i, j in zip(ax_a, ax_b):
+        p, q = dims(a)[i], dims(b)[j]
+        if p is not None and q is not None and p != q:
+            raise ValueError(f"Dimensions must be equal, but are {p} and {q} for 'tensordot' "
+                             f"(axis {i} of a {a.shape}, axis {j} of b {b.shape})")
     free_a = [i for i in range(ra) if i not in ax_a]
     free_b = [i for i in range(rb) if i not in ax_b]
     at = A.transpose(a, free_a + ax_a)

@@ -1,0 +1,421 @@
+"""Math ops forward against NumPy, dtypes, construction-time errors and Python operators.
+(Gradients of the same ops: tests/ops/test_gradients.py.)"""
+
+import numpy as np
+import pytest
+
+import tensorfluxo as tf
+from tensorfluxo.ops import math_ops as M
+
+RNG = np.random.default_rng(0)
+
+
+def run(fn, *arrays, dynamic=False):
+    """fn applied to placeholders fed with ``arrays`` (static shapes, or all-unknown dims)."""
+    phs = [tf.placeholder(tf.as_dtype(a.dtype), [None] * a.ndim if dynamic else a.shape)
+           for a in arrays]
+    out = fn(*phs)
+    with tf.Session() as sess:
+        return sess.run(out, dict(zip(phs, arrays)))
+
+
+def check(fn, ref, *arrays, rtol=1e-6, dynamic=(False, True)):
+    """Forward check against NumPy, with static and with unknown input shapes."""
+    want = ref(*arrays)
+    for dyn in dynamic:
+        tf.reset_default_graph()
+        got = run(fn, *arrays, dynamic=dyn)
+        got_l, want_l = (got, want) if isinstance(want, (list, tuple)) else ([got], [want])
+        for g, w in zip(got_l, want_l):
+            g, w = np.asarray(g), np.asarray(w)
+            assert g.shape == w.shape, (g.shape, w.shape)
+            assert g.dtype == w.dtype, (g.dtype, w.dtype)
+            np.testing.assert_allclose(g, w, rtol=rtol, atol=1e-6)
+
+
+def arr(shape, lo=-2.0, hi=2.0, dtype=np.float64):
+    return RNG.uniform(lo, hi, shape).astype(dtype)
+
+
+def away_from_zero(shape, dtype=np.float64):
+    a = RNG.uniform(0.5, 2.0, shape) * RNG.choice([-1.0, 1.0], shape)
+    return a.astype(dtype)
+
+
+# ---- elementwise --------------------------------------------------------------------------
+DOMAINS = {
+    "any": lambda s, dt: arr(s, dtype=dt),
+    "pos": lambda s, dt: arr(s, 0.5, 2.0, dt),
+    "small": lambda s, dt: arr(s, -1.0, 1.0, dt),
+    "nonzero": away_from_zero,
+}
+
+UNARY = [  # (tf function, NumPy reference, input domain)
+    (tf.negative, np.negative, "any"),
+    (tf.abs, np.abs, "any"),
+    (tf.sign, np.sign, "any"),
+    (tf.square, np.square, "any"),
+    (tf.sqrt, np.sqrt, "pos"),
+    (tf.rsqrt, lambda x: 1 / np.sqrt(x), "pos"),
+    (tf.exp, np.exp, "any"),
+    (tf.log, np.log, "pos"),
+    (tf.log1p, np.log1p, "pos"),
+    (tf.expm1, np.expm1, "any"),
+    (tf.sin, np.sin, "any"),
+    (tf.cos, np.cos, "any"),
+    (tf.tan, np.tan, "small"),
+    (tf.reciprocal, lambda x: 1 / x, "nonzero"),
+    (tf.floor, np.floor, "any"),
+    (tf.ceil, np.ceil, "any"),
+    (tf.round, np.round, "any"),
+    (tf.tanh, np.tanh, "any"),
+    (tf.sigmoid, lambda x: 1 / (1 + np.exp(-x)), "any"),
+    (M.relu, lambda x: np.maximum(x, 0), "any"),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fn,ref,domain", UNARY, ids=[u[0].__name__ for u in UNARY])
+def test_unary_forward_keeps_dtype(fn, ref, domain, dtype):
+    x = DOMAINS[domain]((2, 3), dtype)
+    check(fn, lambda a: ref(a).astype(dtype), x, rtol=1e-5 if dtype == np.float32 else 1e-7)
+
+
+def test_round_is_half_to_even_and_bool_unary_ops():
+    x = np.array([0.5, 1.5, 2.5, -0.5, np.nan, np.inf], np.float32)
+    check(tf.round, np.round, x[:4])
+    check(tf.is_nan, np.isnan, x)
+    check(tf.is_inf, np.isinf, x)
+    check(tf.is_finite, np.isfinite, x)
+    check(tf.logical_not, np.logical_not, np.array([True, False]))
+
+
+BINARY = [  # (tf function, NumPy reference, domain of x, domain of y)
+    (tf.add, np.add, "any", "any"),
+    (tf.subtract, np.subtract, "any", "any"),
+    (tf.multiply, np.multiply, "any", "any"),
+    (tf.truediv, np.true_divide, "any", "nonzero"),
+    (tf.floordiv, np.floor_divide, "any", "nonzero"),
+    (tf.floormod, np.mod, "any", "nonzero"),
+    (tf.pow, np.power, "pos", "any"),
+    (tf.maximum, np.maximum, "any", "any"),
+    (tf.minimum, np.minimum, "any", "any"),
+    (tf.squared_difference, lambda x, y: (x - y) ** 2, "any", "any"),
+    (tf.equal, np.equal, "any", "any"),
+    (tf.not_equal, np.not_equal, "any", "any"),
+    (tf.less, np.less, "any", "any"),
+    (tf.less_equal, np.less_equal, "any", "any"),
+    (tf.greater, np.greater, "any", "any"),
+    (tf.greater_equal, np.greater_equal, "any", "any"),
+]
+SHAPE_PAIRS = [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3))]
+
+
+@pytest.mark.parametrize("sx,sy", SHAPE_PAIRS, ids=[f"{a}-{b}" for a, b in SHAPE_PAIRS])
+@pytest.mark.parametrize("fn,ref,dx,dy", BINARY, ids=[b[0].__name__ for b in BINARY])
+def test_binary_forward_broadcasting(fn, ref, dx, dy, sx, sy):
+    x, y = DOMAINS[dx](sx, np.float32), DOMAINS[dy](sy, np.float32)
+    y[..., :1] = np.asarray(x).reshape(-1)[0]  # some ties for the comparisons
+    check(fn, lambda a, b: np.asarray(ref(a, b)), x, y, rtol=1e-5)
+
+
+def test_binary_int_ops_and_logical():
+    x = np.array([7, -7, 6, 0], np.int32)
+    y = np.array([2, 2, -4, 3], np.int32)
+    check(tf.add, np.add, x, y)
+    check(tf.floordiv, np.floor_divide, x, y)
+    check(tf.floormod, np.mod, x, y)
+    check(tf.maximum, np.maximum, x, y)
+    check(tf.div, np.floor_divide, x, y)
+    check(tf.truediv, lambda a, b: a / b, x, y)  # int32 / int32 -> float64, as TF
+    p, q = np.array([True, True, False, False]), np.array([True, False, True, False])
+    check(tf.logical_and, np.logical_and, p, q)
+    check(tf.logical_or, np.logical_or, p, q)
+    check(tf.logical_xor, np.logical_xor, p, q)
+
+
+# ---- matmul -------------------------------------------------------------------------------
+@pytest.mark.parametrize("ta", [False, True])
+@pytest.mark.parametrize("tb", [False, True])
+def test_matmul_transpose_combinations(ta, tb):
+    a = arr((3, 2) if ta else (2, 3), dtype=np.float32)
+    b = arr((4, 3) if tb else (3, 4), dtype=np.float32)
+    check(lambda x, y: tf.matmul(x, y, transpose_a=ta, transpose_b=tb),
+          lambda x, y: (x.T if ta else x) @ (y.T if tb else y), a, b, rtol=1e-5)
+
+
+@pytest.mark.parametrize("sa,sb", [((2, 2, 3), (2, 3, 4)), ((3, 2), (2, 2, 4)),
+                                   ((1, 2, 3), (2, 3, 4))])
+@pytest.mark.parametrize("adj", [(False, False), (True, False), (False, True), (True, True)])
+def test_batch_matmul(sa, sb, adj):
+    ax, ay = adj
+    a = arr(sa[:-2] + (sa[-1], sa[-2]) if ax else sa, dtype=np.float32)
+    b = arr(sb[:-2] + (sb[-1], sb[-2]) if ay else sb, dtype=np.float32)
+    sw = lambda t, f: np.swapaxes(t, -1, -2) if f else t
+    check(lambda x, y: tf.matmul(x, y, adjoint_a=ax, adjoint_b=ay),
+          lambda x, y: np.matmul(sw(x, ax), sw(y, ay)), a, b, rtol=1e-5, dynamic=(False,))
+
+
+def test_matmul_operator_and_static_shape():
+    a = tf.placeholder(tf.float32, [None, 3])
+    w = tf.zeros([3, 5])
+    y = a @ w
+    assert y.shape.as_list() == [None, 5] and y.op.type == "MatMul"
+    z = tf.zeros([2, 3, 4]) @ tf.zeros([4, 5])
+    assert z.shape.as_list() == [2, 3, 5]
+
+
+# ---- reductions ---------------------------------------------------------------------------
+REDUCTIONS = [(tf.reduce_sum, np.sum), (tf.reduce_mean, np.mean), (tf.reduce_max, np.max),
+              (tf.reduce_min, np.min), (tf.reduce_prod, np.prod)]
+AXES = [None, 0, 1, -1, [0, 2], (0, 1, 2)]
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize("axis", AXES, ids=str)
+@pytest.mark.parametrize("fn,ref", REDUCTIONS, ids=[r[1].__name__ for r in REDUCTIONS])
+def test_reductions(fn, ref, axis, keepdims):
+    x = arr((2, 3, 2), dtype=np.float32)
+    ax = tuple(axis) if isinstance(axis, list) else axis
+    check(lambda t: fn(t, axis=axis, keepdims=keepdims),
+          lambda a: np.asarray(ref(a, axis=ax, keepdims=keepdims), np.float32), x, rtol=1e-5)
+
+
+def test_reduction_aliases_and_bool_reductions():
+    x = arr((2, 3), dtype=np.float32)
+    check(lambda t: tf.reduce_sum(t, reduction_indices=[1], keep_dims=True),
+          lambda a: a.sum(1, keepdims=True), x, rtol=1e-5)
+    b = np.array([[True, False, True], [True, True, True]])
+    check(lambda t: tf.reduce_any(t, 1), lambda a: a.any(1), b)
+    check(lambda t: tf.reduce_all(t, 1), lambda a: a.all(1), b)
+    check(lambda t: tf.reduce_all(t), lambda a: np.asarray(a.all()), b)
+
+
+def test_int_mean_truncates_like_tf():
+    check(lambda t: tf.reduce_mean(t, 0), lambda a: np.array([1, -1, 2], np.int32),
+          np.array([[1, -2, 2], [2, -1, 3]], np.int32))
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_argmax_argmin(axis):
+    x = arr((3, 4), dtype=np.float32)
+    check(lambda t: tf.argmax(t, axis), lambda a: np.argmax(a, axis), x)
+    check(lambda t: tf.argmin(t, axis, output_type=tf.int32),
+          lambda a: np.argmin(a, axis).astype(np.int32), x)
+
+
+def test_argmax_dimension_alias():
+    x = arr((3, 4), dtype=np.float32)
+    check(lambda t: tf.argmax(t, dimension=1), lambda a: np.argmax(a, 1), x)
+
+
+# ---- add_n, where, cumsum, linear algebra --------------------------------------------------
+def test_add_n():
+    xs = [arr((2, 3), dtype=np.float32) for _ in range(3)]
+    check(lambda *t: tf.add_n(list(t)), lambda *a: a[0] + a[1] + a[2], *xs, rtol=1e-5)
+    check(lambda t: tf.add_n([t]), lambda a: a, xs[0])
+
+
+def test_where_select_and_indices():
+    c = np.array([[True, False, True], [False, False, True]])
+    x, y = arr((2, 3), dtype=np.float32), arr((2, 3), dtype=np.float32)
+    check(tf.where, np.where, c, x, y)
+    check(lambda t, a: tf.where(t, a, 0.0), lambda t, a: np.where(t, a, np.float32(0)), c, x)
+    check(lambda t: tf.where(t), lambda t: np.argwhere(t).astype(np.int64), c)
+
+
+@pytest.mark.parametrize("exclusive", [False, True])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("axis", [0, 1])
+def test_cumsum(exclusive, reverse, axis):
+    x = arr((3, 4), dtype=np.float32)
+
+    def ref(a):
+        a = np.flip(a, axis) if reverse else a
+        c = np.cumsum(a, axis)
+        if exclusive:
+            c = c - a
+        return np.flip(c, axis) if reverse else c
+    check(lambda t: tf.cumsum(t, axis, exclusive=exclusive, reverse=reverse), ref, x, rtol=1e-5)
+
+
+def well_conditioned(n, batch=()):
+    return (arr(batch + (n, n)) + 3 * np.eye(n)).astype(np.float32)
+
+
+def test_matrix_inverse_and_determinant():
+    m = well_conditioned(3)
+    check(tf.matrix_inverse, np.linalg.inv, m, rtol=1e-4)
+    check(lambda t: tf.matrix_inverse(t, adjoint=True), lambda a: np.linalg.inv(a.T), m,
+          rtol=1e-4)
+    check(tf.matrix_determinant, lambda a: np.float32(np.linalg.det(a)), m, rtol=1e-5)
+    mb = well_conditioned(2, (2,))
+    check(tf.matrix_inverse, np.linalg.inv, mb, rtol=1e-4)
+    check(tf.matrix_determinant, lambda a: np.linalg.det(a).astype(np.float32), mb, rtol=1e-5)
+
+
+def test_singular_matrix_inverse_fails_at_run_time_naming_the_op():
+    x = tf.constant(np.zeros((2, 2), np.float32))
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
+                                             match="(?s)not invertible.*in op .MatrixInverse"):
+        sess.run(tf.matrix_inverse(x))
+
+
+TENSORDOT = [(1, (4, 5)), (2, (3, 4, 2)), ([[1], [0]], (3, 5)), ([[0, 2], [1, 0]], (4, 2, 5)),
+             (0, (2,))]
+
+
+@pytest.mark.parametrize("axes,b_shape", TENSORDOT, ids=str)
+def test_tensordot(axes, b_shape):
+    a, b = arr((2, 3, 4), dtype=np.float32), arr(b_shape, dtype=np.float32)
+    check(lambda x, y: tf.tensordot(x, y, axes), lambda x, y: np.tensordot(x, y, axes), a, b,
+          rtol=1e-5, dynamic=(False,))
+
+
+def test_clip_by_value():
+    x = arr((2, 3), dtype=np.float32)
+    check(lambda t: tf.clip_by_value(t, -0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), x)
+
+
+# ---- float32 stays float32 ----------------------------------------------------------------
+def test_float32_stays_float32_with_python_scalars():
+    x = tf.placeholder(tf.float32, [2])
+    outs = [x + 1, 1 - x, x * 2.5, 3 / x, x ** 2, 2 ** x, x // 2, x % 2, -x, abs(x),
+            tf.maximum(x, 0.0), tf.where(x > 0, x, 0.0), tf.reduce_mean(x), tf.cumsum(x),
+            tf.clip_by_value(x, 0, 1), tf.tensordot(x, x, 1)]
+    assert all(o.dtype == tf.float32 for o in outs)
+    with tf.Session() as sess:
+        vals = sess.run(outs, {x: np.array([1.5, -2.0], np.float32)})
+    assert all(np.asarray(v).dtype == np.float32 for v in vals)
+
+
+# ---- Python operators ---------------------------------------------------------------------
+def test_python_operators():
+    xv, yv = np.array([5.0, -3.0], np.float32), np.array([2.0, 4.0], np.float32)
+    x, y = tf.constant(xv), tf.constant(yv)
+    pv, qv = np.array([True, False]), np.array([True, True])
+    p, q = tf.constant(pv), tf.constant(qv)
+    m = tf.constant(np.eye(2, dtype=np.float32))
+    cases = [
+        (x + y, xv + yv), (x - y, xv - yv), (x * y, xv * yv), (x / y, xv / yv),
+        (x // y, xv // yv), (x % y, xv % yv), (x ** y, xv ** yv), (-x, -xv), (abs(x), abs(xv)),
+        (2 + x, 2 + xv), (2 - x, 2 - xv), (2 * x, 2 * xv), (2 / x, 2 / xv), (2 ** y, 2 ** yv),
+        (7 // y, 7 // yv), (7 % y, 7 % yv), (xv + y, xv + yv),
+        (m @ m, np.eye(2)), (x < y, xv < yv), (x <= y, xv <= yv), (x > y, xv > yv),
+        (x >= y, xv >= yv), (p & q, pv & qv), (p | q, pv | qv), (p ^ q, pv ^ qv), (~p, ~pv),
+        (x[1], xv[1]), (x[::-1], xv[::-1]),
+    ]
+    with tf.Session() as sess:
+        got = sess.run([c[0] for c in cases])
+    for (t, want), g in zip(cases, got):
+        np.testing.assert_allclose(g, want, rtol=1e-6, err_msg=t.name)
+        assert np.asarray(g).dtype == np.asarray(want).dtype or t.dtype == tf.float32
+
+
+def test_int_true_division_gives_float64_as_tf():
+    z = tf.constant(3) / tf.constant(2)
+    assert z.dtype == tf.float64
+    with tf.Session() as sess:
+        v = sess.run(z)
+    assert v == 1.5 and np.asarray(v).dtype == np.float64
+    assert (tf.constant(np.int8(3)) / tf.constant(np.int8(2))).dtype == tf.float32
+
+
+def test_tensor_bool_raises_and_equality_is_identity():
+    x = tf.constant(1.0)
+    with pytest.raises(TypeError, match="not allowed"):
+        bool(x)
+    with pytest.raises(TypeError, match="not allowed"):
+        if x > 0:
+            pass
+    assert (x == x) is True and {x: 1}[x] == 1
+
+
+# ---- construction-time errors -------------------------------------------------------------
+def test_matmul_shape_error_names_op_and_shapes():
+    msg = ("Dimensions must be equal, but are 3 and 4 for 'MatMul' (op: 'MatMul') with input "
+           "shapes: [(2, 3), (4, 5)]")
+    with pytest.raises(ValueError) as e:
+        tf.matmul(tf.zeros([2, 3]), tf.zeros([4, 5]))
+    assert msg in str(e.value)
+
+
+def test_matmul_errors():
+    with pytest.raises(TypeError, match="Input 'b' of 'MatMul' Op has type float64 that does "
+                                        "not match type float32"):
+        tf.matmul(tf.zeros([2, 3]), tf.zeros([3, 2], tf.float64))
+    with pytest.raises(TypeError, match="MatMul does not support dtype bool"):
+        tf.matmul(tf.zeros([2, 2], tf.bool), tf.zeros([2, 2], tf.bool))
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 3 and 2 .*BatchMat"):
+        tf.matmul(tf.zeros([2, 2, 3]), tf.zeros([2, 2, 3]))
+    with pytest.raises(ValueError, match=r"Batch dimensions \(2,\) and \(3,\) do not broadcast"):
+        tf.matmul(tf.zeros([2, 2, 3]), tf.zeros([3, 3, 2]))
+    with pytest.raises(ValueError, match="rank >= 2"):
+        tf.matmul(tf.zeros([3]), tf.zeros([3, 2]))
+
+
+def test_binary_errors():
+    with pytest.raises(TypeError, match="Input 'y' of 'Add' Op has type int32 that does not "
+                                        "match type float32 of argument 'x'"):
+        tf.zeros([2]) + tf.zeros([2], tf.int32)
+    with pytest.raises(ValueError, match=r"Dimensions must be equal, but are 3 and 4 for "
+                                         r"'add(_\d+)?' \(op: 'Add'\) with input shapes: "
+                                         r"\[\(2, 3\), \(4,\)\]"):
+        tf.zeros([2, 3]) + tf.zeros([4])
+    with pytest.raises(TypeError, match="RealDiv does not support dtype bool"):
+        M.apply_op("RealDiv", [tf.constant([True]), tf.constant([False])])
+    with pytest.raises(TypeError, match="LogicalAnd does not support dtype float32"):
+        tf.logical_and(tf.zeros([2]), tf.zeros([2]))
+    with pytest.raises(TypeError, match="Add does not support dtype bool"):
+        tf.constant(True) + tf.constant(False)
+    with pytest.raises(TypeError, match="Cannot convert .*values are not integers"):
+        tf.constant([1, 2]) + 0.5
+
+
+def test_unary_needs_float():
+    with pytest.raises(TypeError, match="'Sqrt' has DataType int32 not in list of allowed "
+                                        "values.*Cast it first"):
+        tf.sqrt(tf.constant([4]))
+
+
+def test_reduction_and_axis_errors():
+    with pytest.raises(ValueError, match=r"Invalid axis 2: must be in the range \[-2, 2\) for "
+                                         r"'Sum' on tensor .* with shape \(2, 3\)"):
+        tf.reduce_sum(tf.zeros([2, 3]), 2)
+    with pytest.raises(ValueError, match="Invalid axis -3: .*'Mean'"):
+        tf.reduce_mean(tf.zeros([2, 3]), [0, -3])
+    with pytest.raises(ValueError, match="Invalid axis 2: .*'ArgMax'"):
+        tf.argmax(tf.zeros([2, 3]), 2)
+    with pytest.raises(ValueError, match="ArgMax needs a single int axis, got \\[0, 1\\]"):
+        tf.argmax(tf.zeros([2, 3]), [0, 1])
+    with pytest.raises(ValueError, match="Invalid axis 1: .*'Cumsum'"):
+        tf.cumsum(tf.zeros([2]), 1)
+    with pytest.raises(TypeError, match="reduce_any needs a bool tensor, got float32"):
+        tf.reduce_any(tf.zeros([2]))
+    with pytest.raises(TypeError, match="must be known when the graph is built"):
+        tf.reduce_sum(tf.zeros([2]), tf.placeholder(tf.int32, []))
+
+
+def test_misc_construction_errors():
+    with pytest.raises(ValueError, match=r"Shapes must be equal: \(2,\) and \(3,\) for 'AddN'"):
+        tf.add_n([tf.zeros([2]), tf.zeros([3])])
+    with pytest.raises(TypeError, match="AddN inputs must have one dtype: float32 and float64"):
+        tf.add_n([tf.zeros([2]), tf.zeros([2], tf.float64)])
+    with pytest.raises(ValueError, match="non-empty list"):
+        tf.add_n([])
+    with pytest.raises(TypeError, match="condition must be bool, got float32 for 'Select'"):
+        tf.where(tf.zeros([2]), tf.zeros([2]), tf.zeros([2]))
+    with pytest.raises(ValueError, match="do not broadcast"):
+        tf.where(tf.zeros([3], tf.bool), tf.zeros([2]), tf.zeros([2]))
+    with pytest.raises(ValueError, match="x and y must both be given"):
+        tf.where(tf.zeros([2], tf.bool), tf.zeros([2]))
+    with pytest.raises(ValueError, match=r"square matrix .* got shape \(2, 3\) for "
+                                         r"'MatrixInverse'"):
+        tf.matrix_inverse(tf.zeros([2, 3]))
+    with pytest.raises(TypeError, match="'MatrixDeterminant' has DataType int32"):
+        tf.matrix_determinant(tf.zeros([2, 2], tf.int32))
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 3 and 4 for "
+                                         "'tensordot'"):
+        tf.tensordot(tf.zeros([2, 3]), tf.zeros([4, 5]), 1)
+    with pytest.raises(ValueError, match="tensordot: 1 axes of a"):
+        tf.tensordot(tf.zeros([2, 3]), tf.zeros([3, 2]), [[1], [0, 1]])
