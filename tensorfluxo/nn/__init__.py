@@ -7,6 +7,7 @@ from ..ops.nn_ops import (
     dropout,
     elu,
     embedding_lookup,
+    fused_batch_norm,
     gelu,
     in_top_k,
     l2_loss,
@@ -34,7 +35,8 @@ from ..ops.nn_ops import (
 )
 
 __all__ = [
-    "batch_normalization", "bias_add", "dropout", "elu", "embedding_lookup", "gelu", "in_top_k",
+    "batch_normalization", "bias_add", "dropout", "elu", "embedding_lookup", "fused_batch_norm",
+    "gelu", "in_top_k",
     "l2_loss", "l2_normalize", "leaky_relu", "log_sigmoid", "log_softmax", "moments", "relu",
     "relu6", "relu_layer", "selu", "sigmoid", "sigmoid_cross_entropy_with_logits", "silu",
     "softmax", "softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_logits_v2",

@@ -728,3 +728,106 @@ def relu_layer(x, weights, biases, name=None):
     """relu(matmul(x, weights) + biases)."""
     with name_scope(name, "relu_layer"):
         return M.relu(bias_add(M.matmul(x, weights), biases))
+
+
+# ---- fused batch normalization -------------------------------------------------------------
+# One op for the whole normalization (and one for its gradient) instead of ~15 small ops: what
+# tf.layers / Keras batch normalization run every step.
+def _bn_shape(x, axis):
+    s = [1] * x.ndim
+    s[axis] = x.shape[axis]
+    return s
+
+
+def _k_fused_bn(x, scale, offset, mean, variance, epsilon, is_training, axis):
+    axes = tuple(i for i in range(x.ndim) if i != axis % x.ndim)
+    bshape = _bn_shape(x, axis)
+    if is_training:
+        mu = x.mean(axis=axes, dtype=x.dtype)
+        xc = x - mu.reshape(bshape)
+        var = np.mean(np.square(xc), axis=axes, dtype=x.dtype)
+        n = x.size // max(x.shape[axis], 1)
+        # The variance output is the unbiased estimate (for moving averages), as TF's.
+        out_var = var * np.asarray(n / max(n - 1, 1), dtype=x.dtype)
+    else:
+        mu, var, out_var = mean, variance, variance
+        xc = x - mu.reshape(bshape)
+    inv = (1 / np.sqrt(var + np.asarray(epsilon, dtype=x.dtype))).astype(x.dtype)
+    y = xc * (inv * scale).reshape(bshape)
+    y += offset.reshape(bshape)
+    return y, mu, out_var, mu, inv
+
+
+def _k_fused_bn_grad(dy, x, scale, mu, inv, epsilon, is_training, axis):
+    axes = tuple(i for i in range(x.ndim) if i != axis % x.ndim)
+    bshape = _bn_shape(x, axis)
+    xhat = (x - mu.reshape(bshape)) * inv.reshape(bshape)
+    doffset = dy.sum(axis=axes, dtype=x.dtype)
+    dscale = (dy * xhat).sum(axis=axes, dtype=x.dtype)
+    if is_training:
+        n = np.asarray(x.size // max(x.shape[axis], 1), dtype=x.dtype)
+        dx = dy - (doffset / n).reshape(bshape) - xhat * (dscale / n).reshape(bshape)
+        dx *= (scale * inv).reshape(bshape)
+    else:
+        dx = dy * (scale * inv).reshape(bshape)
+    return dx, dscale, doffset
+
+
+def _fused_bn_infer(op):
+    x, scale = op.inputs[0], op.inputs[1]
+    if x.dtype not in (dtypes.float32, dtypes.float64):
+        raise TypeError(f"fused_batch_norm supports float32 and float64, got {x.dtype.name}")
+    for t in op.inputs[1:]:
+        if t.dtype is not x.dtype:
+            raise TypeError(f"{t.name} has dtype {t.dtype.name}, expected {x.dtype.name} like x")
+    d = dims(x)
+    if d is not None and len(d) < 2:
+        raise ValueError(f"x must have at least 2 dimensions, got shape {x.shape}")
+    c = None if d is None else d[op.attrs["axis"]]
+    if c is None:
+        c = dims(scale)[0] if dims(scale) else None
+    return [same(op)] + [(x.dtype, [c])] * 4
+
+
+def _g_fused_bn(op, dy, *unused):
+    x, scale = op.inputs[0], op.inputs[1]
+    dx, dscale, doffset = apply_op("FusedBatchNormGrad",
+                                   [dy, x, scale, op.outputs[3], op.outputs[4]], dict(op.attrs))
+    return [dx, dscale, doffset, None, None]
+
+
+def _g_fused_bn_grad(op, *grads):
+    raise LookupError("Second derivatives of fused_batch_norm are not supported; use "
+                      "tf.nn.moments with tf.nn.batch_normalization")
+
+
+defop("FusedBatchNorm", infer=_fused_bn_infer, kernel=_k_fused_bn, grad=_g_fused_bn)
+defop("FusedBatchNormGrad",
+      infer=lambda op: [(op.inputs[1].dtype, op.inputs[1].shape),
+                        (op.inputs[2].dtype, op.inputs[2].shape),
+                        (op.inputs[2].dtype, op.inputs[2].shape)],
+      kernel=_k_fused_bn_grad, grad=_g_fused_bn_grad)
+
+
+def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
+                     data_format="NHWC", is_training=True, name=None):
+    """(y, batch_mean, batch_variance) normalizing ``x`` per channel in one op.
+
+    Training: statistics of the batch over every axis but the channel one (batch_variance is
+    unbiased, for moving averages). Inference (``is_training=False``): the given mean/variance.
+    """
+    if data_format not in ("NHWC", "NCHW", "NC"):
+        raise ValueError(f"data_format must be 'NHWC' or 'NCHW', got {data_format!r}")
+    x = convert_to_tensor(x)
+    if not is_training and (mean is None or variance is None):
+        raise ValueError("Both 'mean' and 'variance' must be given when is_training is False")
+    scale = convert_to_tensor(scale, dtype=x.dtype)
+    offset = convert_to_tensor(offset, dtype=x.dtype)
+    empty = np.zeros([0], dtype=x.dtype.np)
+    mean = convert_to_tensor(empty if mean is None else mean, dtype=x.dtype)
+    variance = convert_to_tensor(empty if variance is None else variance, dtype=x.dtype)
+    y, bm, bv, _, _ = apply_op("FusedBatchNorm", [x, scale, offset, mean, variance],
+                               {"epsilon": float(epsilon), "is_training": bool(is_training),
+                                "axis": -1 if data_format == "NHWC" else 1},
+                               name=name or "FusedBatchNorm")
+    return y, bm, bv

@@ -281,6 +281,61 @@ def test_batch_normalization_float32_keeps_dtype():
     assert run(y, {x: np.ones((2, 3))}).dtype == np.float32
 
 
+@pytest.mark.parametrize("data_format, shape", [("NHWC", (4, 3, 2, 5)), ("NCHW", (4, 5, 3, 2)),
+                                                ("NHWC", (6, 5))])
+def test_fused_batch_norm_training_matches_moments_and_batch_normalization(data_format, shape):
+    rng = np.random.default_rng(2)
+    x, s, o = rng.standard_normal(shape), rng.standard_normal(5), rng.standard_normal(5)
+    u = rng.standard_normal(shape)
+    axes = [i for i in range(len(shape)) if i != (1 if data_format == "NCHW" else len(shape) - 1)]
+    bshape = [5 if i not in axes else 1 for i in range(len(shape))]
+    xt, st, ot = tf.constant(x), tf.constant(s), tf.constant(o)
+    y, bm, bv = tf.nn.fused_batch_norm(xt, st, ot, epsilon=1e-3, data_format=data_format)
+    m, v = tf.nn.moments(xt, axes, keep_dims=True)
+    ref = tf.nn.batch_normalization(xt, m, v, tf.reshape(ot, bshape), tf.reshape(st, bshape),
+                                    1e-3)
+    grads = tf.gradients(tf.reduce_sum(u * y), [xt, st, ot])
+    ref_grads = tf.gradients(tf.reduce_sum(u * ref), [xt, st, ot])
+    out, want = run([[y, bm, bv], grads]), run([[ref, m, v], ref_grads])
+    np.testing.assert_allclose(out[0][0], want[0][0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out[0][1], want[0][1].ravel(), rtol=1e-12)
+    n = x.size // 5  # the variance output is the unbiased one, as TF's
+    np.testing.assert_allclose(out[0][2], want[0][2].ravel() * n / (n - 1), rtol=1e-12)
+    for g, r in zip(out[1], want[1]):
+        np.testing.assert_allclose(g, r, rtol=1e-9, atol=1e-12)
+
+
+def test_fused_batch_norm_inference_and_gradient():
+    rng = np.random.default_rng(3)
+    x, s, o = rng.standard_normal((6, 3)), rng.standard_normal(3), rng.standard_normal(3)
+    m, v = rng.standard_normal(3), rng.random(3) + 0.5
+    y, bm, bv = tf.nn.fused_batch_norm(x.astype(np.float32), s, o, m, v, is_training=False)
+    assert y.dtype == tf.float32 and y.shape.as_list() == [6, 3]
+    out = run([y, bm, bv])
+    np.testing.assert_allclose(out[0], (x - m) / np.sqrt(v + 1e-3) * s + o, rtol=1e-5,
+                               atol=1e-6)
+    np.testing.assert_allclose(out[1], m, rtol=1e-6)
+    np.testing.assert_allclose(out[2], v, rtol=1e-6)
+    check_gradients(lambda x, s, o: tf.nn.fused_batch_norm(x, s, o, m, v, is_training=False)[0],
+                    [x, s, o])
+
+
+def test_fused_batch_norm_errors():
+    x = tf.ones([2, 3])
+    with pytest.raises(ValueError, match="data_format must be 'NHWC' or 'NCHW', got 'NDHWC'"):
+        tf.nn.fused_batch_norm(x, tf.ones([3]), tf.zeros([3]), data_format="NDHWC")
+    with pytest.raises(ValueError, match="'mean' and 'variance' must be given"):
+        tf.nn.fused_batch_norm(x, tf.ones([3]), tf.zeros([3]), is_training=False)
+    with pytest.raises(TypeError, match="supports float32 and float64, got float16"):
+        tf.nn.fused_batch_norm(tf.ones([2, 3], tf.float16), [1.0] * 3, [0.0] * 3)
+    with pytest.raises(ValueError, match="at least 2 dimensions"):
+        tf.nn.fused_batch_norm(tf.ones([3]), tf.ones([3]), tf.zeros([3]))
+    y = tf.nn.fused_batch_norm(x, tf.ones([3]), tf.zeros([3]))[0]
+    (g,) = tf.gradients(tf.reduce_sum(y * y), [x])
+    with pytest.raises(LookupError, match="Second derivatives of fused_batch_norm"):
+        tf.gradients(tf.reduce_sum(g), [x])
+
+
 # ---- top_k ---------------------------------------------------------------------------------
 def test_top_k_values_indices_and_ties():
     values, indices = tf.nn.top_k(tf.constant([[1, 3, 3, 2], [5, 5, 5, 5]]), k=3)
@@ -355,6 +410,7 @@ def test_public_names():
     for name in ["relu6", "elu", "selu", "leaky_relu", "softplus", "softsign", "sigmoid", "tanh",
                  "log_sigmoid", "swish", "gelu", "dropout", "sigmoid_cross_entropy_with_logits",
                  "weighted_cross_entropy_with_logits", "l2_loss", "l2_normalize", "moments",
-                 "batch_normalization", "top_k", "embedding_lookup", "zero_fraction",
+                 "batch_normalization", "fused_batch_norm", "top_k", "embedding_lookup",
+                 "zero_fraction",
                  "softmax_cross_entropy_with_logits_v2", "relu_layer", "xw_plus_b"]:
         assert callable(getattr(tf.nn, name)), name
