@@ -409,27 +409,21 @@ def _slice_infer(op):
     d = dims(x)
     if d is None:
         return x.dtype, TensorShape(None)
-    probe = np.empty([1 if s is None else s for s in d], dtype=np.bool_)
-    try:
-        out = probe[spec]
-    except IndexError as e:
-        raise ValueError(f"slice {spec} is invalid for shape {x.shape}: {e}") from None
-    od = list(out.shape)
-    # dims that were unknown stay unknown unless the slice fixed them
-    pos = 0
-    res = []
     spec_t = spec if isinstance(spec, tuple) else (spec,)
+    n_real = sum(1 for s in spec_t if s is not None and s is not Ellipsis)
+    if n_real > len(d) or sum(1 for s in spec_t if s is Ellipsis) > 1:
+        raise ValueError(f"slice {spec} is invalid for shape {x.shape}: too many indices or "
+                         f"more than one Ellipsis")
+    res = []
     axis = 0
     for s in _expand_ellipsis(spec_t, len(d)):
         if s is None:
             res.append(1)
-            pos += 1
         elif isinstance(s, builtins.slice):
-            if d[axis] is None:
-                res.append(_slice_len_unknown(s))
-            else:
-                res.append(od[pos])
-            pos += 1
+            # An unknown dimension stays unknown: the slice's length depends on it (as TF).
+            if s.step == 0:
+                raise ValueError(f"slice step cannot be zero in {spec}")
+            res.append(None if d[axis] is None else len(builtins.range(*s.indices(d[axis]))))
             axis += 1
         else:
             if d[axis] is not None and not -d[axis] <= s < d[axis]:
@@ -437,13 +431,6 @@ def _slice_infer(op):
                                  f"{d[axis]}")
             axis += 1
     return x.dtype, res
-
-
-def _slice_len_unknown(s: builtins.slice):
-    if (s.start is not None and s.stop is not None and s.step in (None, 1)
-            and s.start >= 0 and s.stop >= 0):
-        return max(0, s.stop - s.start)
-    return None
 
 
 def _expand_ellipsis(spec, ndim):
@@ -583,12 +570,19 @@ defop("Pack", infer=_pack_infer, kernel=lambda *xs, axis: np.stack(xs, axis=axis
       grad=_pack_grad)
 
 
+def _convert_like_first(values) -> list:
+    """Python values take the dtype of the first tensor among ``values``; tensors are kept (a
+    dtype mismatch is then reported by the op, naming both dtypes)."""
+    first = next((v for v in values if isinstance(v, Tensor)), None)
+    return [v if isinstance(v, Tensor) else
+            convert_to_tensor(v, dtype=None if first is None else first.dtype) for v in values]
+
+
 def stack(values, axis: int = 0, name: str = "stack") -> Tensor:
     """Stacks same-shaped tensors along a new ``axis``."""
     if not values:
         raise ValueError("stack needs at least one tensor")
-    first = next((v for v in values if isinstance(v, Tensor)), None)
-    ts = [convert_to_tensor(v, dtype=None if first is None else first.dtype) for v in values]
+    ts = _convert_like_first(values)
     return apply_op("Pack", ts, {"axis": int(axis)}, name=name)
 
 
@@ -604,7 +598,8 @@ def _unpack_infer(op):
 
 
 def _unpack_kernel(x, num, axis):
-    return tuple(np.moveaxis(x, axis, 0))
+    parts = tuple(np.moveaxis(x, axis, 0))
+    return parts if num != 1 else parts[0]  # a one-output op's kernel returns the array
 
 
 def _unpack_grad(op, *dys):
@@ -733,8 +728,7 @@ def concat(values, axis, name: str = "concat") -> Tensor:
         values = [values]
     if not values:
         raise ValueError("concat needs at least one tensor")
-    first = next((v for v in values if isinstance(v, Tensor)), None)
-    xs = [convert_to_tensor(v, dtype=None if first is None else first.dtype) for v in values]
+    xs = _convert_like_first(values)
     r = next((rank(x) for x in xs if rank(x) is not None), None)
     if r == 0:
         raise ValueError(f"Can't concatenate scalars (use tf.stack instead) for '{name}'")
@@ -769,15 +763,20 @@ def _split_infer(op):
 
 
 def _split_kernel(x, axis, sizes):
-    if -1 in sizes:
-        n = x.shape[axis] - sum(s for s in sizes if s != -1)
-        sizes = [n if s == -1 else s for s in sizes]
-    elif len(set(sizes)) == 1 and sizes[0] == -2:  # Split: equal parts of a run-time size
+    if sizes[0] == -2:  # Split: equal parts of a size known at run time
         if x.shape[axis] % len(sizes):
             raise ValueError(f"Dimension size must be evenly divisible by {len(sizes)} but is "
                              f"{x.shape[axis]}")
-        return tuple(np.split(x, len(sizes), axis=axis))
-    return tuple(np.split(x, np.cumsum(sizes)[:-1], axis=axis))
+        parts = np.split(x, len(sizes), axis=axis)
+    else:
+        if -1 in sizes:
+            n = x.shape[axis] - sum(s for s in sizes if s != -1)
+            sizes = [n if s == -1 else s for s in sizes]
+        if sum(sizes) != x.shape[axis] or min(sizes) < 0:
+            raise ValueError(f"can't split axis of size {x.shape[axis]} into pieces of size "
+                             f"{list(sizes)}")
+        parts = np.split(x, np.cumsum(sizes)[:-1], axis=axis)
+    return tuple(parts) if len(parts) != 1 else parts[0]  # one output: the array itself
 
 
 def _split_grad(op, *dys):

@@ -1,0 +1,628 @@
+"""Array ops forward against NumPy (static and unknown shapes), static shape inference and
+construction-time errors. (Gradients: tests/ops/test_gradients.py.)"""
+
+import numpy as np
+import pytest
+
+import tensorfluxo as tf
+
+RNG = np.random.default_rng(1)
+
+
+def run(fn, *arrays, dynamic=False):
+    phs = [tf.placeholder(tf.as_dtype(a.dtype), [None] * a.ndim if dynamic else a.shape)
+           for a in arrays]
+    out = fn(*phs)
+    with tf.Session() as sess:
+        return sess.run(out, dict(zip(phs, arrays)))
+
+
+def check(fn, ref, *arrays, dynamic=(False, True), shape=None):
+    """Forward check against NumPy with static and unknown input shapes; ``shape`` is the
+    expected static shape of the output when the input shapes are static."""
+    want = ref(*arrays)
+    for dyn in dynamic:
+        tf.reset_default_graph()
+        got = run(fn, *arrays, dynamic=dyn)
+        got_l, want_l = (got, want) if isinstance(want, (list, tuple)) else ([got], [want])
+        assert len(got_l) == len(want_l)
+        for g, w in zip(got_l, want_l):
+            g, w = np.asarray(g), np.asarray(w)
+            assert g.shape == w.shape, (g.shape, w.shape)
+            assert g.dtype == w.dtype, (g.dtype, w.dtype)
+            np.testing.assert_allclose(g, w, rtol=1e-6)
+    if shape is not None:
+        tf.reset_default_graph()
+        out = fn(*[tf.constant(a) for a in arrays])
+        got_shape = [o.shape.as_list() for o in out] if isinstance(out, (list, tuple)) \
+            else out.shape.as_list()
+        assert got_shape == shape
+
+
+def arr(shape, dtype=np.float32):
+    return RNG.uniform(-2, 2, shape).astype(dtype)
+
+
+X = arr((2, 3, 4))
+
+
+# ---- existing shape ops -------------------------------------------------------------------
+def test_constant_and_placeholder_with_default():
+    c = tf.constant([[1, 2]], dtype=tf.float32)
+    assert c.dtype == tf.float32 and c.shape.as_list() == [1, 2]
+    assert tf.constant(1.5).dtype == tf.float32 and tf.constant(2).dtype == tf.int32
+    assert tf.constant(2 ** 40).dtype == tf.int64
+    f = tf.constant(0.0, shape=[2, 3])
+    p = tf.placeholder_with_default(tf.constant([1.0, 2.0]), shape=[None])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(f), np.zeros((2, 3), np.float32))
+        np.testing.assert_array_equal(sess.run(p), [1.0, 2.0])
+        np.testing.assert_array_equal(sess.run(p, {p: [3.0]}), [3.0])
+    with pytest.raises(TypeError, match=r"Expected Tensor's shape: \(3,\), got \(2,\)"):
+        tf.constant([1, 2], shape=[3])
+    with pytest.raises(ValueError, match="not compatible with the placeholder shape"):
+        tf.placeholder_with_default(tf.constant([1.0, 2.0]), shape=[3])
+
+
+def test_shape_size_rank_identity():
+    check(tf.shape, lambda a: np.array(a.shape, np.int32), X, shape=[3])
+    check(tf.size, lambda a: np.array(a.size, np.int32), X)
+    check(tf.rank, lambda a: np.array(a.ndim, np.int32), X)
+    check(lambda t: tf.shape(t, out_type=tf.int64), lambda a: np.array(a.shape), X)
+    check(tf.identity, lambda a: a, X)
+    check(tf.stop_gradient, lambda a: a, X)
+
+
+@pytest.mark.parametrize("target", [[6, 4], [-1], [2, -1, 2], [4, 3, 2], [1, 24, 1]])
+def test_reshape(target):
+    check(lambda t: tf.reshape(t, target), lambda a: a.reshape(target), X,
+          shape=list(np.empty((2, 3, 4)).reshape(target).shape))
+
+
+def test_reshape_with_tensor_dims():
+    check(lambda t: tf.reshape(t, [tf.shape(t)[0], -1]), lambda a: a.reshape(2, 12), X)
+    x = tf.placeholder(tf.float32, [None, 3, 4])
+    assert tf.reshape(x, [-1, 12]).shape.as_list() == [None, 12]
+
+
+@pytest.mark.parametrize("perm", [None, [0, 2, 1], [2, 0, 1]])
+def test_transpose(perm):
+    check(lambda t: tf.transpose(t, perm), lambda a: np.transpose(a, perm), X,
+          shape=list(np.transpose(X, perm).shape))
+
+
+@pytest.mark.parametrize("axis", [0, 1, 3, -1, -4])
+def test_expand_dims(axis):
+    check(lambda t: tf.expand_dims(t, axis), lambda a: np.expand_dims(a, axis), X,
+          shape=list(np.expand_dims(X, axis).shape))
+
+
+@pytest.mark.parametrize("axis", [None, [0], [2], [0, -1]])
+def test_squeeze(axis):
+    x = arr((1, 3, 1))
+    check(lambda t: tf.squeeze(t, axis), lambda a: np.squeeze(a, None if axis is None else
+                                                               tuple(axis)), x,
+          dynamic=(False,), shape=list(np.squeeze(x, None if axis is None else tuple(axis)).shape))
+    check(lambda t: tf.squeeze(t, axis), lambda a: np.squeeze(a, None if axis is None else
+                                                               tuple(axis)), x, dynamic=(True,))
+
+
+@pytest.mark.parametrize("src,dst", [(np.float32, np.int32), (np.float64, np.float32),
+                                     (np.bool_, np.float32), (np.int32, np.float64),
+                                     (np.float32, np.int64)])
+def test_cast(src, dst):
+    x = (arr((2, 3)) > 0) if src is np.bool_ else (arr((2, 3)) * 3).astype(src)
+    check(lambda t: tf.cast(t, dst), lambda a: a.astype(dst), x)
+    assert tf.cast(tf.zeros([2]), tf.float32).op.type != "Cast"  # a no-op cast adds no op
+
+
+def test_fill_zeros_ones():
+    check(lambda t: tf.fill([2, 3], t), lambda a: np.full((2, 3), a), np.array(1.5, np.float32),
+          shape=[2, 3])
+    check(lambda t: tf.zeros_like(t), np.zeros_like, X)
+    check(lambda t: tf.ones_like(t, dtype=tf.int32), lambda a: np.ones(a.shape, np.int32), X)
+    check(lambda t: tf.zeros(tf.shape(t)), lambda a: np.zeros(a.shape, np.float32), X)
+    check(lambda t: tf.ones([tf.shape(t)[0], 2], tf.int32), lambda a: np.ones((2, 2), np.int32),
+          X)
+    assert tf.zeros([2, 3]).op.type == "Const" and tf.ones([2], tf.int64).dtype == tf.int64
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_stack_unstack(axis):
+    xs = [arr((2, 3)) for _ in range(3)]
+    check(lambda *t: tf.stack(list(t), axis), lambda *a: np.stack(a, axis), *xs,
+          shape=list(np.stack(xs, axis).shape))
+    check(lambda t: tf.unstack(t, axis=axis), lambda a: list(np.moveaxis(a, axis, 0)), X,
+          dynamic=(False,))
+    check(lambda t: tf.stack([t, 2.0]), lambda a: np.array([a, 2.0], np.float32),
+          np.array(1.0, np.float32))
+
+
+def test_tensor_iteration_unpacks_the_first_dimension():
+    a, b = tf.constant([[1, 2], [3, 4]])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(b), [3, 4])
+    with pytest.raises(TypeError, match="is not iterable"):
+        iter(tf.placeholder(tf.float32, [None, 2]))
+
+
+# ---- getitem (StridedSlice) ----------------------------------------------------------------
+KEYS = [
+    1, -1, (0, 2), (slice(None), 1), (slice(1, None), slice(None, 2)),
+    (slice(None, None, -1),), (slice(None), slice(None, None, -2)), (slice(2, 0, -1), 0),
+    (Ellipsis, 1), (0, Ellipsis), (None, 1), (slice(None), None, 0), (Ellipsis, None),
+    (1, slice(-2, None), slice(None, None, 3)), (slice(-1, None), Ellipsis, None, -1),
+    (slice(5, 10),),
+]
+
+
+@pytest.mark.parametrize("key", KEYS, ids=str)
+def test_getitem(key):
+    check(lambda t: t[key], lambda a: a[key], X, shape=list(X[key].shape))
+
+
+def test_getitem_with_tensor_indices():
+    i = tf.placeholder(tf.int32, [])
+    x = tf.constant(X)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(x[i], {i: 1}), X[1])
+        np.testing.assert_array_equal(sess.run(x[:, i:], {i: 1}), X[:, 1:])
+        np.testing.assert_array_equal(sess.run(x[tf.constant(1)]), X[1])
+    assert x[tf.constant(1)].shape.as_list() == [3, 4]
+
+
+def test_getitem_unknown_dims_keep_what_is_known():
+    x = tf.placeholder(tf.float32, [None, 3])
+    assert x[0].shape.as_list() == [3]
+    assert x[:, 1].shape.as_list() == [None]
+    assert x[1:3].shape.as_list() == [None, 3]  # TF too: x may have fewer than 3 rows
+    assert x[::-1, ::2].shape.as_list() == [None, 2]
+    assert x[tf.newaxis, ..., 1:].shape.as_list() == [1, None, 2]
+
+
+def test_getitem_errors():
+    x = tf.zeros([2, 3])
+    with pytest.raises(ValueError, match="index 5 is out of bounds for axis 0 with size 2"):
+        x[5]
+    with pytest.raises(ValueError, match="invalid for shape .*too many indices"):
+        x[0, 0, 0]
+    with pytest.raises(ValueError, match="more than one Ellipsis"):
+        x[..., 0, ...]
+    with pytest.raises(ValueError, match="slice step cannot be zero"):
+        x[::0]
+    with pytest.raises(TypeError, match="Only integers, slices, ellipsis"):
+        x[0.5]
+    with pytest.raises(TypeError, match="Only integers, slices, ellipsis"):
+        x[True]
+
+
+# ---- concat / split -----------------------------------------------------------------------
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_concat(axis):
+    a, b = arr((2, 3)), arr((2, 3))
+    check(lambda x, y: tf.concat([x, y, x], axis), lambda x, y: np.concatenate([x, y, x], axis),
+          a, b, shape=list(np.concatenate([a, b, a], axis).shape))
+
+
+def test_concat_mixed_shapes_and_single_value():
+    x = tf.placeholder(tf.float32, [None, 3])
+    assert tf.concat([x, tf.zeros([2, 3])], 0).shape.as_list() == [None, 3]
+    assert tf.concat([x, tf.zeros([2, 2])], 1).shape.as_list() == [2, 5]
+    assert tf.concat([x], 0).op.type == "Identity"
+    check(lambda t: tf.concat([t, [[9.0, 9.0, 9.0]]], 0),
+          lambda a: np.concatenate([a, np.full((1, 3), 9, np.float32)]), arr((2, 3)))
+
+
+@pytest.mark.parametrize("spec,axis", [(2, 0), (3, 1), ([1, 2], 1), ([2, -1, 1], 2),
+                                       ([0, 3], 1), (1, -1)])
+def test_split(spec, axis):
+    def ref(a):
+        if isinstance(spec, int):
+            return np.split(a, spec, axis)
+        sizes = [a.shape[axis] - sum(s for s in spec if s != -1) if s == -1 else s
+                 for s in spec]
+        return np.split(a, np.cumsum(sizes)[:-1], axis)
+    x = arr((2, 3, 4))
+    check(lambda t: tf.split(t, spec, axis), ref, x, shape=[list(p.shape) for p in ref(x)])
+
+
+def test_split_of_unknown_dimension_at_run_time():
+    x = tf.placeholder(tf.float32, [None])
+    a, b = tf.split(x, 2)
+    assert a.shape.as_list() == [None]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(b, {x: [1, 2, 3, 4]}), [3, 4])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="evenly divisible by 2"):
+            sess.run(b, {x: [1, 2, 3]})
+
+
+# ---- tile / pad ----------------------------------------------------------------------------
+@pytest.mark.parametrize("mult", [[1, 1], [2, 1], [2, 3], [0, 2]])
+def test_tile(mult):
+    x = arr((2, 3))
+    check(lambda t: tf.tile(t, mult), lambda a: np.tile(a, mult), x,
+          shape=list(np.tile(x, mult).shape))
+
+
+def test_tile_with_tensor_multiples():
+    x = tf.constant(arr((2, 3)))
+    m = tf.placeholder(tf.int32, [2])
+    t = tf.tile(x, m)
+    assert t.shape.as_list() == [None, None]
+    with tf.Session() as sess:
+        assert sess.run(t, {m: [2, 2]}).shape == (4, 6)
+
+
+@pytest.mark.parametrize("mode", ["CONSTANT", "REFLECT", "SYMMETRIC", "reflect"])
+@pytest.mark.parametrize("paddings", [[[1, 0], [2, 2]], [[0, 0], [1, 1]], [[1, 1], [0, 2]]])
+def test_pad(mode, paddings):
+    x = arr((2, 3))
+    np_mode = mode.lower()
+    check(lambda t: tf.pad(t, paddings, mode), lambda a: np.pad(a, paddings, np_mode), x,
+          shape=list(np.pad(x, paddings, np_mode).shape))
+
+
+def test_pad_constant_values():
+    x = np.arange(4, dtype=np.int32).reshape(2, 2)
+    check(lambda t: tf.pad(t, [[1, 1], [0, 1]], constant_values=7),
+          lambda a: np.pad(a, [[1, 1], [0, 1]], constant_values=7), x)
+
+
+# ---- gather / gather_nd / one_hot ----------------------------------------------------------
+@pytest.mark.parametrize("axis", [0, 1, 2, -1])
+@pytest.mark.parametrize("idx", [[1, 0, 1], [[0, 1], [1, 1]], 1])
+def test_gather(axis, idx):
+    i = np.array(idx, np.int32)
+    check(lambda p, j: tf.gather(p, j, axis=axis), lambda p, j: np.take(p, j, axis=axis), X, i,
+          shape=list(np.take(X, i, axis=axis).shape))
+    check(lambda p, j: tf.gather(p, j, axis=axis), lambda p, j: np.take(p, j, axis=axis), X,
+          i.astype(np.int64), dynamic=(False,))
+
+
+def test_gather_out_of_range_fails_at_run_time():
+    x = tf.constant([1.0, 2.0, 3.0])
+    i = tf.placeholder(tf.int32, [None])
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
+                                             match=r"indices\[1\] = 3 is not in \[0, 3\)"):
+        sess.run(tf.gather(x, i), {i: [0, 3]})
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
+                                             match=r"indices\[0\] = -1 is not in"):
+        sess.run(tf.gather(x, i), {i: [-1]})
+
+
+@pytest.mark.parametrize("idx", [[[0, 1], [1, 2]], [[1]], [[0, 2, 3], [1, 0, 0]],
+                                 [[[0, 0]], [[1, 1]]]])
+def test_gather_nd(idx):
+    i = np.array(idx, np.int32)
+    ref = lambda p, j: p[tuple(np.moveaxis(j, -1, 0))]
+    check(tf.gather_nd, ref, X, i, shape=list(ref(X, i).shape))
+
+
+def test_gather_nd_out_of_range():
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
+                                             match="is not in"):
+        sess.run(tf.gather_nd(tf.zeros([2, 2]), [[0, 2]]))
+
+
+@pytest.mark.parametrize("axis", [None, -1, 0, 1])
+def test_one_hot(axis):
+    i = np.array([[0, 2], [3, 1]], np.int32)  # 3 is out of range: all off
+
+    def ref(j):
+        out = (j[..., None] == np.arange(3)).astype(np.float32)
+        return out if axis in (None, -1) else np.moveaxis(out, -1, axis)
+    check(lambda j: tf.one_hot(j, 3, axis=axis), ref, i, shape=list(ref(i).shape))
+
+
+def test_one_hot_values_and_dtypes():
+    i = np.array([1, 0], np.int64)
+    check(lambda j: tf.one_hot(j, 2, on_value=5, off_value=-1),
+          lambda j: np.where(j[:, None] == np.arange(2), 5, -1).astype(np.int32), i)
+    check(lambda j: tf.one_hot(j, 2, dtype=tf.float64),
+          lambda j: (j[:, None] == np.arange(2)).astype(np.float64), i)
+    check(lambda j: tf.one_hot(j, tf.constant(2), on_value=tf.constant(2.0)),
+          lambda j: 2 * (j[:, None] == np.arange(2)).astype(np.float32), i)
+
+
+# ---- slice / boolean_mask / sequence_mask --------------------------------------------------
+@pytest.mark.parametrize("begin,size", [([0, 0, 0], [2, 3, 4]), ([1, 0, 2], [1, -1, 2]),
+                                        ([0, 2, 0], [-1, 1, -1]), ([1, 1, 1], [0, 2, 3])])
+def test_slice(begin, size):
+    def ref(a):
+        return a[tuple(slice(b, None if s == -1 else b + s) for b, s in zip(begin, size))]
+    check(lambda t: tf.slice(t, begin, size), ref, X, shape=list(ref(X).shape))
+
+
+def test_slice_with_tensor_begin():
+    b = tf.placeholder(tf.int32, [2])
+    x = tf.constant(arr((3, 4)))
+    y = tf.slice(x, b, [2, 2])
+    assert y.shape.as_list() == [2, 2]
+    with tf.Session() as sess:
+        got = sess.run(y, {b: [1, 1]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match="out of range"):
+            sess.run(y, {b: [2, 0]})
+    np.testing.assert_array_equal(got, sess_free_value(x)[1:3, 1:3])
+
+
+def sess_free_value(t):
+    with tf.Session() as sess:
+        return sess.run(t)
+
+
+@pytest.mark.parametrize("mask_shape,axis", [((2,), None), ((2, 3), None), ((3,), 1),
+                                             ((3, 4), 1), ((2, 3, 4), 0)])
+def test_boolean_mask(mask_shape, axis):
+    m = RNG.uniform(size=mask_shape) > 0.4
+    a = 0 if axis is None else axis
+    ref = lambda t, k: t[(slice(None),) * a + (k,)]
+    check(lambda t, k: tf.boolean_mask(t, k, axis=axis), ref, X, m)
+
+
+def test_boolean_mask_static_shape():
+    x = tf.placeholder(tf.float32, [None, 3])
+    m = tf.placeholder(tf.bool, [None])
+    assert tf.boolean_mask(x, m).shape.as_list() == [None, 3]
+    assert tf.boolean_mask(tf.zeros([2, 3, 4]), tf.zeros([2, 3], tf.bool)).shape.as_list() \
+        == [None, 4]
+
+
+@pytest.mark.parametrize("maxlen", [None, 4, 2])
+def test_sequence_mask(maxlen):
+    n = np.array([1, 3, 0], np.int32)
+    top = n.max() if maxlen is None else maxlen
+    check(lambda t: tf.sequence_mask(t, maxlen), lambda t: np.arange(top) < t[:, None], n)
+    check(lambda t: tf.sequence_mask(t, maxlen, dtype=tf.float32),
+          lambda t: (np.arange(top) < t[:, None]).astype(np.float32), n)
+    if maxlen is not None:
+        assert tf.sequence_mask(tf.constant(n), maxlen).shape.as_list() == [3, maxlen]
+
+
+# ---- range / linspace / eye ----------------------------------------------------------------
+@pytest.mark.parametrize("args,want", [
+    ((5,), np.arange(5, dtype=np.int32)),
+    ((2, 7, 2), np.arange(2, 7, 2, dtype=np.int32)),
+    ((5, 0, -2), np.array([5, 3, 1], np.int32)),
+    ((0, 1.0, 0.25), np.arange(0, 1, 0.25, dtype=np.float32)),
+    ((3, 3), np.zeros(0, np.int32)),
+])
+def test_range(args, want):
+    r = tf.range(*args)
+    assert r.shape.as_list() == [len(want)] and r.dtype == tf.as_dtype(want.dtype)
+    with tf.Session() as sess:
+        got = sess.run(r)
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want)
+
+
+def test_range_dtypes_and_tensor_limit():
+    assert tf.range(3, dtype=tf.float32).dtype == tf.float32
+    assert tf.range(tf.constant(3, tf.int64)).dtype == tf.int64
+    n = tf.placeholder(tf.int32, [])
+    r = tf.range(n)
+    assert r.shape.as_list() == [None]
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(r, {n: 3}), [0, 1, 2])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="Requires start <= limit"):
+            sess.run(r, {n: -1})
+
+
+def test_linspace_and_eye():
+    check(lambda a: tf.linspace(a, 1.0, 5), lambda a: np.linspace(a, 1, 5, dtype=np.float32),
+          np.array(0.0, np.float32), shape=[5])
+    check(lambda a: tf.linspace(a, 2.0, 3), lambda a: np.linspace(a, 2, 3), np.array(-1.0))
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(tf.eye(3)), np.eye(3, dtype=np.float32))
+        np.testing.assert_array_equal(sess.run(tf.eye(2, 3, dtype=tf.int32)),
+                                      np.eye(2, 3, dtype=np.int32))
+        b = sess.run(tf.eye(2, batch_shape=[3]))
+    assert b.shape == (3, 2, 2) and (b == np.eye(2)).all()
+
+
+# ---- reverse / broadcast_to / unique / meshgrid --------------------------------------------
+@pytest.mark.parametrize("axis", [[0], [1, 2], [-1], []])
+def test_reverse(axis):
+    check(lambda t: tf.reverse(t, axis), lambda a: np.flip(a, tuple(axis)), X, shape=[2, 3, 4])
+
+
+@pytest.mark.parametrize("src,dst", [((3,), (2, 3)), ((2, 1), (2, 3)), ((), (2, 2)),
+                                     ((1, 3), (2, 2, 3))])
+def test_broadcast_to(src, dst):
+    x = arr(src)
+    check(lambda t: tf.broadcast_to(t, dst), lambda a: np.broadcast_to(a, dst), x,
+          shape=list(dst))
+
+
+def test_unique_keeps_first_occurrence_order():
+    x = np.array([4, 1, 4, 2, 1, 7], np.int32)
+    check(tf.unique, lambda a: [np.array([4, 1, 2, 7], np.int32),
+                                np.array([0, 1, 0, 2, 1, 3], np.int32)], x)
+    y, idx = tf.unique(tf.constant(x), out_idx=tf.int64)
+    assert y.shape.as_list() == [None] and idx.dtype == tf.int64
+
+
+@pytest.mark.parametrize("indexing", ["xy", "ij"])
+def test_meshgrid(indexing):
+    a, b, c = arr((3,)), arr((2,)), arr((4,))
+    check(lambda x, y: tf.meshgrid(x, y, indexing=indexing),
+          lambda x, y: np.meshgrid(x, y, indexing=indexing), a, b)
+    check(lambda x, y, z: tf.meshgrid(x, y, z, indexing=indexing),
+          lambda x, y, z: np.meshgrid(x, y, z, indexing=indexing), a, b, c,
+          shape=[list(m.shape) for m in np.meshgrid(a, b, c, indexing=indexing)])
+
+
+# ---- float32 stays float32 ----------------------------------------------------------------
+def test_array_ops_keep_float32():
+    x = tf.placeholder(tf.float32, [2, 3])
+    outs = [tf.concat([x, x], 0), tf.split(x, 3, 1)[0], tf.tile(x, [2, 1]),
+            tf.pad(x, [[1, 1], [0, 0]], constant_values=2), tf.pad(x, [[1, 1], [1, 1]], "REFLECT"),
+            tf.gather(x, [1, 0]), tf.gather_nd(x, [[0, 1]]), tf.slice(x, [0, 1], [-1, 1]),
+            tf.boolean_mask(x, [True, False]), tf.reverse(x, [1]), tf.broadcast_to(x, [2, 2, 3]),
+            tf.meshgrid(x[0], x[1])[0], tf.one_hot([1], 2, dtype=tf.float32), tf.fill([2], x[0, 0])]
+    assert all(o.dtype == tf.float32 for o in outs)
+    with tf.Session() as sess:
+        vals = sess.run(outs, {x: arr((2, 3))})
+    assert all(v.dtype == np.float32 for v in vals)
+
+
+# ---- construction-time errors -------------------------------------------------------------
+def test_shape_op_errors():
+    with pytest.raises(ValueError, match=r"Cannot reshape a tensor with 6 elements to shape "
+                                         r"\[4, 2\] \(8 elements\) for 'Reshape'"):
+        tf.reshape(tf.zeros([2, 3]), [4, 2])
+    with pytest.raises(ValueError, match="Cannot reshape a tensor with 6 elements to shape "
+                                         r"\[4, -1\]"):
+        tf.reshape(tf.zeros([2, 3]), [4, -1])
+    with pytest.raises(ValueError, match="only one dimension can be -1"):
+        tf.reshape(tf.zeros([2, 3]), [-1, -1])
+    with pytest.raises(ValueError, match=r"perm \[0, 0\] is not a permutation"):
+        tf.transpose(tf.zeros([2, 3]), [0, 0])
+    with pytest.raises(ValueError, match="axis 3 is out of range for a tensor of rank 1"):
+        tf.expand_dims(tf.zeros([2]), 3)
+    with pytest.raises(ValueError, match=r"Can not squeeze dim\[0\], expected a dimension of "
+                                         r"1, got 2"):
+        tf.squeeze(tf.zeros([2, 3]), [0])
+    with pytest.raises(ValueError, match="Shapes of all inputs must match"):
+        tf.stack([tf.zeros([2]), tf.zeros([3])])
+    with pytest.raises(TypeError, match="All values must have the same dtype"):
+        tf.stack([tf.zeros([2]), tf.zeros([2], tf.int32)])
+    with pytest.raises(ValueError, match="Cannot infer num"):
+        tf.unstack(tf.placeholder(tf.float32, [None, 2]))
+
+
+def test_concat_split_errors():
+    with pytest.raises(ValueError, match=r"Dimension 1 in both shapes must be equal, but are 3 "
+                                         r"and 4.*for 'concat' \(op: 'ConcatV2'\)"):
+        tf.concat([tf.zeros([2, 3]), tf.zeros([3, 4])], 0)
+    with pytest.raises(ValueError, match="Shape must be rank 2 but is rank 1"):
+        tf.concat([tf.zeros([2, 3]), tf.zeros([3])], 0)
+    with pytest.raises(ValueError, match=r"Invalid axis of concat 2: must be in the range "
+                                         r"\[-2, 2\)"):
+        tf.concat([tf.zeros([2, 3]), tf.zeros([2, 3])], 2)
+    with pytest.raises(TypeError, match="values\\[1\\] has dtype int32, which does not match"):
+        tf.concat([tf.zeros([2]), tf.zeros([2], tf.int32)], 0)
+    with pytest.raises(ValueError, match="Can't concatenate scalars"):
+        tf.concat([tf.zeros([]), tf.zeros([])], 0)
+    with pytest.raises(TypeError, match="axis of concat must be known"):
+        tf.concat([tf.zeros([2])], tf.placeholder(tf.int32, []))
+    with pytest.raises(ValueError, match="Dimension size must be evenly divisible by 3 but is 4 "
+                                         "for 'split'"):
+        tf.split(tf.zeros([4, 3]), 3, 0)
+    with pytest.raises(ValueError, match=r"can't split axis of size 4 into pieces of size "
+                                         r"\[1, 2\]"):
+        tf.split(tf.zeros([4, 3]), [1, 2], 0)
+    with pytest.raises(ValueError, match="at most one -1"):
+        tf.split(tf.zeros([4, 3]), [-1, -1], 0)
+    with pytest.raises(ValueError, match="num=3 does not match"):
+        tf.split(tf.zeros([4, 3]), [1, 3], 0, num=3)
+    with pytest.raises(ValueError, match="must be >= 1"):
+        tf.split(tf.zeros([4, 3]), 0)
+
+
+def test_tile_pad_errors():
+    with pytest.raises(ValueError, match="Shape must be rank 2 but is rank 3: tile needs one "
+                                         "multiple per dimension.*'Tile'"):
+        tf.tile(tf.zeros([4, 3]), [1, 2, 3])
+    with pytest.raises(TypeError, match="multiples of tile must be int32 or int64"):
+        tf.tile(tf.zeros([4, 3]), tf.constant([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"The first dimension of paddings must be the rank of "
+                                         r"inputs \(2\)"):
+        tf.pad(tf.zeros([4, 3]), [[1, 2]])
+    with pytest.raises(ValueError, match="paddings must be less than the dimension size in "
+                                         "REFLECT mode: dimension 0 has size 4"):
+        tf.pad(tf.zeros([4, 3]), [[4, 0], [0, 0]], "REFLECT")
+    with pytest.raises(ValueError, match="no more than the dimension size in SYMMETRIC"):
+        tf.pad(tf.zeros([4, 3]), [[0, 0], [0, 4]], "SYMMETRIC")
+    with pytest.raises(ValueError, match="paddings must be non-negative"):
+        tf.pad(tf.zeros([4, 3]), [[-1, 0], [0, 0]])
+    with pytest.raises(ValueError, match="Unknown padding mode: WRAP"):
+        tf.pad(tf.zeros([4, 3]), [[0, 0], [0, 0]], "WRAP")
+    with pytest.raises(ValueError, match="paddings must be a matrix with 2 columns"):
+        tf.pad(tf.zeros([4, 3]), [[0, 0, 0], [0, 0, 0]])
+
+
+def test_gather_one_hot_errors():
+    with pytest.raises(TypeError, match="parameter 'indices' has DataType float32 not in list "
+                                        "of allowed values: int32, int64"):
+        tf.gather(tf.zeros([4, 3]), tf.zeros([2]))
+    with pytest.raises(ValueError, match=r"Invalid axis of gather 2: must be in the range"):
+        tf.gather(tf.zeros([4, 3]), [0], axis=2)
+    with pytest.raises(NotImplementedError, match="batch_dims=0"):
+        tf.gather(tf.zeros([4, 3]), [[0]], batch_dims=1)
+    with pytest.raises(ValueError, match=r"indices.shape\[-1\] must be in \[1, params.rank\], "
+                                         r"but saw indices shape: \[1, 3\] and params shape: "
+                                         r"\[2, 2\]"):
+        tf.gather_nd(tf.zeros([2, 2]), [[1, 1, 1]])
+    with pytest.raises(TypeError, match="dtype int32 of on_value does not match dtype float32 "
+                                        "of off_value"):
+        tf.one_hot([1, 2], 3, on_value=1, off_value=0.0)
+    with pytest.raises(ValueError, match=r"axis of one_hot must be in \[-1, 1\], got 2"):
+        tf.one_hot([1, 2], 3, axis=2)
+    with pytest.raises(ValueError, match="depth of one_hot must be a non-negative int known"):
+        tf.one_hot([1, 2], tf.placeholder(tf.int32, []))
+    with pytest.raises(TypeError, match="parameter 'indices' has DataType float32"):
+        tf.one_hot([1.0, 2.0], 3)
+
+
+def test_slice_mask_errors():
+    x = tf.zeros([4, 3])
+    with pytest.raises(ValueError, match=r"Expected size\[0\] in \[0, 3\], but got 4 for "
+                                         r"'Slice'"):
+        tf.slice(x, [1, 1], [4, 1])
+    with pytest.raises(ValueError, match="Expected begin argument to be a vector of length 2 "
+                                         "but got length 1"):
+        tf.slice(x, [1], [1, 1])
+    with pytest.raises(ValueError, match=r"Expected begin\[0\] >= 0, but got -1"):
+        tf.slice(x, [-1, 0], [1, 1])
+    with pytest.raises(ValueError, match=r"Expected size\[1\] >= -1, but got -2"):
+        tf.slice(x, [0, 0], [1, -2])
+    with pytest.raises(ValueError, match=r"Shapes \(4,\) and \(5,\) are incompatible"):
+        tf.boolean_mask(x, tf.zeros([5], tf.bool))
+    with pytest.raises(TypeError, match="mask of boolean_mask must be a bool tensor"):
+        tf.boolean_mask(x, [1, 0, 1, 1])
+    with pytest.raises(ValueError, match="mask cannot be scalar"):
+        tf.boolean_mask(x, True)
+    with pytest.raises(ValueError, match="Number of mask dimensions must be specified"):
+        tf.boolean_mask(x, tf.placeholder(tf.bool))
+    with pytest.raises(TypeError, match="lengths of sequence_mask must be integers"):
+        tf.sequence_mask([1.0, 2.0])
+    with pytest.raises(ValueError, match="maxlen must be a scalar"):
+        tf.sequence_mask([1, 2], [3, 4])
+
+
+def test_range_linspace_eye_errors():
+    with pytest.raises(ValueError, match="Requires start <= limit when delta > 0: 5/1 for "
+                                         "'range'"):
+        tf.range(5, 1)
+    with pytest.raises(ValueError, match="Requires start >= limit when delta < 0"):
+        tf.range(1, 5, -1)
+    with pytest.raises(ValueError, match="Requires delta != 0"):
+        tf.range(0, 5, 0)
+    with pytest.raises(TypeError, match="range arguments must be int32, int64, float32 or "
+                                        "float64, got bool"):
+        tf.range(tf.constant(True))
+    with pytest.raises(ValueError, match="Requires num > 0: 0"):
+        tf.linspace(0.0, 1.0, 0)
+    with pytest.raises(TypeError, match="start and stop of linspace must be float32 or float64"):
+        tf.linspace(0, 1, 3)
+    with pytest.raises(TypeError, match="num must be an int32 or int64 tensor"):
+        tf.linspace(0.0, 1.0, 3.0)
+    with pytest.raises(ValueError, match="num_rows of eye must be a non-negative int known"):
+        tf.eye(tf.placeholder(tf.int32, []))
+
+
+def test_reverse_broadcast_unique_meshgrid_errors():
+    with pytest.raises(ValueError, match=r"Invalid axis of reverse 2: must be in the range"):
+        tf.reverse(tf.zeros([2, 2]), [2])
+    with pytest.raises(ValueError, match=r"Dimensions must be equal, but are 3 and 4: cannot "
+                                         r"broadcast shape \(3,\) to \[2, 4\]"):
+        tf.broadcast_to(tf.zeros([3]), [2, 4])
+    with pytest.raises(ValueError, match="Unable to broadcast a tensor of shape"):
+        tf.broadcast_to(tf.zeros([2, 3]), [3])
+    with pytest.raises(ValueError, match="Shape must be rank 1 but is rank 2: unique needs a "
+                                         "vector"):
+        tf.unique(tf.zeros([2, 2]))
+    with pytest.raises(ValueError, match="indexing parameter must be either 'xy' or 'ij'"):
+        tf.meshgrid(tf.zeros([2]), indexing="yx")
+    with pytest.raises(TypeError, match="'sparse' is an invalid keyword argument"):
+        tf.meshgrid(tf.zeros([2]), sparse=True)
