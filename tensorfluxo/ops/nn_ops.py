@@ -740,33 +740,42 @@ def _bn_shape(x, axis):
 
 
 def _k_fused_bn(x, scale, offset, mean, variance, epsilon, is_training, axis):
+    # Outputs: y, batch mean, batch variance, and for the gradient x normalized and 1/std.
     axes = tuple(i for i in range(x.ndim) if i != axis % x.ndim)
     bshape = _bn_shape(x, axis)
+    dt = x.dtype
     if is_training:
-        mu = x.mean(axis=axes, dtype=x.dtype)
-        xc = x - mu.reshape(bshape)
-        var = np.mean(np.square(xc), axis=axes, dtype=x.dtype)
         n = x.size // max(x.shape[axis], 1)
+        mu = np.add.reduce(x, axis=axes) * np.asarray(1 / max(n, 1), dtype=dt)
+        xhat = x - mu.reshape(bshape)
+        y = np.square(xhat)  # y's buffer serves as scratch first
+        var = np.add.reduce(y, axis=axes) * np.asarray(1 / max(n, 1), dtype=dt)
         # The variance output is the unbiased estimate (for moving averages), as TF's.
-        out_var = var * np.asarray(n / max(n - 1, 1), dtype=x.dtype)
+        out_var = var * np.asarray(n / max(n - 1, 1), dtype=dt)
     else:
         mu, var, out_var = mean, variance, variance
-        xc = x - mu.reshape(bshape)
-    inv = (1 / np.sqrt(var + np.asarray(epsilon, dtype=x.dtype))).astype(x.dtype)
-    y = xc * (inv * scale).reshape(bshape)
+        xhat = x - mu.reshape(bshape)
+        y = np.empty_like(xhat)
+    inv = (1 / np.sqrt(var + np.asarray(epsilon, dtype=dt))).astype(dt)
+    xhat *= inv.reshape(bshape)
+    np.multiply(xhat, scale.reshape(bshape), out=y)
     y += offset.reshape(bshape)
-    return y, mu, out_var, mu, inv
+    return y, mu, out_var, xhat, inv
 
 
-def _k_fused_bn_grad(dy, x, scale, mu, inv, epsilon, is_training, axis):
-    axes = tuple(i for i in range(x.ndim) if i != axis % x.ndim)
-    bshape = _bn_shape(x, axis)
-    xhat = (x - mu.reshape(bshape)) * inv.reshape(bshape)
-    doffset = dy.sum(axis=axes, dtype=x.dtype)
-    dscale = (dy * xhat).sum(axis=axes, dtype=x.dtype)
+def _k_fused_bn_grad(dy, xhat, scale, inv, epsilon, is_training, axis):
+    axes = tuple(i for i in range(xhat.ndim) if i != axis % xhat.ndim)
+    bshape = _bn_shape(xhat, axis)
+    dt = xhat.dtype
+    doffset = np.add.reduce(dy, axis=axes)
+    t = dy * xhat
+    dscale = np.add.reduce(t, axis=axes)
     if is_training:
-        n = np.asarray(x.size // max(x.shape[axis], 1), dtype=x.dtype)
-        dx = dy - (doffset / n).reshape(bshape) - xhat * (dscale / n).reshape(bshape)
+        # dx = scale * inv * (dy - mean(dy) - xhat * mean(dy * xhat))
+        n = np.asarray(1 / max(xhat.size // max(xhat.shape[axis], 1), 1), dtype=dt)
+        np.multiply(xhat, (dscale * n).reshape(bshape), out=t)
+        t += (doffset * n).reshape(bshape)
+        dx = np.subtract(dy, t, out=t)
         dx *= (scale * inv).reshape(bshape)
     else:
         dx = dy * (scale * inv).reshape(bshape)
@@ -786,13 +795,13 @@ def _fused_bn_infer(op):
     c = None if d is None else d[op.attrs["axis"]]
     if c is None:
         c = dims(scale)[0] if dims(scale) else None
-    return [same(op)] + [(x.dtype, [c])] * 4
+    return [same(op), (x.dtype, [c]), (x.dtype, [c]), same(op), (x.dtype, [c])]
 
 
 def _g_fused_bn(op, dy, *unused):
-    x, scale = op.inputs[0], op.inputs[1]
+    scale = op.inputs[1]
     dx, dscale, doffset = apply_op("FusedBatchNormGrad",
-                                   [dy, x, scale, op.outputs[3], op.outputs[4]], dict(op.attrs))
+                                   [dy, op.outputs[3], scale, op.outputs[4]], dict(op.attrs))
     return [dx, dscale, doffset, None, None]
 
 
