@@ -24,8 +24,8 @@ except ``grad`` (``var``'s shape):
   update = sqrt(accum_update + epsilon) / sqrt(accum + epsilon) * grad;
   accum_update = rho * accum_update + (1 - rho) * update²; var -= lr * update
 
-Kernels work in the variable's dtype (float32 stays float32) and reuse one scratch buffer per
-op and session, so a step allocates nothing.
+Kernels work in the variable's dtype (float32 stays float32) and reuse scratch buffers kept per
+op and session, so a step allocates no array of the variable's size.
 """
 
 from __future__ import annotations
@@ -137,9 +137,10 @@ def _k_adam(bufs, w, m_cell, v_cell, beta1_power, beta2_power, lr, beta1, beta2,
     np.sqrt(v, out=t)
     t += epsilon
     if use_nesterov:
-        u = bufs[1]
-        np.multiply(m, beta1, out=u)
-        u += (1 - beta1) * grad
+        u = bufs[1]                     # beta1 * m + (1 - beta1) * grad
+        np.subtract(grad, m, out=u)
+        u *= 1 - beta1
+        u += m
         np.divide(u, t, out=t)
     else:
         np.divide(m, t, out=t)

@@ -230,3 +230,20 @@ def test_update_is_in_place_and_fetched_values_are_not_changed_later():
         before = sess.run(w)
         sess.run(train)
         np.testing.assert_array_equal(before, W0.astype(np.float32))
+
+
+def test_apply_adam_nesterov_op():
+    """The op Keras-style optimizers build directly, with TF's use_nesterov attribute."""
+    w, m, v = (tf.Variable(x, name=n) for x, n in [(W0, "w"), (W0 * 0.1, "m"), (W0 ** 2, "v")])
+    c = [tf.constant(x, tf.float64) for x in (0.9 ** 2, 0.999 ** 2, 0.1, 0.9, 0.999, 1e-8)]
+    op = apply_op("ApplyAdam", [w, m, v, *c, tf.constant(A)], {"use_nesterov": True})
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(op)
+        got = sess.run([w, m, v])
+    m1 = 0.9 * W0 * 0.1 + 0.1 * A
+    v1 = 0.999 * W0 ** 2 + 0.001 * A * A
+    lr_t = 0.1 * np.sqrt(1 - 0.999 ** 2) / (1 - 0.9 ** 2)
+    w1 = W0 - lr_t * (0.9 * m1 + 0.1 * A) / (np.sqrt(v1) + 1e-8)
+    for g, r in zip(got, [w1, m1, v1]):
+        np.testing.assert_allclose(g, r, rtol=1e-12)
