@@ -247,3 +247,13 @@ def test_apply_adam_nesterov_op():
     w1 = W0 - lr_t * (0.9 * m1 + 0.1 * A) / (np.sqrt(v1) + 1e-8)
     for g, r in zip(got, [w1, m1, v1]):
         np.testing.assert_allclose(g, r, rtol=1e-12)
+
+
+def test_apply_adagrad_v2_op_has_epsilon_outside_the_root():
+    w, acc = tf.Variable(W0, name="w"), tf.Variable(np.full((2, 2), 0.1), name="acc")
+    lr, eps = tf.constant(0.5, tf.float64), tf.constant(0.01, tf.float64)
+    op = apply_op("ApplyAdagradV2", [w, acc, lr, eps, tf.constant(A)])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(op)
+        np.testing.assert_allclose(sess.run(w), W0 - 0.5 * A / (np.sqrt(0.1 + A * A) + 0.01))
