@@ -444,17 +444,16 @@ def _prune_and_order(items, fed) -> list[Operation]:
             state[op] = 1
             stack.append((op, True))
             refs = op.op_def.ref_inputs
-            deps = [c for c in op.control_inputs]
+            # a control dependency on an op whose outputs are all fed is satisfied by the feed
+            deps = [c for c in op.control_inputs
+                    if not (c.outputs and all(t in fed for t in c.outputs))]
             for j, t in enumerate(op.inputs):
                 if j in refs or t in fed:
                     continue
                 deps.append(t.op)
             for d in reversed(deps):
-                s = state.get(d)
-                if s is None:
+                if d not in state:
                     stack.append((d, False))
-                elif s == 1 and d is not op and not any(d is x for x, e in stack if e):
-                    pass
     return order
 
 

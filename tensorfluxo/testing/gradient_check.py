@@ -34,8 +34,9 @@ def compute_gradient_error(fn: Callable, inputs: Sequence, seed: int = 0, eps: f
     """Largest relative error between symbolic and numeric gradients (see module doc)."""
     import tensorfluxo as tf
 
-    values = [np.array(v, dtype=np.float64) if np.asarray(v).dtype.kind == "f" else np.array(v)
-              for v in inputs]
+    # C order: numeric_jacobian perturbs the values through a flat view
+    values = [np.array(v, dtype=np.float64 if np.asarray(v).dtype.kind == "f" else None,
+                       order="C") for v in inputs]
     g = tf.Graph()
     with g.as_default():
         phs = [tf.placeholder(tf.as_dtype(v.dtype), shape=v.shape, name=f"x{i}")

@@ -199,3 +199,13 @@ def test_float32_stays_float32_through_training():
         sess.run(train, {X: np.ones((4, 2))})
         assert sess.run(w).dtype == np.float32
         assert sess.run(loss, {X: np.ones((4, 2))}).dtype == np.float32
+
+
+def test_control_dependency_on_a_fed_tensor_is_satisfied_by_the_feed():
+    w = tf.Variable([1.0, 2.0], name="w")
+    g = tf.placeholder(tf.float32, shape=(2,), name="g")
+    train = tf.train.GradientDescentOptimizer(1.0).apply_gradients([(g, w)])
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        sess.run(train, {g: [1.0, 1.0]})
+        np.testing.assert_array_equal(sess.run(w), [0.0, 1.0])
