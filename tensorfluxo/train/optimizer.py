@@ -154,8 +154,8 @@ class Optimizer:
         return sorted(self._slots)
 
     def variables(self) -> list:
-        out = [v for slots in self._slots.values() for v in slots.values()]
-        return out + list(self._non_slot.values())
+        slots = [v for slots in self._slots.values() for v in slots.values()]
+        return list(self._non_slot.values()) + slots  # TF lists beta1_power... first
 
 
 # ---- GradientDescent -------------------------------------------------------------------------
