@@ -490,7 +490,7 @@ def getitem(tensor: Tensor, key) -> Tensor:
     return apply_op("StridedSlice", [tensor], {"spec": spec}, name="strided_slice")
 
 
-def _dynamic_slice_kernel(x, *vals, template):
+def _dynamic_spec(vals, template) -> tuple:
     it = iter(vals)
     spec = []
     for kind, a in template:
@@ -500,7 +500,17 @@ def _dynamic_slice_kernel(x, *vals, template):
             spec.append(builtins.slice(*[int(next(it)) if p == "t" else p for p in a]))
         else:
             spec.append(a)
-    return x[tuple(spec)]
+    return tuple(spec)
+
+
+def _dynamic_slice_kernel(x, *vals, template):
+    return x[_dynamic_spec(vals, template)]
+
+
+def _dynamic_slice_grad_kernel(dy, x, *vals, template):
+    g = np.zeros(np.shape(x), dtype=dy.dtype)
+    g[_dynamic_spec(vals, template)] = dy
+    return g
 
 
 def _dynamic_getitem(tensor, key_t):
@@ -527,14 +537,28 @@ def _dynamic_getitem(tensor, key_t):
 
 def _dynamic_slice_infer(op):
     x = op.inputs[0]
-    n_int = sum(1 for kind, _ in op.attrs["template"] if kind == "i")
-    n_new = sum(1 for kind, a in op.attrs["template"] if kind == "k" and a is None)
+    template = op.attrs["template"]
+    n_drop = sum(1 for kind, a in template
+                 if kind == "i" or (kind == "k" and a is not None and a is not Ellipsis))
+    n_new = sum(1 for kind, a in template if kind == "k" and a is None)
     r = rank(x)
-    return x.dtype, unknown_shape(None if r is None else r - n_int + n_new)
+    return x.dtype, unknown_shape(None if r is None else r - n_drop + n_new)
+
+
+def _dynamic_slice_grad(op, dy):
+    g = apply_op("DynamicSliceGrad", [dy, *op.inputs], {"template": op.attrs["template"]},
+                 name="strided_slice_grad")
+    return [g] + [None] * (len(op.inputs) - 1)
 
 
 defop("DynamicSlice", infer=_dynamic_slice_infer, kernel=_dynamic_slice_kernel, aliases=True,
-      not_differentiable=True)
+      grad=_dynamic_slice_grad)
+# DynamicSliceGrad(dy, x, *index_tensors) scatters dy into zeros shaped like x.
+defop("DynamicSliceGrad", infer=lambda op: (op.inputs[0].dtype, op.inputs[1].shape),
+      kernel=_dynamic_slice_grad_kernel,
+      grad=lambda op, ddx: [apply_op("DynamicSlice", [ddx, *op.inputs[2:]],
+                                     {"template": op.attrs["template"]}, name="strided_slice")]
+      + [None] * (len(op.inputs) - 1))
 
 
 # ---- stack (needed for shapes built from tensors) -------------------------------------------

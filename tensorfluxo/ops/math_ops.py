@@ -911,11 +911,15 @@ def _g_inv(op, dy):
 
 
 def _g_det(op, dy):
+    # d det(X) / dX = det(X) * inv(X)^T, per matrix of the batch.
     x, y = op.inputs[0], op.outputs[0]
-    inv_t = A.transpose(apply_op("MatrixInverse", [x])) if rank(x) == 2 else None
-    if inv_t is None:
-        raise NotImplementedError("gradient of batched matrix_determinant")
-    return [dy * y * inv_t]
+    r = rank(x)
+    if r is None:
+        raise ValueError(f"the gradient of matrix_determinant needs an input of known rank "
+                         f"({x.name})")
+    perm = list(range(r - 2)) + [r - 1, r - 2]
+    inv_t = A.transpose(apply_op("MatrixInverse", [x]), perm)
+    return [A.expand_dims(A.expand_dims(dy * y, -1), -1) * inv_t]
 
 
 defop("MatrixInverse", infer=_square_infer, kernel=_inv_kernel, grad=_g_inv)

@@ -169,6 +169,9 @@ def test_getitem_with_tensor_indices():
         np.testing.assert_array_equal(sess.run(x[:, i:], {i: 1}), X[:, 1:])
         np.testing.assert_array_equal(sess.run(x[tf.constant(1)]), X[1])
     assert x[tf.constant(1)].shape.as_list() == [3, 4]
+    assert x[0, i:].shape.ndims == 2 and x[i, tf.newaxis].shape.ndims == 3
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(x[0, i:, ..., 1], {i: 2}), X[0, 2:, ..., 1])
 
 
 def test_getitem_unknown_dims_keep_what_is_known():

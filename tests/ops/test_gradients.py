@@ -111,7 +111,6 @@ case("reduce_sum-unknown-shape", lambda x: tf.reduce_sum(dyn(x), 1), u(2, 3),
      second_order=True)
 case("reduce_mean-unknown-shape", lambda x: tf.reduce_mean(dyn(x), [0]), u(2, 3),
      second_order=True)
-case("reduce_max-ties", lambda x: tf.reduce_max(x, 1), np.array([[1.0, 3.0, 0.5]]))
 
 # ---- add_n, where, cumsum, clip_by_value, linear algebra, tensordot ----------------------
 case("add_n", lambda a, b, c: tf.add_n([a, b, c, a]), u(2, 3), u(2, 3), u(2, 3),
@@ -131,7 +130,8 @@ case("clip_by_value", lambda x: tf.clip_by_value(x, -0.5, 0.5), nz(2, 3))
 case("matrix_inverse", tf.matrix_inverse, spd(3), second_order=True)
 case("matrix_inverse-batch", tf.matrix_inverse, spd(2, (2,)))
 case("matrix_inverse-adjoint", lambda x: tf.matrix_inverse(x, adjoint=True), spd(3))
-case("matrix_determinant", tf.matrix_determinant, spd(3))
+case("matrix_determinant", tf.matrix_determinant, spd(3), second_order=True)
+case("matrix_determinant-batch", tf.matrix_determinant, spd(2, (3,)), second_order=True)
 for axes, sb in [(1, (4, 2)), (2, (3, 4, 2)), ([[1], [0]], (3, 2)), ([[0, 2], [1, 0]], (4, 2, 3)),
                  (0, (2,))]:
     case(f"tensordot-{axes}", lambda a, b, axes=axes: tf.tensordot(a, b, axes), u(2, 3, 4),
@@ -153,6 +153,8 @@ for key in [1, -1, (slice(None), 1), (slice(None, None, -1),), (slice(2, 0, -1),
             (Ellipsis, slice(None, None, 2)), (None, 1, Ellipsis), (slice(-1, None), None, 0),
             (0, slice(1, None), slice(None, None, -2))]:
     case(f"getitem-{key}", lambda x, k=key: x[k], u(3, 3, 4), second_order=True)
+case("getitem-tensor-index", lambda x: x[tf.placeholder_with_default(1, []), 1:]
+     * x[::-1][:, :tf.placeholder_with_default(2, [])], u(3, 2), second_order=True)
 case("getitem-repeated", lambda x: x[0] * x[1] + x[:, 0], u(3, 3), second_order=True)
 case("stack", lambda a, b: tf.stack([a, b, a], axis=1), u(2, 3), u(2, 3), second_order=True)
 case("unstack", lambda x: tf.unstack(x, axis=1)[2] * tf.unstack(x, axis=1)[0], u(2, 3),
@@ -226,6 +228,14 @@ def test_integer_and_comparison_ops_have_no_gradient():
     assert tf.gradients(y, x) == [None]
     z = tf.one_hot(tf.cast(x, tf.int32), 3) * 2.0
     assert tf.gradients(z, x) == [None]
+
+
+def test_max_gradient_is_shared_between_ties():
+    x = tf.placeholder(tf.float64, [2, 3])
+    g, = tf.gradients(tf.reduce_max(x, 1), x)
+    with tf.Session() as sess:
+        got = sess.run(g, {x: [[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]]})
+    np.testing.assert_array_equal(got, [[0, 0.5, 0.5], [1, 0, 0]])
 
 
 def test_stop_gradient():
