@@ -266,6 +266,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--batches", type=int, nargs="+", default=[50, 512])
     p.add_argument("--epochs", type=int, default=4, help="MLP epochs; the first is the warm-up")
+    p.add_argument("--images", type=int, default=50_000, help="MLP training images")
     p.add_argument("--tiny-epochs", type=int, default=100)
     p.add_argument("--threads", default="both", choices=["both", "1", "default"])
     p.add_argument("--variants", nargs="+", default=["tuned", "plain"],
@@ -274,7 +275,7 @@ def main(argv=None) -> None:
     p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
     p.add_argument("--json", action="store_true", help="also print each result as a JSON line")
     args = p.parse_args(argv)
-    n_images = 1000 if args.quick else 50_000
+    n_images = min(args.images, 1000) if args.quick else args.images
     epochs, tiny_epochs = (2, 2) if args.quick else (args.epochs, args.tiny_epochs)
     try:
         import threadpoolctl  # noqa: F401
