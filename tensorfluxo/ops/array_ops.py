@@ -287,7 +287,13 @@ def to_int64(x, name="ToInt64"):
 
 
 # ---- fill / zeros / ones -------------------------------------------------------------------
-defop("Fill", infer=lambda op: (op.inputs[1].dtype, shape_from_tensor(op.inputs[0])),
+def _fill_infer(op):
+    if rank(op.inputs[1]) not in (0, None):
+        raise ValueError(f"value of fill must be a scalar, got shape {op.inputs[1].shape}")
+    return op.inputs[1].dtype, shape_from_tensor(op.inputs[0])
+
+
+defop("Fill", infer=_fill_infer,
       kernel=lambda s, v: np.full(s, v, dtype=np.asarray(v).dtype),
       grad=lambda op, dy: [None, _sum_all(dy)])
 

@@ -410,6 +410,9 @@ def round(x, name=None):  # noqa: A001
 
 
 def logical_not(x, name=None):
+    x = convert_to_tensor(x)
+    if not x.dtype.is_bool:
+        raise TypeError(f"logical_not (~) needs a bool tensor, got {x.dtype.name} ({x.name})")
     return _unary("LogicalNot", x, name)
 
 
@@ -697,6 +700,9 @@ def _reduce(op_type, input_tensor, axis, keepdims, name, keep_dims, reduction_in
     if op_type in ("Any", "All") and not x.dtype.is_bool:
         raise TypeError(f"reduce_{op_type.lower()} needs a bool tensor, got {x.dtype.name} "
                         f"({x.name})")
+    if op_type not in ("Any", "All") and (x.dtype.is_bool or x.dtype is dtypes.string):
+        raise TypeError(f"reduce_{op_type.lower()} does not support dtype {x.dtype.name} "
+                        f"({x.name}); cast it first, e.g. tf.cast(x, tf.float32)")
     return apply_op(op_type, [x], {"axis": axes, "keepdims": bool(keepdims)},
                     name=name or op_type)
 

@@ -491,6 +491,8 @@ def test_shape_op_errors():
         tf.stack([tf.zeros([2]), tf.zeros([2], tf.int32)])
     with pytest.raises(ValueError, match="Cannot infer num"):
         tf.unstack(tf.placeholder(tf.float32, [None, 2]))
+    with pytest.raises(ValueError, match=r"value of fill must be a scalar, got shape \(2,\)"):
+        tf.fill([2], [1.0, 2.0])
 
 
 def test_concat_split_errors():

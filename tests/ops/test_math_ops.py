@@ -394,6 +394,10 @@ def test_reduction_and_axis_errors():
         tf.reduce_any(tf.zeros([2]))
     with pytest.raises(TypeError, match="must be known when the graph is built"):
         tf.reduce_sum(tf.zeros([2]), tf.placeholder(tf.int32, []))
+    with pytest.raises(TypeError, match="reduce_sum does not support dtype bool .*tf.cast"):
+        tf.reduce_sum(tf.zeros([2], tf.bool))
+    with pytest.raises(TypeError, match="logical_not .* needs a bool tensor, got int32"):
+        ~tf.constant(3)
 
 
 def test_misc_construction_errors():
