@@ -1,0 +1,491 @@
+"""Keras' layer graph: Layer, InputLayer/Input, the nodes that connect layers, Network.
+
+A layer called on a graph tensor builds its variables once (``build``), adds its ops
+(``call``) and records a Node; the output tensors remember the node that made them, so
+``Model(inputs, outputs)`` can walk back from its outputs to find its layers.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.ops import Tensor, convert_to_tensor, get_default_graph
+from ..framework.tensor_shape import TensorShape
+from ..ops import array_ops
+from ..variables import Variable
+from . import backend as K
+from . import initializers, regularizers
+
+# tensor -> (layer, node_index, tensor_index): what made a Keras tensor.
+_HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def keras_history(t):
+    return _HISTORY.get(t) if isinstance(t, Tensor) else None
+
+
+def shape_tuple(t) -> tuple | None:
+    return t.shape.as_tuple()
+
+
+def _to_list(x) -> list:
+    if x is None:
+        return []
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _unlist(xs: list):
+    return xs[0] if len(xs) == 1 else xs
+
+
+class Node:
+    """One call of a layer: the tensors it consumed and produced."""
+
+    def __init__(self, layer, inputs: list, outputs: list, kwargs: dict):
+        self.layer, self.inputs, self.outputs, self.kwargs = layer, inputs, outputs, kwargs
+        self.inbound = [keras_history(t) for t in inputs]
+
+
+_LAYER_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype",
+                 "name", "trainable", "weights", "activity_regularizer", "autocast",
+                 "dynamic"}
+
+
+class Layer:
+    """Base layer: ``build(input_shape)`` creates weights, ``call(inputs)`` adds ops.
+
+    >>> layer = Dense(3)            # a subclass
+    >>> y = layer(x)                # x: a Keras tensor (Input) or any float tensor
+    """
+
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
+        unknown = set(kwargs) - _LAYER_KWARGS
+        if unknown:
+            raise TypeError(f"Keyword argument not understood: {sorted(unknown)[0]!r} "
+                            f"(layer {type(self).__name__})")
+        self.name = name or K.unique_object_name(K.to_snake_case(type(self).__name__))
+        self.trainable = trainable
+        self.dtype = dtypes.as_dtype(dtype or K.floatx()).name
+        self.built = False
+        self._trainable_weights: list[Variable] = []
+        self._non_trainable_weights: list[Variable] = []
+        self._losses: list = []
+        self._updates: list = []
+        self._inbound_nodes: list[Node] = []
+        self._initial_weights = kwargs.get("weights")
+        self._batch_input_shape = None
+        if "batch_input_shape" in kwargs:
+            self._batch_input_shape = tuple(kwargs["batch_input_shape"])
+        elif "input_shape" in kwargs and kwargs["input_shape"] is not None:
+            self._batch_input_shape = (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
+        elif kwargs.get("input_dim") is not None:
+            self._batch_input_shape = (kwargs.get("batch_size"), kwargs["input_dim"])
+        self._call_count = 0
+        self._graph = None
+
+    # ---- the layer contract ------------------------------------------------------------------
+    def build(self, input_shape) -> None:
+        self.built = True
+
+    def call(self, inputs, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self) -> dict:
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            cfg["batch_input_shape"] = list(self._batch_input_shape)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    # ---- weights -----------------------------------------------------------------------------
+    def add_weight(self, name: str, shape, dtype=None, initializer=None, regularizer=None,
+                   trainable: bool = True, constraint=None, **kwargs) -> Variable:
+        """A variable named "<layer>/<name>:0", initialized by ``initializer``."""
+        shape = tuple(int(d) for d in shape)
+        dt = dtypes.as_dtype(dtype or self.dtype)
+        init = initializers.get(initializer or "glorot_uniform")
+        graph = self._graph or get_default_graph()
+        with graph.as_default(), graph.control_dependencies(None), \
+                graph.name_scope(None), graph.name_scope(self.name + "/"):
+            var = Variable(lambda: init(shape, dtype=dt), name=name, dtype=dt,
+                           trainable=trainable, constraint=constraint)
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
+        reg = regularizers.get(regularizer)
+        if reg is not None:
+            with graph.as_default(), graph.name_scope(None), \
+                    graph.name_scope(self.name + "/"), graph.name_scope(name + "/Regularizer"):
+                self._losses.append(reg(var))
+        return var
+
+    @property
+    def trainable_weights(self) -> list:
+        return list(self._trainable_weights) if self.trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list:
+        if self.trainable:
+            return list(self._non_trainable_weights)
+        return list(self._trainable_weights) + list(self._non_trainable_weights)
+
+    @property
+    def weights(self) -> list:
+        return self.trainable_weights + self.non_trainable_weights
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    @property
+    def losses(self) -> list:
+        return list(self._losses)
+
+    @property
+    def updates(self) -> list:
+        return list(self._updates)
+
+    def add_loss(self, loss) -> None:
+        self._losses.extend(_to_list(loss))
+
+    def add_update(self, updates) -> None:
+        self._updates.extend(_to_list(updates))
+
+    def _session(self):
+        ws = self.weights
+        return K.get_session(ws[0].graph if ws else (self._graph or get_default_graph()))
+
+    def get_weights(self) -> list:
+        """The weights' current values (NumPy arrays), trainable ones first."""
+        ws = self.weights
+        if not ws:
+            return []
+        sess = self._session()
+        _initialize(sess, ws)
+        return [sess._read_variable(w) for w in ws]
+
+    def set_weights(self, weights) -> None:
+        """Sets the weights from NumPy arrays, in the order of ``get_weights``."""
+        ws = self.weights
+        weights = list(weights)
+        if len(weights) != len(ws):
+            raise ValueError(f"Layer {self.name!r} expects {len(ws)} weight arrays, but the "
+                             f"given list has {len(weights)}: "
+                             f"{[getattr(w, 'shape', None) for w in weights]}")
+        sess = self._session()
+        for var, value in zip(ws, weights):
+            value = np.asarray(value)
+            expected = tuple(var.shape.as_list())
+            if value.shape != expected:
+                raise ValueError(f"Layer {self.name!r} weight {var.name} has shape {expected}, "
+                                 f"but the given value has shape {value.shape}")
+            sess._write_variable(var, value)
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(f"You tried to call count_params on layer {self.name!r}, but the "
+                             "layer isn't built. Build it first (call it on data or tensors).")
+        return int(sum(np.prod(w.shape.as_list(), dtype=np.int64) for w in self.weights))
+
+    # ---- calling -------------------------------------------------------------------------------
+    def __call__(self, inputs, *args, **kwargs):
+        xs = _to_list(inputs)
+        xs = [x if isinstance(x, Tensor) else convert_to_tensor(
+            np.asarray(x, dtype=self.dtype)) for x in xs]
+        graph = xs[0].graph
+        if not self.built:
+            self._graph = graph
+            shapes = [shape_tuple(x) for x in xs]
+            self._check_input(xs)
+            self.build(shapes if isinstance(inputs, (list, tuple)) else shapes[0])
+            self.built = True
+            if self._initial_weights is not None:
+                self.set_weights(self._initial_weights)
+        else:
+            self._check_input(xs)
+        x_in = xs if isinstance(inputs, (list, tuple)) else xs[0]
+        scope = self.name + "/" if self._call_count == 0 else self.name
+        self._call_count += 1
+        with graph.as_default(), graph.name_scope(None), graph.name_scope(scope):
+            outputs = self.call(x_in, *args, **kwargs)
+        outs = _to_list(outputs)
+        node = Node(self, xs, outs, kwargs)
+        self._inbound_nodes.append(node)
+        for i, t in enumerate(outs):
+            _HISTORY[t] = (self, len(self._inbound_nodes) - 1, i)
+        return outputs
+
+    def _check_input(self, xs) -> None:
+        """Raises when an input does not fit the weights already built (input_spec)."""
+
+    @property
+    def input(self):
+        return self._node_attr("inputs", "input")
+
+    @property
+    def output(self):
+        return self._node_attr("outputs", "output")
+
+    @property
+    def input_shape(self):
+        return self._shapes(self._node_attr("inputs", "input"))
+
+    @property
+    def output_shape(self):
+        return self._shapes(self._node_attr("outputs", "output"))
+
+    def _node_attr(self, attr, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name} is not connected, no {what} to return.")
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(f"Layer {self.name} has multiple inbound nodes, hence the "
+                                 f"notion of \"layer {what}\" is ill-defined.")
+        return _unlist(getattr(self._inbound_nodes[0], attr))
+
+    @staticmethod
+    def _shapes(ts):
+        if isinstance(ts, list):
+            return [shape_tuple(t) for t in ts]
+        return shape_tuple(ts)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__module__.replace('tensorfluxo.', '')}.{type(self).__name__} " \
+               f"name={self.name!r}>"
+
+
+def _initialize(sess, variables) -> None:
+    """Runs the initializers of the variables not yet initialized in ``sess``."""
+    todo = [v.initializer for v in variables if not sess._is_initialized(v)]
+    if todo:
+        sess.run(todo)
+
+
+# ---- inputs --------------------------------------------------------------------------------
+class InputLayer(Layer):
+    """The layer behind ``Input``: a placeholder of shape (batch, *input_shape)."""
+
+    def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None,
+                 sparse=False, name=None, batch_input_shape=None, **kwargs):
+        if name is None:
+            name = f"input_{K.get_uid('input')}"
+        if batch_input_shape is None:
+            if input_shape is None and input_tensor is None:
+                raise ValueError("An InputLayer needs input_shape (or batch_input_shape or "
+                                 "input_tensor)")
+            if input_tensor is not None and input_shape is None:
+                batch_input_shape = shape_tuple(input_tensor)
+            else:
+                batch_input_shape = (batch_size,) + tuple(input_shape)
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        self._batch_input_shape = tuple(None if d is None else int(d)
+                                        for d in batch_input_shape)
+        if input_tensor is None:
+            graph = get_default_graph()
+            with graph.name_scope(None):
+                input_tensor = array_ops.placeholder(self.dtype, self._batch_input_shape,
+                                                     name=self.name)
+        self._graph = input_tensor.graph
+        self.built = True
+        node = Node(self, [], [input_tensor], {})
+        self._inbound_nodes.append(node)
+        _HISTORY[input_tensor] = (self, 0, 0)
+
+    def get_config(self) -> dict:
+        return {"batch_input_shape": list(self._batch_input_shape), "dtype": self.dtype,
+                "sparse": False, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        cfg = dict(config)
+        cfg.pop("sparse", None)
+        cfg.pop("ragged", None)
+        return cls(**cfg)
+
+
+def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=False, tensor=None,
+          batch_shape=None, **kwargs) -> Tensor:  # noqa: N802 - Keras' public name
+    """A Keras tensor (a placeholder) to start a functional model: ``x = Input(shape=(3,))``."""
+    if shape is None and batch_shape is None and tensor is None:
+        raise ValueError("Please provide to Input either a `shape` or a `batch_shape` "
+                         "argument. Note that `shape` does not include the batch dimension.")
+    if isinstance(shape, int):
+        shape = (shape,)
+    layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
+                       input_tensor=tensor, batch_input_shape=batch_shape)
+    return layer._inbound_nodes[0].outputs[0]
+
+
+# ---- networks of layers --------------------------------------------------------------------
+class Network(Layer):
+    """Layers connected from ``inputs`` to ``outputs`` (the functional API)."""
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", None) if not args else args[0]
+        outputs = kwargs.pop("outputs", None) if len(args) < 2 else args[1]
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        if kwargs:
+            raise TypeError(f"Keyword argument not understood: {sorted(kwargs)[0]!r} (Model)")
+        base = "model" if type(self).__name__ in ("Model", "Functional") else \
+            K.to_snake_case(type(self).__name__)
+        super().__init__(name=name or K.unique_object_name(base), trainable=trainable)
+        self._layers: list[Layer] = []
+        self._nodes: list[Node] = []
+        self.inputs: list[Tensor] = []
+        self.outputs: list[Tensor] = []
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise ValueError("A functional Model needs both inputs= and outputs=")
+            self._init_graph(inputs, outputs)
+
+    def _init_graph(self, inputs, outputs) -> None:
+        self._nested_inputs = isinstance(inputs, (list, tuple))
+        self._nested_outputs = isinstance(outputs, (list, tuple))
+        self.inputs, self.outputs = _to_list(inputs), _to_list(outputs)
+        for t in self.inputs:
+            h = keras_history(t)
+            if h is None or not isinstance(h[0], InputLayer):
+                raise ValueError(f"Model inputs must come from `tf.keras.Input` (an InputLayer)"
+                                 f"; got {t}")
+        nodes: dict[int, Node] = {}
+
+        def visit(t):
+            h = keras_history(t)
+            if h is None:
+                raise ValueError(f"Output tensor {t} of the model was not produced by a Keras "
+                                 "layer: wrap the ops in a Lambda layer")
+            node = h[0]._inbound_nodes[h[1]]
+            if id(node) in nodes:
+                return
+            if not isinstance(node.layer, InputLayer) or node.outputs[0] in self.inputs:
+                for x in node.inputs:
+                    visit(x)
+            elif node.outputs[0] not in self.inputs:
+                raise ValueError(f"Graph disconnected: cannot obtain value for tensor "
+                                 f"{node.outputs[0]} at layer {node.layer.name!r}. It is not "
+                                 f"one of the model inputs {[x.name for x in self.inputs]}")
+            nodes[id(node)] = node
+
+        for t in self.outputs:
+            visit(t)
+        # Dict insertion order is a topological order (inputs are visited first).
+        self._nodes = [n for n in nodes.values()]
+        in_layers = [keras_history(t)[0] for t in self.inputs]
+        layers = list(in_layers)
+        for n in self._nodes:
+            if n.layer not in layers:
+                layers.append(n.layer)
+        self._layers = layers
+        self._graph = self.inputs[0].graph
+        self.built = True
+
+    @property
+    def layers(self) -> list:
+        return list(self._layers)
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        if index is not None:
+            if index >= len(self.layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: "
+                         f"{[la.name for la in self.layers]}.")
+
+    def _unique_layers(self):
+        seen = []
+        for layer in self._layers:
+            if layer not in seen:
+                seen.append(layer)
+        return seen
+
+    @property
+    def trainable_weights(self) -> list:
+        if not self.trainable:
+            return []
+        return _dedup([w for la in self._unique_layers() for w in la.trainable_weights])
+
+    @property
+    def non_trainable_weights(self) -> list:
+        ws = [w for la in self._unique_layers() for w in la.non_trainable_weights]
+        if not self.trainable:
+            ws = [w for la in self._unique_layers() for w in la.trainable_weights] + ws
+        return _dedup(ws)
+
+    @property
+    def losses(self) -> list:
+        return [x for la in self._unique_layers() for x in la.losses]
+
+    @property
+    def updates(self) -> list:
+        return [x for la in self._unique_layers() for x in la.updates]
+
+    def count_params(self) -> int:
+        self._require_built("count_params")
+        return int(sum(np.prod(w.shape.as_list(), dtype=np.int64) for w in self.weights))
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(f"This model has not yet been built. Build the model first by "
+                             f"calling `build()` or by calling the model on a batch of data "
+                             f"(fit, predict), or give the first layer an `input_shape`. "
+                             f"({what} needs the weights.)")
+
+    def call(self, inputs, training=None, **kwargs):
+        """Applies the model's layers to new tensors (weights shared)."""
+        xs = _to_list(inputs)
+        if len(xs) != len(self.inputs):
+            raise ValueError(f"Model {self.name!r} expects {len(self.inputs)} input(s), got "
+                             f"{len(xs)}")
+        values = {id(a): b for a, b in zip(self.inputs, xs)}
+        for node in self._nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            args = [values[id(t)] for t in node.inputs]
+            out = node.layer(args if len(args) > 1 or isinstance(node.layer, _MultiInput)
+                             else args[0], **node.kwargs)
+            for a, b in zip(node.outputs, _to_list(out)):
+                values[id(a)] = b
+        outs = [values[id(t)] for t in self.outputs]
+        return outs if self._nested_outputs else outs[0]
+
+    @property
+    def input_names(self) -> list:
+        return [keras_history(t)[0].name for t in self.inputs]
+
+    @property
+    def output_names(self) -> list:
+        return [keras_history(t)[0].name for t in self.outputs]
+
+    @property
+    def input_shape(self):
+        s = [shape_tuple(t) for t in self.inputs]
+        return s[0] if len(s) == 1 else s
+
+    @property
+    def output_shape(self):
+        s = [shape_tuple(t) for t in self.outputs]
+        return s[0] if len(s) == 1 else s
+
+
+class _MultiInput:
+    """Marker for layers that take a list of tensors even when there is one (merge layers)."""
+
+
+def _dedup(ws):
+    out, seen = [], set()
+    for w in ws:
+        if id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
+    return out

@@ -1,0 +1,414 @@
+"""Core layers: Dense, Dropout, Activation, Flatten, Reshape, LeakyReLU, Lambda,
+BatchNormalization."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import marshal
+import sys
+import types
+
+import numpy as np
+
+from ...framework.ops import get_default_graph
+from ...ops import array_ops as A
+from ...ops import math_ops as M
+from ...ops import nn_ops as N
+from ...ops import random_ops, state_ops
+from .. import activations, initializers, regularizers
+from .. import backend as K
+from ..engine import Layer
+
+
+def _training_flag(layer, x, training):
+    """The bool tensor saying "training": the argument if given, else the learning phase."""
+    if training is None:
+        return K.learning_phase(x.graph)
+    if isinstance(training, (bool, np.bool_, int)):
+        return bool(training)
+    return training
+
+
+def _dims_str(shape) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
+        ("," if len(shape) == 1 else "") + ")"
+
+
+class Dense(Layer):
+    """``activation(inputs @ kernel + bias)`` on the last axis.
+
+    >>> Dense(4, activation="relu", input_shape=(2,))
+    """
+
+    def __init__(self, units: int, activation=None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
+            raise ValueError(f"Received an invalid value for `units`, expected a positive "
+                             f"integer, got {units!r} (layer {self.name!r})")
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+
+    def build(self, input_shape) -> None:
+        last = input_shape[-1] if input_shape else None
+        if last is None:
+            raise ValueError(f"The last dimension of the inputs to layer {self.name!r} (Dense) "
+                             f"should be defined. Found None in input shape "
+                             f"{_dims_str(input_shape)}.")
+        self.kernel = self.add_weight("kernel", (last, self.units),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
+        self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer) if self.use_bias else None
+        self.built = True
+
+    def _check_input(self, xs) -> None:
+        if not self.built:
+            if xs[0].shape.ndims is not None and xs[0].shape.ndims < 2:
+                raise ValueError(f"Input 0 of layer {self.name!r} (Dense) is incompatible with "
+                                 f"the layer: expected min_ndim=2, found ndim="
+                                 f"{xs[0].shape.ndims}. Full shape received: "
+                                 f"{_dims_str(xs[0].shape.as_list())}")
+            return
+        shape = xs[0].shape.as_tuple()
+        expected = self.kernel.shape.as_list()[0]
+        if shape is not None and shape[-1] is not None and shape[-1] != expected:
+            raise ValueError(f"Input 0 of layer {self.name!r} (Dense) is incompatible with the "
+                             f"layer: expected axis -1 of input shape to have value {expected}, "
+                             f"but received input with shape {_dims_str(shape)}")
+
+    def call(self, inputs):
+        r = inputs.shape.ndims
+        if r == 2:
+            y = M.matmul(inputs, self.kernel)
+        else:  # (..., in) -> (..., units): one matmul on the flattened leading axes
+            flat = A.reshape(inputs, [-1, self.kernel.shape.as_list()[0]])
+            lead = [A.shape(inputs)[i] for i in range(r - 1)]
+            y = A.reshape(M.matmul(flat, self.kernel), lead + [self.units])
+            y.set_shape(inputs.shape.as_list()[:-1] + [self.units])
+        if self.use_bias:
+            y = N.bias_add(y, self.bias)
+        return self.activation(y)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(units=self.units, activation=activations.serialize(self.activation),
+                   use_bias=self.use_bias,
+                   kernel_initializer=initializers.serialize(self.kernel_initializer),
+                   bias_initializer=initializers.serialize(self.bias_initializer),
+                   kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+                   bias_regularizer=regularizers.serialize(self.bias_regularizer),
+                   activity_regularizer=None, kernel_constraint=None, bias_constraint=None)
+        return cfg
+
+
+class Activation(Layer):
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["activation"] = activations.serialize(self.activation)
+        return cfg
+
+
+class LeakyReLU(Layer):
+    """max(x, alpha * x) with Keras' default alpha 0.3."""
+
+    def __init__(self, alpha: float = 0.3, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = float(alpha)
+
+    def call(self, inputs):
+        return activations.leaky_relu(inputs, alpha=self.alpha)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["alpha"] = self.alpha
+        return cfg
+
+
+class ReLU(Layer):
+    def __init__(self, max_value=None, negative_slope: float = 0.0, threshold: float = 0.0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.max_value, self.negative_slope, self.threshold = max_value, negative_slope, threshold
+
+    def call(self, inputs):
+        return activations.relu(inputs, self.negative_slope, self.max_value, self.threshold)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(max_value=self.max_value, negative_slope=self.negative_slope,
+                   threshold=self.threshold)
+        return cfg
+
+
+class Softmax(Layer):
+    def __init__(self, axis: int = -1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs):
+        return activations.softmax(inputs, axis=self.axis)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["axis"] = self.axis
+        return cfg
+
+
+class Dropout(Layer):
+    """Zeroes a fraction ``rate`` of the inputs while training (scaling the rest by
+    1 / (1 - rate)); the identity in predict and evaluate."""
+
+    def __init__(self, rate: float, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 <= float(rate) < 1:
+            raise ValueError(f"Invalid value received for argument `rate`: {rate!r}; it must "
+                             f"be in [0, 1) (layer {self.name!r})")
+        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
+
+    def call(self, inputs, training=None):
+        training = _training_flag(self, inputs, training)
+        if self.rate == 0 or training is False:
+            return A.identity(inputs)
+        shape = A.shape(inputs) if self.noise_shape is None else self.noise_shape
+        noise = random_ops.random_uniform(shape, dtype=inputs.dtype, seed=self.seed)
+        keep = A.cast(noise >= self.rate, inputs.dtype) * (1.0 / (1.0 - self.rate))
+        dropped = inputs * keep
+        if training is True:
+            return dropped
+        return M.where(training, dropped, inputs)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        return cfg
+
+
+class Flatten(Layer):
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+
+    def call(self, inputs):
+        shape = inputs.shape.as_list()
+        rest = shape[1:]
+        if None not in rest:
+            return A.reshape(inputs, [-1, int(np.prod(rest, dtype=np.int64))])
+        return A.reshape(inputs, [A.shape(inputs)[0], -1])
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["data_format"] = "channels_last"
+        return cfg
+
+
+class Reshape(Layer):
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(int(d) for d in target_shape)
+        if sum(d == -1 for d in self.target_shape) > 1:
+            raise ValueError(f"There must be at most one unknown dimension (-1) in "
+                             f"target_shape {self.target_shape} (layer {self.name!r})")
+
+    def build(self, input_shape) -> None:
+        rest = input_shape[1:]
+        if None not in rest:
+            n = int(np.prod(rest, dtype=np.int64))
+            known = int(np.prod([d for d in self.target_shape if d != -1], dtype=np.int64))
+            ok = n % known == 0 if -1 in self.target_shape else n == known
+            if not ok:
+                raise ValueError(f"total size of new array must be unchanged: layer "
+                                 f"{self.name!r} cannot reshape input_shape "
+                                 f"{_dims_str(input_shape)} to target_shape "
+                                 f"{self.target_shape}")
+        self.built = True
+
+    def call(self, inputs):
+        return A.reshape(inputs, [-1] + list(self.target_shape))
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["target_shape"] = list(self.target_shape)
+        return cfg
+
+
+# ---- Lambda --------------------------------------------------------------------------------
+def _serialize_function(fn) -> dict:
+    """A named module-level function by name; a lambda by its code (loaded only in unsafe mode)."""
+    name = getattr(fn, "__name__", "")
+    module = getattr(fn, "__module__", None)
+    if name != "<lambda>" and module and "<locals>" not in getattr(fn, "__qualname__", "<"):
+        return {"function_type": "function", "module": module, "name": fn.__qualname__}
+    code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
+    return {"function_type": "lambda", "python": list(sys.version_info[:2]), "code": code,
+            "defaults": list(fn.__defaults__) if fn.__defaults__ else None}
+
+
+def _deserialize_function(cfg: dict, safe_mode: bool):
+    if safe_mode:
+        raise ValueError("Loading a Lambda layer runs Python code stored in the file, which is "
+                         "not allowed in safe mode. If you trust the file, pass "
+                         "safe_mode=False to load_model / model_from_json.")
+    if cfg["function_type"] == "function":
+        obj = importlib.import_module(cfg["module"])
+        for part in cfg["name"].split("."):
+            obj = getattr(obj, part)
+        return obj
+    if tuple(cfg.get("python", ())) != tuple(sys.version_info[:2]):
+        raise ValueError(f"This Lambda layer was saved by Python {cfg.get('python')}; its code "
+                         f"cannot be loaded by Python {sys.version_info[:2]}")
+    code = marshal.loads(base64.b64decode(cfg["code"]))
+    defaults = tuple(cfg["defaults"]) if cfg.get("defaults") else None
+    import tensorfluxo
+    glb = {"tf": tensorfluxo, "K": K, "np": np, "__builtins__": __builtins__}
+    return types.FunctionType(code, glb, code.co_name, defaults)
+
+
+class Lambda(Layer):
+    """Wraps a function of tensors as a layer: ``Lambda(lambda x: x ** 2)``."""
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda needs a callable, got {function!r}")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        self._output_shape = output_shape
+
+    def call(self, inputs):
+        return self.function(inputs, **self.arguments)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(function=_serialize_function(self.function), arguments=self.arguments,
+                   output_shape=self._output_shape)
+        return cfg
+
+    @classmethod
+    def from_config(cls, config: dict, safe_mode: bool = True):
+        cfg = dict(config)
+        cfg["function"] = _deserialize_function(cfg["function"], safe_mode)
+        return cls(**cfg)
+
+
+# ---- BatchNormalization --------------------------------------------------------------------
+class BatchNormalization(Layer):
+    """Normalizes with the batch's mean/variance while training (updating moving averages,
+    which are non-trainable weights) and with the moving averages otherwise."""
+
+    def __init__(self, axis=-1, momentum: float = 0.99, epsilon: float = 1e-3,
+                 center: bool = True, scale: bool = True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros",
+                 moving_variance_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        for k in ("renorm", "fused", "virtual_batch_size", "adjustment", "renorm_clipping",
+                  "renorm_momentum", "synchronized"):
+            kwargs.pop(k, None)
+        super().__init__(**kwargs)
+        self.axis = axis if isinstance(axis, int) else list(axis)[0]
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+
+    def build(self, input_shape) -> None:
+        axis = self.axis % len(input_shape)
+        dim = input_shape[axis]
+        if dim is None:
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined "
+                             f"dimension but the layer {self.name!r} received an input with "
+                             f"shape {_dims_str(input_shape)}.")
+        self._axis, self._ndim = axis, len(input_shape)
+        shape = (dim,)
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer) if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer) if self.center else None
+        self.moving_mean = self.add_weight("moving_mean", shape, trainable=False,
+                                           initializer=self.moving_mean_initializer)
+        self.moving_variance = self.add_weight("moving_variance", shape, trainable=False,
+                                               initializer=self.moving_variance_initializer)
+        self.built = True
+
+    def _check_input(self, xs) -> None:
+        if self.built and xs[0].shape.ndims is not None and xs[0].shape.ndims != self._ndim:
+            raise ValueError(f"Input 0 of layer {self.name!r} (BatchNormalization) is "
+                             f"incompatible with the layer: expected ndim={self._ndim}, found "
+                             f"ndim={xs[0].shape.ndims}")
+
+    def _normalize(self, x, mean, var):
+        inv = M.rsqrt(var + self.epsilon)
+        if self.gamma is not None:
+            inv = inv * self._bcast(self.gamma)
+        y = x * inv
+        shift = -mean * inv
+        if self.beta is not None:
+            shift = shift + self._bcast(self.beta)
+        return y + shift
+
+    def _bcast(self, v):
+        if self._axis == self._ndim - 1:
+            return v
+        shape = [1] * self._ndim
+        shape[self._axis] = -1
+        return A.reshape(v, shape)
+
+    def call(self, inputs, training=None):
+        training = _training_flag(self, inputs, training)
+        inference = self._normalize(inputs, self._bcast(self.moving_mean),
+                                    self._bcast(self.moving_variance))
+        if training is False:
+            return inference
+        axes = [i for i in range(self._ndim) if i != self._axis]
+        mean = M.reduce_mean(inputs, axis=axes, keepdims=True)
+        var = M.reduce_mean(M.square(inputs - mean), axis=axes, keepdims=True)
+        train = self._normalize(inputs, mean, var)
+        flat_mean = A.reshape(mean, [-1])
+        flat_var = A.reshape(var, [-1])
+        decay = 1.0 - self.momentum
+        with get_default_graph().name_scope("AssignMovingAvg"):
+            self.add_update([
+                state_ops.assign_sub(self.moving_mean, (self.moving_mean - flat_mean) * decay),
+                state_ops.assign_sub(self.moving_variance,
+                                     (self.moving_variance - flat_var) * decay)])
+        if training is True:
+            return train
+        return M.where(training, train, inference)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon,
+                   center=self.center, scale=self.scale,
+                   beta_initializer=initializers.serialize(self.beta_initializer),
+                   gamma_initializer=initializers.serialize(self.gamma_initializer),
+                   moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
+                   moving_variance_initializer=initializers.serialize(
+                       self.moving_variance_initializer),
+                   beta_regularizer=regularizers.serialize(self.beta_regularizer),
+                   gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+                   beta_constraint=None, gamma_constraint=None)
+        return cfg
+

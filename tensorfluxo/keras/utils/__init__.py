@@ -1,0 +1,44 @@
+"""tf.keras.utils: to_categorical, normalize, Progbar."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..callbacks import Progbar
+
+
+def to_categorical(y, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
+    """One-hot rows for integer class labels: ``to_categorical([0, 2]) -> [[1,0,0],[0,0,1]]``."""
+    if hasattr(y, "to_numpy"):
+        y = y.to_numpy()
+    y = np.asarray(y)
+    if y.dtype.kind == "f":
+        if not np.all(y == np.round(y)):
+            raise ValueError("to_categorical needs integer class labels; got non-integer "
+                             "values")
+    elif y.dtype.kind not in "iub":
+        raise ValueError(f"to_categorical needs integer class labels, got dtype {y.dtype}")
+    y = y.astype(np.int64)
+    shape = y.shape
+    if shape and shape[-1] == 1 and len(shape) > 1:
+        shape = shape[:-1]
+    y = y.ravel()
+    if y.size and y.min() < 0:
+        raise ValueError(f"to_categorical needs labels >= 0, got {y.min()}")
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    elif y.size and y.max() >= num_classes:
+        raise ValueError(f"Label {y.max()} is out of range for num_classes={num_classes}")
+    out = np.zeros((y.size, num_classes), dtype=dtype)
+    out[np.arange(y.size), y] = 1
+    return out.reshape(shape + (num_classes,))
+
+
+def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
+    x = np.asarray(x)
+    n = np.atleast_1d(np.linalg.norm(x, order, axis))
+    n[n == 0] = 1
+    return x / np.expand_dims(n, axis)
+
+
+__all__ = ["Progbar", "normalize", "to_categorical"]
