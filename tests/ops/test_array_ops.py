@@ -631,3 +631,46 @@ def test_reverse_broadcast_unique_meshgrid_errors():
         tf.meshgrid(tf.zeros([2]), indexing="yx")
     with pytest.raises(TypeError, match="'sparse' is an invalid keyword argument"):
         tf.meshgrid(tf.zeros([2]), sparse=True)
+
+
+def test_more_argument_errors():
+    x = tf.zeros([2, 3])
+    unknown = tf.placeholder(tf.float32)
+    with pytest.raises(ValueError, match="expand_dims needs an axis"):
+        tf.expand_dims(x)
+    with pytest.raises(ValueError, match="Shape must be rank 1 but is rank 2 .*'Reshape'"):
+        tf.reshape(x, tf.constant([[6]]))
+    with pytest.raises(ValueError, match="stack needs at least one tensor"):
+        tf.stack([])
+    with pytest.raises(ValueError, match="concat needs at least one tensor"):
+        tf.concat([], 0)
+    with pytest.raises(ValueError, match="axis of concat must be a scalar"):
+        tf.concat([x, x], [0, 1])
+    with pytest.raises(TypeError, match="num_or_size_splits of split must be known"):
+        tf.split(x, tf.placeholder(tf.int32, []))
+    with pytest.raises(ValueError, match="indices of gather_nd must have rank >= 1"):
+        tf.gather_nd(x, 0)
+    with pytest.raises(NotImplementedError, match="gather_nd supports batch_dims=0 only"):
+        tf.gather_nd(x, [[0]], batch_dims=1)
+    with pytest.raises(ValueError, match="one_hot with an explicit axis needs indices of known "
+                                         "rank"):
+        tf.one_hot(tf.placeholder(tf.int32), 3, axis=0)
+    with pytest.raises(TypeError, match="constant_values of pad must be known"):
+        tf.pad(x, [[0, 0], [0, 0]], constant_values=tf.placeholder(tf.float32, []))
+    with pytest.raises(ValueError, match="batch_shape of eye must be known"):
+        tf.eye(2, batch_shape=tf.placeholder(tf.int32, [1]))
+    with pytest.raises(TypeError, match="depth of one_hot must be integers"):
+        tf.one_hot([0], 2.5)
+    with pytest.raises(ValueError, match="reverse needs a tensor of known rank"):
+        tf.reverse(unknown, [0])
+    with pytest.raises(ValueError, match="boolean_mask needs a tensor of known rank"):
+        tf.boolean_mask(unknown, [True])
+    with pytest.raises(ValueError, match="mask of rank 2 does not fit tensor of shape"):
+        tf.boolean_mask(x, [[True]], axis=1)
+
+
+def test_linspace_num_checked_at_run_time():
+    n = tf.placeholder(tf.int32, [])
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
+                                             match="Requires num > 0: 0"):
+        sess.run(tf.linspace(0.0, 1.0, n), {n: 0})

@@ -423,3 +423,10 @@ def test_misc_construction_errors():
         tf.tensordot(tf.zeros([2, 3]), tf.zeros([4, 5]), 1)
     with pytest.raises(ValueError, match="tensordot: 1 axes of a"):
         tf.tensordot(tf.zeros([2, 3]), tf.zeros([3, 2]), [[1], [0, 1]])
+
+
+def test_tensordot_rank_errors():
+    with pytest.raises(ValueError, match="tensordot needs tensors of known rank"):
+        tf.tensordot(tf.placeholder(tf.float32), tf.zeros([2]), 1)
+    with pytest.raises(ValueError, match="at most one unknown free dimension"):
+        tf.tensordot(tf.placeholder(tf.float32, [None, None, 2]), tf.zeros([2]), 1)
