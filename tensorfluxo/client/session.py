@@ -13,12 +13,13 @@ import contextlib
 import functools
 import threading
 from collections.abc import Mapping
+from time import perf_counter
 
 import numpy as np
 
 from ..framework import errors
 from ..framework.ops import Graph, Operation, Tensor, get_default_graph
-from ..kernels.blas import blas_threads
+from ..kernels.blas import ThreadTuner, blas
 
 
 class VarCell:
@@ -162,11 +163,7 @@ class BaseSession:
                 self._plans[key] = plan
             except TypeError:  # unhashable structure (nested dicts/lists): not cached
                 pass
-        prev = blas_threads.pin()
-        try:
-            return plan(feed_vals)
-        finally:
-            blas_threads.restore(prev)
+        return plan(feed_vals)
 
     def _build_plan(self, fetches, feed_keys, feed_dict):
         if feed_dict is not None and not isinstance(feed_dict, Mapping):
@@ -369,8 +366,25 @@ class _Plan:
         self.line_ops = line_ops
         self.copy_flags = copy_flags
         self.n_feeds = len(feeds)
+        self.tuner = ThreadTuner()
 
     def call(self, fn, feed_vals):
+        tuner = self.tuner
+        n = tuner.next()
+        if n is None:
+            return self._call(fn, feed_vals)
+        prev = blas.set(n)
+        try:
+            if tuner.best is not None:
+                return self._call(fn, feed_vals)
+            t0 = perf_counter()
+            out = self._call(fn, feed_vals)
+            tuner.record(n, perf_counter() - t0)
+            return out
+        finally:
+            blas.restore(prev)
+
+    def _call(self, fn, feed_vals):
         try:
             return fn(feed_vals)
         except errors.OpError:

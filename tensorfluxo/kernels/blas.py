@@ -1,51 +1,118 @@
-"""BLAS threads during Session.run.
+"""BLAS threads for Session.run, chosen by measurement.
 
-On small GEMMs (batch 50 x 784 x 300) a multi-threaded OpenBLAS is slower than one thread, and
-when the machine is busy it is catastrophically slower (measured here: 80 ms per MNIST step with
-2 threads on a loaded 2-core machine, 2 ms with one). So each run pins BLAS to
-``TENSORFLUXO_BLAS_THREADS`` threads (default 1; 0 leaves BLAS alone) and restores the caller's
-setting afterwards, so NumPy code outside tensorfluxo keeps its own threading.
+On these 2-core machines an idle machine runs the MNIST MLP step 1.5x faster with two OpenBLAS
+threads (0.69 vs 1.0 s/epoch), but a busy one runs it 40x slower (80 ms instead of 2 ms per step:
+the worker threads wait for a core while the caller spins). Neither default is safe, so each run
+plan measures: it alternates one thread and all cores for a few runs, keeps the faster (one thread
+unless more are clearly faster), and measures again every few seconds, since load changes.
+``TENSORFLUXO_BLAS_THREADS=N`` fixes the count instead (0 leaves BLAS alone). The caller's own
+setting is restored after each run, so NumPy code outside tensorfluxo keeps its threading.
 """
 
 from __future__ import annotations
 
 import os
+import time
+
+_EXPLORE = 3        # timed runs per candidate
+_CHECK_EVERY = 64  # runs between clock reads while exploiting
+_EXPLOIT_SECONDS = 5.0
+_MARGIN = 0.9       # more threads must be at least 10% faster to be chosen
 
 
-class _BlasThreads:
+class _Blas:
+    """The BLAS libraries NumPy uses (found with threadpoolctl, on first use)."""
+
     def __init__(self):
-        self._libs = None
-        self.wanted = int(os.environ.get("TENSORFLUXO_BLAS_THREADS", "1"))
+        self.libs = None
+        env = os.environ.get("TENSORFLUXO_BLAS_THREADS")
+        self.fixed = None if env is None else int(env)
+        self.max_threads = 1
 
-    def _load(self):
-        self._libs = []
-        if self.wanted <= 0:
+    def load(self):
+        self.libs = []
+        if self.fixed == 0:
             return
         try:
             from threadpoolctl import ThreadpoolController
-        except ImportError:  # optional: without it BLAS keeps its default threads
+        except ImportError:  # without it BLAS keeps its own threading
             return
-        self._libs = ThreadpoolController().select(user_api="blas").lib_controllers
+        self.libs = ThreadpoolController().select(user_api="blas").lib_controllers
+        if self.libs:
+            self.max_threads = max(lib.get_num_threads() for lib in self.libs)
+            self.max_threads = max(1, min(self.max_threads, os.cpu_count() or 1))
 
-    def pin(self):
-        """Sets the wanted thread count; returns what to pass to ``restore``."""
-        libs = self._libs
-        if libs is None:
-            self._load()
-            libs = self._libs
-        if not libs:
-            return None
-        prev = [lib.get_num_threads() for lib in libs]
-        for lib, p in zip(libs, prev):
-            if p != self.wanted:
-                lib.set_num_threads(self.wanted)
+    def candidates(self) -> tuple:
+        if self.libs is None:
+            self.load()
+        if not self.libs:
+            return ()
+        if self.fixed is not None:
+            return (self.fixed,)
+        return (1,) if self.max_threads == 1 else (1, self.max_threads)
+
+    def set(self, n: int):
+        """Sets ``n`` threads; returns the previous counts for ``restore``."""
+        prev = []
+        for lib in self.libs:
+            p = lib.get_num_threads()
+            prev.append(p)
+            if p != n:
+                lib.set_num_threads(n)
         return prev
 
     def restore(self, prev) -> None:
-        if prev:
-            for lib, p in zip(self._libs, prev):
-                if p != self.wanted:
-                    lib.set_num_threads(p)
+        for lib, p in zip(self.libs, prev):
+            lib.set_num_threads(p)
 
 
-blas_threads = _BlasThreads()
+blas = _Blas()
+
+
+class ThreadTuner:
+    """Per run plan: which thread count to use for the next run, from measured run times."""
+
+    __slots__ = ("choices", "best", "queue", "times", "runs_left", "deadline")
+
+    def __init__(self):
+        self.choices = blas.candidates()
+        self.best = self.choices[0] if len(self.choices) == 1 else None
+        self.queue: list = []
+        self.times: dict = {}
+        self.runs_left = 0
+        self.deadline = 0.0
+        if self.best is None and self.choices:
+            self._explore()
+
+    def _explore(self) -> None:
+        self.best = None
+        self.times = {c: float("inf") for c in self.choices}
+        # one untimed warm-up run first (plan caches, page faults), then alternate
+        self.queue = [self.choices[0]] + list(self.choices) * _EXPLORE
+
+    def next(self) -> int | None:
+        if self.best is not None:
+            self.runs_left -= 1
+            if self.runs_left <= 0:
+                self.runs_left = _CHECK_EVERY
+                if len(self.choices) > 1 and time.perf_counter() > self.deadline:
+                    self._explore()
+                    return self.queue[0]
+            return self.best
+        return self.queue[0] if self.queue else None
+
+    def record(self, n: int, seconds: float) -> None:
+        """Called after an exploring run."""
+        first = len(self.queue) == _EXPLORE * len(self.choices) + 1
+        self.queue.pop(0)
+        if not first:
+            self.times[n] = min(self.times[n], seconds)
+        if not self.queue:
+            one, many = self.times[1], min(self.times[c] for c in self.choices if c != 1)
+            self.best = 1 if many > _MARGIN * one else max(self.choices)
+            self.runs_left = _CHECK_EVERY
+            self.deadline = time.perf_counter() + _EXPLOIT_SECONDS
+
+    @property
+    def exploring(self) -> bool:
+        return self.best is None
