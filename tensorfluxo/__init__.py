@@ -59,7 +59,8 @@ _EXPORTS: dict[str, str] = {
     "newaxis": _ARR, "concat": _ARR, "split": _ARR, "tile": _ARR, "pad": _ARR, "gather": _ARR,
     "gather_nd": _ARR, "one_hot": _ARR, "slice": _ARR, "boolean_mask": _ARR,
     "sequence_mask": _ARR, "range": _ARR, "linspace": _ARR, "eye": _ARR, "reverse": _ARR,
-    "broadcast_to": _ARR, "unique": _ARR, "meshgrid": _ARR,
+    "broadcast_to": _ARR, "unique": _ARR, "meshgrid": _ARR, "lin_space": _ARR,
+    "reverse_v2": _ARR,
     # math
     "add": _MATH, "subtract": _MATH, "multiply": _MATH, "divide": _MATH, "truediv": _MATH,
     "div": _MATH, "floordiv": _MATH, "floormod": _MATH, "mod": _MATH, "pow": _MATH,

@@ -8,7 +8,8 @@ A declaration (see ``defop``) holds:
   input shapes to the message.
 - ``kernel(*inputs, **attrs)``: the NumPy implementation. It must not modify its inputs (only ops
   with ``ref_inputs`` modify the variable cells they are given) and must return arrays of the
-  dtype ``infer`` declared.
+  dtype ``infer`` declared: the array itself for one output (never a 1-tuple), a tuple for
+  several.
 - ``grad(op, *output_grads)``: builds the gradient as graph ops; returns one tensor or None per
   input. Output grads of outputs that received no gradient are None.
 - ``bind(op, session)`` (optional): returns the callable the run plan will call with the inputs,
