@@ -360,10 +360,12 @@ class Estimator:
     def _check_batch(self, features, labels, mode) -> None:
         pass
 
-    def _check_source(self, input_fn, mode) -> None:
+    def _check_source(self, input_fn, mode) -> bool:
+        """Checks all the data up front when the input_fn holds arrays; True if it did."""
         whole = getattr(input_fn, "_tensorfluxo_arrays", None)
         if whole is not None:
             self._check_batch(*whole, mode)
+        return whole is not None
 
     # ---- public API ----------------------------------------------------------------------
     def train(self, input_fn, hooks=None, steps=None, max_steps=None, saving_listeners=None):
@@ -378,12 +380,13 @@ class Estimator:
         for what, v in (("steps", steps), ("max_steps", max_steps)):
             if v is not None and (not isinstance(v, (int, np.integer)) or v <= 0):
                 raise ValueError(f"Must specify {what} > 0, given: {v}")
-        check()
+        checked = check()  # True: every batch is known to be valid
         batches = make_batches()
         first = next(batches, None)
         if first is None:
             return self
-        self._check_batch(*first, ModeKeys.TRAIN)
+        if not checked:
+            self._check_batch(*first, ModeKeys.TRAIN)
         m = self._model(ModeKeys.TRAIN, *first)
         start = m.step()
         if max_steps is not None and start >= max_steps:
@@ -400,7 +403,8 @@ class Estimator:
                     batch = next(batches, None)
                     if batch is None:
                         break
-                    self._check_batch(*batch, ModeKeys.TRAIN)
+                    if not checked:
+                        self._check_batch(*batch, ModeKeys.TRAIN)
                 _, loss = sess.run(fetch, m.feed_dict(*batch))
                 step, batch = step + 1, None
                 if not np.isfinite(loss):
@@ -434,12 +438,13 @@ class Estimator:
     def _evaluate(self, make_batches, steps, check, checkpoint_path=None):
         if steps is not None and steps <= 0:
             raise ValueError(f"Must specify steps > 0, given: {steps}")
-        check()
+        checked = check()
         batches = make_batches()
         first = next(batches, None)
         if first is None:
             raise ValueError("evaluate: input_fn produced no data")
-        self._check_batch(*first, ModeKeys.EVAL)
+        if not checked:
+            self._check_batch(*first, ModeKeys.EVAL)
         m = self._model(ModeKeys.EVAL, *first)
         if checkpoint_path is not None:
             m.saver.restore(m.session, checkpoint_path)
@@ -453,7 +458,8 @@ class Estimator:
                 batch = next(batches, None)
                 if batch is None:
                     break
-                self._check_batch(*batch, ModeKeys.EVAL)
+                if not checked:
+                    self._check_batch(*batch, ModeKeys.EVAL)
             m.session.run(updates, m.feed_dict(*batch))
             n, batch = n + 1, None
         result = m.session.run(values)
