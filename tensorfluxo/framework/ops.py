@@ -317,11 +317,8 @@ class Graph:
                                  f"inputs of {op_type} (it belongs to another tf.Graph).")
         if name and name.endswith("/"):  # a name scope's name ("train/") names the op itself
             name, absolute_name = name[:-1], True
-        if absolute_name:
-            full = name
-            self._names_in_use.setdefault(full.lower(), 1)
-        else:
-            full = self.unique_name(name or op_type)
+        # The name is only taken once inference succeeded: a rejected op leaves no gap.
+        full = name if absolute_name else self.unique_name(name or op_type, mark_as_used=False)
         op = Operation(self, full, op_def, inputs, self._current_control_inputs(inputs),
                        dict(attrs or {}), _user_frame())
         try:
@@ -339,6 +336,10 @@ class Graph:
             Tensor.__init__(t, op, i, dtypes.as_dtype(dt), as_shape(shape))
             outs.append(t)
         op.outputs = tuple(outs)
+        if absolute_name:
+            self._names_in_use.setdefault(full.lower(), 1)
+        else:
+            self.unique_name(name or op_type)
         op._id = len(self._ops)
         for t in op.inputs:
             t._consumers.append(op)

@@ -148,3 +148,10 @@ def test_graph_def_round_trip_runs():
         with tf.Session() as sess:
             assert sess.run("imp/loss/y:0", {"imp/X:0": [[1, 2]]}) == 6.0
     assert y.op.name == "loss/y"
+
+
+def test_a_rejected_op_does_not_use_up_its_name():
+    a = tf.constant([[1.0, 2.0]])
+    with pytest.raises(ValueError):
+        tf.matmul(a, a)
+    assert tf.matmul(a, tf.transpose(a)).op.name == "MatMul"
