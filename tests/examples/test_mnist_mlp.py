@@ -1,7 +1,6 @@
 """The data side of examples/mnist_mlp.py (the `make demo` script); training needs the engine."""
 
 import importlib.util
-import types
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +19,7 @@ def demo():
     return module
 
 
-def test_load_mnist_splits_validation_off_the_training_set(demo, monkeypatch):
-    keras = types.SimpleNamespace(datasets=types.SimpleNamespace(mnist=mnist))
-    monkeypatch.setattr(demo, "tf", types.SimpleNamespace(keras=keras))
+def test_load_mnist_splits_validation_off_the_training_set(demo):
     X_train, y_train, X_valid, y_valid, X_test, y_test = demo.load_mnist()
     assert [a.shape for a in (X_train, y_train, X_valid, y_valid, X_test, y_test)] == [
         (55000, 784), (55000,), (5000, 784), (5000,), (10000, 784), (10000,)]
