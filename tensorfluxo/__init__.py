@@ -99,6 +99,11 @@ _EXPORTS: dict[str, str] = {
     "group": _CF, "no_op": _CF, "tuple": _CF,
     # autodiff
     "gradients": _M + "ops.gradients_impl",
+    # mode switches TF1-style scripts call first (no-ops: always graph mode)
+    "disable_v2_behavior": _M + "framework.modes", "disable_eager_execution": _M + "framework.modes",
+    "enable_eager_execution": _M + "framework.modes", "enable_v2_behavior": _M + "framework.modes",
+    "executing_eagerly": _M + "framework.modes",
+    "disable_resource_variables": _M + "framework.modes",
     # protobuf messages TF1 code builds by hand (writer.add_summary(tf.Summary(value=[...])))
     "Summary": _M + "summary", "Event": _M + "summary",
     # sub-namespaces: "module:" means the module itself
@@ -108,7 +113,7 @@ _EXPORTS: dict[str, str] = {
     "estimator": _M + "estimator:", "feature_column": _M + "feature_column:",
     "keras": _M + "keras:", "examples": _M + "examples:", "compat": _M + "compat:",
     "losses": _M + "losses:", "metrics": _M + "metrics:", "dtypes": _M + "framework.dtypes:",
-    "test": _M + "testing:",
+    "test": _M + "testing:", "logging": _M + "logging:",
 }
 
 __all__ = sorted(set(_EXPORTS) | {"DType", "as_dtype", "bool", "complex64", "double",
