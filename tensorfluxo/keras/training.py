@@ -434,9 +434,12 @@ class Model(Network):
         sess = K.get_session(self._graph)
         steps = max(1, math.ceil(n / batch_size))
         history = cbks.History()
-        cb_list = [history] + _to_list(callbacks)
+        # User callbacks first, so what they add to the logs (LearningRateScheduler's "lr")
+        # is printed and recorded.
+        cb_list = _to_list(callbacks)
         if verbose:
             cb_list.append(cbks.ProgbarLogger(verbose=verbose))
+        cb_list.append(history)
         params = {"batch_size": batch_size, "epochs": epochs, "steps": steps,
                   "samples": n, "verbose": verbose, "do_validation": val is not None,
                   "metrics": self.metrics_names}
