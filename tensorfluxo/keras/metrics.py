@@ -396,13 +396,22 @@ _CLASSES = {c.__name__: c for c in (
 _STRING_CLASSES = {"auc": AUC, "precision": Precision, "recall": Recall}
 
 
+def _loss_fn(loss):
+    if isinstance(loss, str):
+        try:
+            loss = L.get(loss)
+        except ValueError:
+            return None
+    return L.base_function(loss)
+
+
 def _is_binary_loss(loss) -> bool:
-    fn = L.base_function(loss)
+    fn = _loss_fn(loss)
     return fn is L.binary_crossentropy or getattr(fn, "__name__", "") == "binary_crossentropy"
 
 
 def _is_sparse_loss(loss) -> bool:
-    fn = L.base_function(loss)
+    fn = _loss_fn(loss)
     return fn is L.sparse_categorical_crossentropy or \
         getattr(fn, "__name__", "") == "sparse_categorical_crossentropy"
 

@@ -1,0 +1,148 @@
+import numpy as np
+import pytest
+
+import tensorfluxo as tf
+from tensorfluxo.keras import backend as K
+from tensorfluxo.keras import layers
+from tensorfluxo.keras.layers import Dense, Input
+
+
+def run(t, feed=None):
+    return K.get_session(t.graph).run(t, feed)
+
+
+def init(model_or_layer):
+    sess = K.get_session()
+    sess.run(tf.global_variables_initializer())
+    return sess
+
+
+def test_dense_weights_names_shapes_and_output():
+    x = Input(shape=(3,))
+    layer = Dense(4, activation="relu")
+    y = layer(x)
+    assert [w.name for w in layer.weights] == ["dense/kernel:0", "dense/bias:0"]
+    assert y.shape.as_list() == [None, 4]
+    assert layer.count_params() == 16
+    init(layer)
+    k, b = layer.get_weights()
+    xv = np.random.rand(5, 3).astype(np.float32)
+    np.testing.assert_allclose(run(y, {x: xv}), np.maximum(xv @ k + b, 0), rtol=1e-6)
+    assert Dense(2).name == "dense_1"
+
+
+def test_dense_no_bias_initializers_and_regularizer():
+    x = Input(shape=(2,))
+    layer = Dense(3, use_bias=False, kernel_initializer="ones",
+                  kernel_regularizer=tf.keras.regularizers.l2(0.5))
+    layer(x)
+    init(layer)
+    assert len(layer.weights) == 1
+    np.testing.assert_allclose(layer.get_weights()[0], np.ones((2, 3)))
+    assert run(layer.losses[0]) == pytest.approx(0.5 * 6)
+
+
+def test_dense_rank3_input():
+    x = Input(shape=(None, 1))
+    y = Dense(5)(x)
+    assert y.shape.as_list() == [None, None, 5]
+    init(None)
+    assert run(y, {x: np.ones((2, 3, 1), np.float32)}).shape == (2, 3, 5)
+
+
+def test_dense_errors():
+    with pytest.raises(ValueError, match="positive integer"):
+        Dense(0)
+    with pytest.raises(TypeError, match="Keyword argument not understood: 'activaton'"):
+        Dense(2, activaton="relu")
+    with pytest.raises(ValueError, match="Unknown activation function: 'tahn'"):
+        Dense(2, activation="tahn")
+    layer = Dense(2)
+    layer(Input(shape=(3,)))
+    with pytest.raises(ValueError, match=r"layer 'dense_2' .*expected axis -1 of input shape to "
+                                         r"have value 3, but received input with shape \(None, 2\)"):
+        layer(Input(shape=(2,)))
+
+
+@pytest.mark.parametrize("name", ["linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu",
+                                  "leaky_relu", "softplus", "gelu", "swish"])
+def test_activations_against_numpy(name):
+    from scipy.special import erf  # noqa: F401 - scikit-learn brings scipy
+    xv = np.linspace(-3, 3, 12, dtype=np.float32).reshape(2, 6)
+    ref = {
+        "linear": xv, "relu": np.maximum(xv, 0), "sigmoid": 1 / (1 + np.exp(-xv)),
+        "tanh": np.tanh(xv),
+        "softmax": np.exp(xv) / np.exp(xv).sum(1, keepdims=True),
+        "elu": np.where(xv > 0, xv, np.exp(xv) - 1),
+        "selu": 1.0507009873554805 * np.where(xv > 0, xv, 1.6732632423543772 * (np.exp(xv) - 1)),
+        "leaky_relu": np.where(xv > 0, xv, 0.2 * xv), "softplus": np.log1p(np.exp(xv)),
+        "gelu": 0.5 * xv * (1 + erf(xv / np.sqrt(2))), "swish": xv / (1 + np.exp(-xv)),
+    }[name]
+    y = tf.keras.activations.get(name)(tf.constant(xv))
+    np.testing.assert_allclose(run(y), ref, rtol=1e-5, atol=2e-3 if name == "gelu" else 1e-6)
+
+
+def test_dropout_only_in_training():
+    x = Input(shape=(1000,))
+    y = layers.Dropout(0.5)(x)
+    ones = np.ones((2, 1000), np.float32)
+    np.testing.assert_array_equal(run(y, {x: ones}), ones)
+    out = run(y, {x: ones, K.learning_phase(): True})
+    assert set(np.unique(out)) <= {0.0, 2.0} and 0.4 < (out == 0).mean() < 0.6
+    with pytest.raises(ValueError, match="rate"):
+        layers.Dropout(1.5)
+
+
+def test_batch_normalization_train_and_inference():
+    model = tf.keras.Sequential([layers.BatchNormalization(input_shape=(3,), momentum=0.5)])
+    model.compile("sgd", "mse")
+    assert [w.name for w in model.non_trainable_weights] == [
+        "batch_normalization/moving_mean:0", "batch_normalization/moving_variance:0"]
+    x = np.random.default_rng(0).normal(2.0, 3.0, (64, 3)).astype(np.float32)
+    model.fit(x, np.zeros((64, 3)), batch_size=64, epochs=1, shuffle=False, verbose=0)
+    gamma, beta, mean, var = model.get_weights()
+    np.testing.assert_allclose(mean, 0.5 * x.mean(0), rtol=1e-4)
+    np.testing.assert_allclose(var, 0.5 + 0.5 * x.var(0), rtol=1e-4)
+    pred = model.predict(x[:4])
+    np.testing.assert_allclose(pred, (x[:4] - mean) / np.sqrt(var + 1e-3) * gamma + beta,
+                               rtol=1e-4, atol=1e-5)
+    assert model.count_params() == 12
+
+
+def test_flatten_reshape_activation_leakyrelu_lambda():
+    x = Input(shape=(2, 3))
+    f = layers.Flatten()(x)
+    r = layers.Reshape((3, 2))(f)
+    a = layers.Activation("relu")(r)
+    lk = layers.LeakyReLU()(r)
+    lam = layers.Lambda(lambda t: t * 2.0)(a)
+    xv = np.arange(-6, 6, dtype=np.float32).reshape(2, 2, 3)
+    assert f.shape.as_list() == [None, 6] and r.shape.as_list() == [None, 3, 2]
+    np.testing.assert_array_equal(run(lam, {x: xv}), 2 * np.maximum(xv.reshape(2, 3, 2), 0))
+    np.testing.assert_allclose(run(lk, {x: xv}), np.where(xv > 0, xv, 0.3 * xv).reshape(2, 3, 2))
+    with pytest.raises(ValueError, match="total size of new array must be unchanged"):
+        layers.Reshape((4,))(f)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Dense(3, activation="tanh", kernel_regularizer=tf.keras.regularizers.l1(0.1)),
+    lambda: layers.Dropout(0.3), lambda: layers.BatchNormalization(momentum=0.9),
+    lambda: layers.Activation("elu"), lambda: layers.LeakyReLU(0.1), lambda: layers.Flatten(),
+    lambda: layers.Reshape((2, 2))])
+def test_layer_config_round_trip_and_training_step(make):
+    layer = make()
+    cfg = layer.get_config()
+    clone = type(layer).from_config(cfg)
+    assert clone.get_config() == cfg
+    model = tf.keras.Sequential([layers.InputLayer(input_shape=(4,)), layer, layers.Flatten(),
+                                 Dense(1)])
+    model.compile("sgd", "mse")
+    before = [w.copy() for w in model.get_weights()]
+    model.train_on_batch(np.ones((8, 4), np.float32), np.zeros((8, 1)))
+    after = model.get_weights()
+    assert any(not np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_input_requires_shape():
+    with pytest.raises(ValueError, match="either a `shape` or a `batch_shape`"):
+        Input()

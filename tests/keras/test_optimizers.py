@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+import tensorfluxo as tf
+from tensorfluxo.keras import backend as K
+from tensorfluxo.keras import optimizers as O
+
+# tf.keras (TensorFlow 2.21) after 5 steps on sum((w - c)^2), w0 = [1, -2, 3], c = [.5, .5, -1]
+TF_REFERENCE = {
+    "adam": [0.5278186798095703, -1.5022286176681519, 2.5012714862823486],
+    "sgdm": [0.20979003608226776, 1.951050043106079, -3.3216798305511475],
+    "nesterov": [0.29214122891426086, 1.5392937660217285, -2.662869930267334],
+    "rmsprop": [0.5021746754646301, -1.0230522155761719, 1.9872779846191406],
+    "adagrad": [0.7296373844146729, -1.6850411891937256, 2.6818079948425293],
+    "adadelta": [0.9928195476531982, -1.992799162864685, 2.992797374725342],
+}
+
+
+def steps(opt, n=5):
+    w = tf.Variable(np.array([1.0, -2.0, 3.0], np.float32))
+    loss = tf.reduce_sum((w - np.array([0.5, 0.5, -1.0], np.float32)) ** 2)
+    up = opt.get_updates(loss, [w])
+    sess = K.get_session()
+    sess.run(tf.global_variables_initializer())
+    for _ in range(n):
+        sess.run(up)
+    return sess.run(w)
+
+
+@pytest.mark.parametrize("name,opt", [
+    ("adam", lambda: O.Adam(0.1)), ("sgdm", lambda: O.SGD(0.1, momentum=0.9)),
+    ("nesterov", lambda: O.SGD(lr=0.1, momentum=0.9, nesterov=True)),
+    ("rmsprop", lambda: O.RMSprop(learning_rate=0.1)), ("adagrad", lambda: O.Adagrad(0.1)),
+    ("adadelta", lambda: O.Adadelta(1.0))])
+def test_update_rules_match_tf_keras(name, opt):
+    np.testing.assert_allclose(steps(opt()), TF_REFERENCE[name], rtol=2e-5, atol=1e-5)
+
+
+def test_plain_sgd_and_nadam_against_numpy():
+    np.testing.assert_allclose(steps(O.SGD(0.1), 1), [0.9, -1.5, 2.2], rtol=1e-6)
+    # Nadam (tf.keras 2 schedule), one step from zero slots: w -= lr * m_bar / (sqrt(v_hat)+eps)
+    w0, g = np.array([1.0, -2.0, 3.0]), 2 * (np.array([1.0, -2.0, 3.0]) - [0.5, 0.5, -1.0])
+    mu1 = 0.9 * (1 - 0.5 * 0.96 ** 0.004)
+    mu2 = 0.9 * (1 - 0.5 * 0.96 ** 0.008)
+    m_bar = (1 - mu1) * g / (1 - mu1) + mu2 * (0.1 * g) / (1 - mu1 * mu2)
+    v_hat = 0.001 * g * g / (1 - 0.999)
+    np.testing.assert_allclose(steps(O.Nadam(0.1), 1), w0 - 0.1 * m_bar / (np.sqrt(v_hat) + 1e-7),
+                               rtol=1e-5)
+
+
+def test_learning_rate_is_a_settable_variable():
+    opt = O.Adam(lr=0.01)
+    assert opt.lr == 0.01 and opt.learning_rate == 0.01
+    steps(opt, 1)
+    assert K.get_value(opt.lr) == pytest.approx(0.01)
+    K.set_value(opt.lr, 0.5)
+    assert K.get_value(opt.learning_rate) == pytest.approx(0.5)
+    opt.lr = 0.25
+    assert K.get_value(opt.lr) == pytest.approx(0.25)
+    assert int(K.get_value(opt.iterations)) == 1
+
+
+def test_get_by_name_and_errors():
+    assert isinstance(O.get("adam"), O.Adam) and isinstance(O.get("Adam"), O.Adam)
+    assert isinstance(O.get("rmsprop"), O.RMSprop)
+    with pytest.raises(ValueError, match="Unknown optimizer: 'adamw'. Valid names: adadelta"):
+        O.get("adamw")
+    with pytest.raises(TypeError, match="Unexpected keyword argument passed to optimizer: 'betas'"):
+        O.Adam(betas=(0.9, 0.99))
+    assert O.deserialize(O.serialize(O.SGD(0.3, momentum=0.5))).get_config()["momentum"] == 0.5
