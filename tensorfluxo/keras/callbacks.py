@@ -87,17 +87,15 @@ class CallbackList:
                 cb.set_model(model)
             if params is not None:
                 cb.set_params(params)
-        # Hooks nobody overrides are skipped: the per-batch loop stays cheap.
         self._active = {}
 
     def _hook(self, name):
         cbs = self._active.get(name)
         if cbs is None:
+            alias = {"on_train_batch_begin": "on_batch_begin",
+                     "on_train_batch_end": "on_batch_end"}.get(name)
             cbs = [getattr(cb, name) for cb in self.callbacks
-                   if getattr(type(cb), name, None) is not getattr(Callback, name, None)
-                   or name in ("on_train_batch_begin", "on_train_batch_end")
-                   and (type(cb).on_batch_begin is not Callback.on_batch_begin
-                        or type(cb).on_batch_end is not Callback.on_batch_end)]
+                   if _overrides(cb, name) or (alias and _overrides(cb, alias))]
             self._active[name] = cbs
         return cbs
 
@@ -107,6 +105,12 @@ class CallbackList:
 
     def wants(self, name) -> bool:
         return bool(self._hook(name))
+
+
+def _overrides(cb, name: str) -> bool:
+    """Whether ``cb`` does something in hook ``name`` (skipped hooks keep the loop cheap)."""
+    fn = getattr(cb, name, None)
+    return fn is not None and getattr(fn, "__func__", None) is not getattr(Callback, name, None)
 
 
 class History(Callback):
