@@ -11,8 +11,19 @@ from __future__ import annotations
 
 import importlib
 
-from . import activations, backend, callbacks, initializers, layers, losses, metrics
-from . import models, optimizers, regularizers, utils
+from . import (
+    activations,
+    backend,
+    callbacks,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
+)
 from .engine import Input
 from .models import Sequential
 from .training import Model

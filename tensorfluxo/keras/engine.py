@@ -13,7 +13,6 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.ops import Tensor, convert_to_tensor, get_default_graph
-from ..framework.tensor_shape import TensorShape
 from ..ops import array_ops
 from ..variables import Variable
 from . import backend as K

@@ -23,7 +23,7 @@ from . import callbacks as cbks
 from . import losses as L
 from . import metrics as metrics_mod
 from . import optimizers
-from .engine import InputLayer, Network, _initialize, _to_list, keras_history, shape_tuple
+from .engine import InputLayer, Network, _initialize, _to_list, shape_tuple
 
 _FIT_KWARGS_HINT = {
     "metrics": "metrics are given to compile(): model.compile(..., metrics=['accuracy'])",
@@ -202,7 +202,7 @@ class Model(Network):
         for i, (a, t) in enumerate(zip(ys, self.outputs)):
             a = _as_array(a, f"target {i}")
             if a.ndim == 0:
-                raise ValueError(f"Target data must have a batch dimension, got a scalar")
+                raise ValueError("Target data must have a batch dimension, got a scalar")
             if a.shape[0] != n:
                 raise ValueError(f"Data cardinality is ambiguous: x sizes: {n}, y sizes: "
                                  f"{a.shape[0]}. Make sure all arrays contain the same number "
@@ -324,7 +324,7 @@ class Model(Network):
                         term = term * float(lws[i])
                     total = term if total is None else total + term
                 with graph.name_scope("metrics"):
-                    for mname, obj, w in self._metric_objs[i]:
+                    for _name, obj, w in self._metric_objs[i]:
                         metric_fetches.append(obj._stats(y, out, sw if w else None))
             reg = self.losses
             if reg:
@@ -496,7 +496,7 @@ class Model(Network):
             return np.random.default_rng()
         return np.random.default_rng([int(seed), self._fit_count])
 
-    # ---- evaluate / predict -----------------------------------------------------------------------
+    # ---- evaluate / predict ---------------------------------------------------------------
     def _evaluate_arrays(self, xs, ys, sws, batch_size, bar=None, cl=None) -> dict:
         fn = self._function("test", ys, sws is not None)
         sess = K.get_session(self._graph)

@@ -59,8 +59,9 @@ def test_dense_errors():
         Dense(2, activation="tahn")
     layer = Dense(2)
     layer(Input(shape=(3,)))
-    with pytest.raises(ValueError, match=r"layer 'dense_2' .*expected axis -1 of input shape to "
-                                         r"have value 3, but received input with shape \(None, 2\)"):
+    with pytest.raises(ValueError, match=r"layer 'dense_2' .*expected axis -1 of input shape "
+                                         r"to have value 3, but received input with shape "
+                                         r"\(None, 2\)"):
         layer(Input(shape=(2,)))
 
 

@@ -41,7 +41,8 @@ def test_h5_layout(circles, tmp_path):
         assert json.loads(f.attrs["model_config"])["class_name"] == "Sequential"
         assert f.attrs["backend"] in (b"tensorflow", "tensorflow") and "keras_version" in f.attrs
         g = f["model_weights"]
-        assert [n.decode() for n in g.attrs["layer_names"]] == ["dense", "batch_normalization", "dense_1"]
+        names = [n.decode() for n in g.attrs["layer_names"]]
+        assert names == ["dense", "batch_normalization", "dense_1"]
         assert list(g["dense"].attrs["weight_names"]) == [b"dense/kernel:0", b"dense/bias:0"]
         np.testing.assert_array_equal(g["dense"]["dense"]["kernel:0"], m.get_weights()[0])
     m.save(tmp_path / "m.keras")

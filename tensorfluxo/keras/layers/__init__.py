@@ -1,8 +1,18 @@
 """tf.keras.layers."""
 
 from ..engine import Input, InputLayer, Layer
-from .core import (Activation, BatchNormalization, Dense, Dropout, Flatten, Lambda, LeakyReLU,
-                   ReLU, Reshape, Softmax)
+from .core import (
+    Activation,
+    BatchNormalization,
+    Dense,
+    Dropout,
+    Flatten,
+    Lambda,
+    LeakyReLU,
+    ReLU,
+    Reshape,
+    Softmax,
+)
 
 __all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input",
            "InputLayer", "Lambda", "Layer", "LeakyReLU", "ReLU", "Reshape", "Softmax"]

@@ -41,7 +41,7 @@ class BaseWrapper:
     # ---- scikit-learn's estimator protocol ---------------------------------------------------
     def _legal(self) -> set:
         legal = set(_FIT_ARGS) | {"batch_size", "verbose"}
-        fn = self.build_fn if self.build_fn is not None else getattr(self, "__call__", None)
+        fn = self.build_fn if self.build_fn is not None else type(self).__dict__.get("__call__")
         if fn is not None and not isinstance(fn, Model):
             legal |= _arg_names(fn)
         return legal
@@ -134,8 +134,8 @@ class BaseWrapper:
 
 def _recompiled_clone(model):
     """A fresh copy of a compiled model (build_fn given as a model instead of a function)."""
-    from ..models import clone_model
     from .. import optimizers
+    from ..models import clone_model
     if not model._compiled:
         raise TypeError("build_fn is a model that was not compiled; pass a function that "
                         "builds and compiles the model")
