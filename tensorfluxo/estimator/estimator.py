@@ -141,7 +141,10 @@ def _graph_batches(input_fn, seed):
     with Session(graph=g) as sess:
         while True:
             try:
-                yield sess.run((features, labels))
+                if labels is None:
+                    yield sess.run(features), None
+                else:
+                    yield sess.run((features, labels))
             except errors.OutOfRangeError:
                 return
 
