@@ -23,7 +23,7 @@ from .framework.ops import (
 from .ops import array_ops, math_ops, state_ops
 from .variable_scope import variable_scope
 
-METRIC_VARIABLES = "metric_variables"
+METRIC_VARIABLES = GraphKeys.METRIC_VARIABLES
 
 
 def _local_variable(shape, name, dtype=dtypes.float32):
