@@ -21,7 +21,7 @@ from .framework.ops import (
     convert_to_tensor,
 )
 from .ops import array_ops, math_ops, state_ops
-from .variable_scope import variable_scope
+from .ops.variable_scope import variable_scope
 
 METRIC_VARIABLES = GraphKeys.METRIC_VARIABLES
 

@@ -117,3 +117,16 @@ def test_import_is_light():
                          check=True).stdout
     heavy, seconds = out.rsplit(" ", 1)
     assert heavy == "[]", f"import tensorfluxo imported {heavy}"
+
+
+def test_public_functions_are_not_shadowed_by_submodules():
+    # importing a submodule sets it as a package attribute: no module may share a tf.* name
+    # that is a function (this once made tf.variable_scope a module)
+    import importlib
+    import pkgutil
+    modules = {m.name for m in pkgutil.iter_modules(tf.__path__)}
+    for name, target in tf._EXPORTS.items():
+        if name in modules and not target.endswith(":"):
+            raise AssertionError(f"tensorfluxo/{name}.py shadows tf.{name}")
+    importlib.import_module("tensorfluxo.ops.variable_scope")
+    assert callable(tf.variable_scope)

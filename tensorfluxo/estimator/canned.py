@@ -19,7 +19,7 @@ from ..framework import dtypes
 from ..framework.ops import convert_to_tensor
 from ..ops import array_ops, control_flow_ops, init_ops, math_ops, nn_ops, state_ops
 from ..train.optimizer import GradientDescentOptimizer, Optimizer, get_global_step
-from ..variable_scope import get_variable, variable_scope
+from ..ops.variable_scope import get_variable, variable_scope
 from .estimator import Estimator, EstimatorSpec, ModeKeys
 
 _DNN_LEARNING_RATE = 0.05

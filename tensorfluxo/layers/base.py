@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..framework.ops import GraphKeys, add_to_collection, get_default_graph
-from ..variable_scope import VariableScope, get_variable, variable_scope
+from ..ops.variable_scope import VariableScope, get_variable, variable_scope
 
 
 def _snake_case(name: str) -> str:

@@ -12,7 +12,7 @@ from ...framework.ops import (
 from ...layers.core import Dense, Dropout, Flatten
 from ...layers.normalization import BatchNormalization
 from ...ops import array_ops, init_ops, math_ops
-from ...variable_scope import variable_scope
+from ...ops.variable_scope import variable_scope
 from ..framework import add_arg_scope
 from .initializers import xavier_initializer
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import enum
 
-from .framework import dtypes
-from .framework.ops import GraphKeys, Tensor, add_to_collection, get_default_graph
-from .framework.tensor_shape import as_shape
-from .ops import init_ops
+from ..framework import dtypes
+from ..framework.ops import GraphKeys, Tensor, add_to_collection, get_default_graph
+from ..framework.tensor_shape import as_shape
+from . import init_ops
 
 
 class _ReuseMode(enum.Enum):
@@ -60,11 +60,11 @@ class VariableScope:
         self.regularizer = regularizer
 
     def global_variables(self):
-        from .variables import global_variables
+        from ..variables import global_variables
         return global_variables(self._name)
 
     def trainable_variables(self):
-        from .variables import trainable_variables
+        from ..variables import trainable_variables
         return trainable_variables(self._name)
 
     def get_variable(self, name, shape=None, dtype=None, initializer=None, regularizer=None,
@@ -157,7 +157,7 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
 
 
 def _get_or_create(full, shape, dtype, initializer, regularizer, reuse, trainable, collections):
-    from .variables import Variable
+    from ..variables import Variable
     g = get_default_graph()
     existing = g._vars.get(full)
     if existing is not None:
