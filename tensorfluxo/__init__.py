@@ -17,8 +17,24 @@ from __future__ import annotations
 import importlib
 
 from .framework import dtypes as _dtypes
-from .framework.dtypes import (DType, as_dtype, bool, complex64, double, float16, float32, float64, half, int8, int16, int32,
-                               int64, string, uint8, uint16)
+from .framework.dtypes import (
+    DType,
+    as_dtype,
+    bool,
+    complex64,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    string,
+    uint8,
+    uint16,
+)
 
 __version__ = "0.1.0"
 VERSION = __version__
@@ -100,7 +116,8 @@ _EXPORTS: dict[str, str] = {
     # autodiff
     "gradients": _M + "ops.gradients_impl",
     # mode switches TF1-style scripts call first (no-ops: always graph mode)
-    "disable_v2_behavior": _M + "framework.modes", "disable_eager_execution": _M + "framework.modes",
+    "disable_v2_behavior": _M + "framework.modes",
+    "disable_eager_execution": _M + "framework.modes",
     "enable_eager_execution": _M + "framework.modes", "enable_v2_behavior": _M + "framework.modes",
     "executing_eagerly": _M + "framework.modes",
     "disable_resource_variables": _M + "framework.modes",
@@ -141,10 +158,10 @@ def __dir__():
 
 
 # The engine: installs Tensor operators and registers the core ops.
+from . import variables as _variables  # noqa: E402,F401
 from .ops import array_ops as _array_ops  # noqa: E402,F401
 from .ops import math_ops as _math_ops  # noqa: E402,F401
 from .ops import nn_ops as _nn_ops  # noqa: E402,F401
 from .ops import state_ops as _state_ops  # noqa: E402,F401
-from . import variables as _variables  # noqa: E402,F401
 
 del _dtypes

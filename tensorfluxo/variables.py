@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from .framework import dtypes
-from .framework.ops import (GraphKeys, Tensor, add_to_collections, apply_op, convert_to_tensor,
-                            get_collection, get_default_graph, register_tensor_conversion_function)
+from .framework.ops import (
+    GraphKeys,
+    Tensor,
+    add_to_collections,
+    apply_op,
+    convert_to_tensor,
+    get_collection,
+    get_default_graph,
+    register_tensor_conversion_function,
+)
 from .framework.registry import defop
 from .framework.tensor_shape import TensorShape, as_shape
 from .ops import array_ops, state_ops

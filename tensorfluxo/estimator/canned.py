@@ -18,8 +18,8 @@ from .. import metrics as metrics_lib
 from ..framework import dtypes
 from ..framework.ops import convert_to_tensor
 from ..ops import array_ops, control_flow_ops, init_ops, math_ops, nn_ops, state_ops
-from ..train.optimizer import GradientDescentOptimizer, Optimizer, get_global_step
 from ..ops.variable_scope import get_variable, variable_scope
+from ..train.optimizer import GradientDescentOptimizer, Optimizer, get_global_step
 from .estimator import Estimator, EstimatorSpec, ModeKeys
 
 _DNN_LEARNING_RATE = 0.05

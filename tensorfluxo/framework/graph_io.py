@@ -36,8 +36,7 @@ def enum_dtype(enum: int) -> dtypes.DType:
 
 
 def _protos():
-    from tensorboard.compat.proto import attr_value_pb2, graph_pb2, tensor_pb2, \
-        tensor_shape_pb2
+    from tensorboard.compat.proto import attr_value_pb2, graph_pb2, tensor_pb2, tensor_shape_pb2
     return attr_value_pb2, graph_pb2, tensor_pb2, tensor_shape_pb2
 
 

@@ -162,7 +162,8 @@ class Operation:
     @property
     def node_def(self):
         return {"name": self.name, "op": self.type,
-                "input": [t.name for t in self.inputs] + ["^" + c.name for c in self.control_inputs]}
+                "input": [t.name for t in self.inputs]
+                + ["^" + c.name for c in self.control_inputs]}
 
     def values(self) -> tuple:
         return self.outputs

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 
 class Dimension:
     """One dimension of a static shape; ``value`` is an int or None (unknown).

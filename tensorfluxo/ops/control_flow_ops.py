@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import builtins
 
-from ..framework.ops import (Operation, Tensor, apply_op, control_dependencies,
-                             get_default_graph)
+from ..framework.ops import Operation, Tensor, apply_op, control_dependencies, get_default_graph
 from ..framework.registry import defop
 from . import array_ops
 

@@ -9,7 +9,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.ops import apply_op, convert_to_tensor, get_default_graph
 from ..framework.registry import defop
-from ._util import shape_from_tensor, same
+from ._util import same, shape_from_tensor
 from .array_ops import _shape_arg
 
 DEFAULT_GRAPH_SEED = 87654321

@@ -11,8 +11,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import (GraphKeys, Tensor, add_to_collection, apply_op, control_dependencies,
-                             convert_to_tensor, get_default_graph, name_scope)
+from ..framework.ops import (
+    GraphKeys,
+    Tensor,
+    add_to_collection,
+    apply_op,
+    control_dependencies,
+    convert_to_tensor,
+    get_default_graph,
+    name_scope,
+)
 from ..framework.registry import defop
 from ..ops import array_ops, state_ops
 from ..ops.control_flow_ops import group
