@@ -14,8 +14,10 @@ from __future__ import annotations
 import os
 import time
 
-_EXPLORE = 3        # timed runs per candidate
+_WARMUP = 5         # untimed runs first: a new plan's first runs are slow (allocations, caches)
+_EXPLORE = 4        # timed runs per candidate, alternating
 _CHECK_EVERY = 64  # runs between clock reads while exploiting
+_FIRST_SECONDS = 1.0   # the first choice is re-checked soon: early runs are noisy
 _EXPLOIT_SECONDS = 5.0
 _MARGIN = 0.9       # more threads must be at least 10% faster to be chosen
 
@@ -72,7 +74,7 @@ blas = _Blas()
 class ThreadTuner:
     """Per run plan: which thread count to use for the next run, from measured run times."""
 
-    __slots__ = ("choices", "best", "queue", "times", "runs_left", "deadline")
+    __slots__ = ("choices", "best", "queue", "times", "runs_left", "deadline", "rounds")
 
     def __init__(self):
         self.choices = blas.candidates()
@@ -81,14 +83,16 @@ class ThreadTuner:
         self.times: dict = {}
         self.runs_left = 0
         self.deadline = 0.0
+        self.rounds = 0
         if self.best is None and self.choices:
             self._explore()
 
     def _explore(self) -> None:
         self.best = None
         self.times = {c: float("inf") for c in self.choices}
-        # one untimed warm-up run first (plan caches, page faults), then alternate
-        self.queue = [self.choices[0]] + list(self.choices) * _EXPLORE
+        warmup = [self.choices[0]] * (_WARMUP if self.rounds == 0 else 1)
+        self.queue = warmup + list(self.choices) * _EXPLORE
+        self.rounds += 1
 
     def next(self) -> int | None:
         if self.best is not None:
@@ -103,15 +107,16 @@ class ThreadTuner:
 
     def record(self, n: int, seconds: float) -> None:
         """Called after an exploring run."""
-        first = len(self.queue) == _EXPLORE * len(self.choices) + 1
+        warm = len(self.queue) > _EXPLORE * len(self.choices)
         self.queue.pop(0)
-        if not first:
+        if not warm:
             self.times[n] = min(self.times[n], seconds)
         if not self.queue:
             one, many = self.times[1], min(self.times[c] for c in self.choices if c != 1)
             self.best = 1 if many > _MARGIN * one else max(self.choices)
             self.runs_left = _CHECK_EVERY
-            self.deadline = time.perf_counter() + _EXPLOIT_SECONDS
+            wait = _FIRST_SECONDS if self.rounds == 1 else _EXPLOIT_SECONDS
+            self.deadline = time.perf_counter() + wait
 
     @property
     def exploring(self) -> bool:

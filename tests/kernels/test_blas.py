@@ -29,7 +29,7 @@ def test_picks_more_threads_only_when_clearly_faster(monkeypatch):
 
 def test_first_run_is_a_warm_up_and_minimum_is_used(monkeypatch):
     t = _tuner(monkeypatch)
-    costs = iter([100.0] + [1.0, 5.0, 1.0, 0.5, 1.0, 0.5])  # warm-up, then 1,2,1,2,1,2
+    costs = iter([100.0] * B._WARMUP + [1.0, 5.0, 1.0, 0.5, 1.0, 0.5, 2.0, 2.0])  # 1,2,1,2..
     _feed(t, lambda n: next(costs))
     assert t.times == {1: 1.0, 2: 0.5}
     assert t.next() == 2
