@@ -316,6 +316,11 @@ class _Plan:
             lines.append(f"    f{i} = c{i}(f[{i}])")
         for n, op in enumerate(order):
             od = op.op_def
+            if op.type == "Const" and op.outputs[0] not in fed:
+                # a constant is a name bound in the generated function: no call per run
+                ns[f"v{n}_0"] = op.attrs["value"]
+                names[op.outputs[0]] = f"v{n}_0"
+                continue
             args = []
             for j, t in enumerate(op.inputs):
                 if j in od.ref_inputs:

@@ -11,18 +11,18 @@ steps without rebuilding anything:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import Tensor, control_dependencies
+from ..framework.ops import Tensor, apply_op, control_dependencies
 from ..framework.registry import defop
 from ..ops import array_ops as A
 from ..ops import math_ops as M
 from ..ops import state_ops
 from ..ops.control_flow_ops import group
 from ..ops.gradients_impl import gradients
+from ..train import optimizer as _tf_optimizer  # noqa: F401 - registers the tf.train apply ops
+from ..train import optimizers as _tf_optimizers  # noqa: F401
 from ..variables import Variable
 from . import backend as K
 
@@ -46,20 +46,6 @@ def _k_sgd(var, moment, lr, it, grad, momentum, nesterov):
         w += v
 
 
-def _k_plain_sgd(var, lr, it, grad):
-    w = var.get()
-    w -= float(lr) * grad
-
-
-def _k_adam(var, m, v, lr, it, grad, beta_1, beta_2, epsilon):
-    t = float(it) + 1.0
-    lr_t = float(lr) * math.sqrt(1.0 - beta_2 ** t) / (1.0 - beta_1 ** t)
-    w, m, v = var.get(), m.get(), v.get()
-    m += (grad - m) * (1.0 - beta_1)
-    v += (grad * grad - v) * (1.0 - beta_2)
-    w -= lr_t * m / (np.sqrt(v) + epsilon)
-
-
 def _k_rmsprop(var, ms, mom, lr, it, grad, rho, momentum, epsilon):
     w, ms, lr = var.get(), ms.get(), float(lr)
     ms *= rho
@@ -72,22 +58,6 @@ def _k_rmsprop(var, ms, mom, lr, it, grad, rho, momentum, epsilon):
         w -= mv
     else:
         w -= step
-
-
-def _k_adagrad(var, acc, lr, it, grad, epsilon):
-    w, acc = var.get(), acc.get()
-    acc += grad * grad
-    w -= float(lr) * grad / (np.sqrt(acc) + epsilon)
-
-
-def _k_adadelta(var, acc, acc_upd, lr, it, grad, rho, epsilon):
-    w, acc, acc_upd = var.get(), acc.get(), acc_upd.get()
-    acc *= rho
-    acc += (1.0 - rho) * grad * grad
-    upd = np.sqrt(acc_upd + epsilon) / np.sqrt(acc + epsilon) * grad
-    acc_upd *= rho
-    acc_upd += (1.0 - rho) * upd * upd
-    w -= float(lr) * upd
 
 
 def _nadam_coefs(t, beta_1, decay=0.004):
@@ -114,9 +84,9 @@ def _k_nadam(var, m, v, sched, lr, it, grad, beta_1, beta_2, epsilon):
     w -= float(lr) * m_bar / (np.sqrt(v_hat) + epsilon)
 
 
-for _name, _kernel, _nslots in (("SGDMomentum", _k_sgd, 1), ("SGD", _k_plain_sgd, 0),
-                                ("Adam", _k_adam, 2), ("RMSprop", _k_rmsprop, 2),
-                                ("Adagrad", _k_adagrad, 1), ("Adadelta", _k_adadelta, 2),
+# Rules whose formula differs from tf.train's (plain SGD, Adam, Adagrad and Adadelta use the
+# tf.train apply ops of train/optimizers.py, see Optimizer._tf_op).
+for _name, _kernel, _nslots in (("SGDMomentum", _k_sgd, 1), ("RMSprop", _k_rmsprop, 2),
                                 ("Nadam", _k_nadam, 3)):
     defop("KerasApply" + _name, infer=_apply_infer, kernel=_kernel,
           ref_inputs=tuple(range(_nslots + 1)), stateful=True, not_differentiable=True)
@@ -246,9 +216,18 @@ class Optimizer:
         raise NotImplementedError
 
     def _op(self, kind, var, slots, lr, grad, **attrs):
-        from ..framework.ops import apply_op
         return apply_op("KerasApply" + kind, [var, *slots, lr, self._iterations, grad], attrs,
                         name=kind)
+
+    def _tf_op(self, op_type, var, slots, lr, *hypers, grad):
+        """A tf.train apply op (same formula): inputs (var, *slots, lr, *hypers, grad)."""
+        def as_var_dtype(x):
+            if isinstance(x, Tensor):
+                return x if x.dtype is var.dtype else A.cast(x, var.dtype)
+            return A.constant(x, dtype=var.dtype)
+        return apply_op(op_type, [var, *slots, as_var_dtype(lr),
+                                  *[as_var_dtype(h) for h in hypers], grad],
+                        name=op_type.replace("Apply", ""))
 
     def get_config(self) -> dict:
         cfg = {"name": self._name, "learning_rate": float(K.get_value(self.learning_rate))}
@@ -285,7 +264,7 @@ class SGD(Optimizer):
 
     def _apply(self, grad, var, lr):
         if not self.momentum and not self.nesterov:
-            return self._op("SGD", var, [], lr, grad)
+            return self._tf_op("ApplyGradientDescent", var, [], lr, grad=grad)
         return self._op("SGDMomentum", var, [self._slot(var, "momentum")], lr, grad,
                         momentum=self.momentum, nesterov=self.nesterov)
 
@@ -306,8 +285,13 @@ class Adam(Optimizer):
         self.amsgrad = False
 
     def _apply(self, grad, var, lr):
-        return self._op("Adam", var, [self._slot(var, "m"), self._slot(var, "v")], lr, grad,
-                        beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+        # beta^t for this step, shared by every variable: ApplyAdam's bias correction
+        if getattr(self, "_powers_for", None) is not self._iterations:
+            t = A.cast(self._iterations, dtypes.float32) + 1.0
+            self._powers = (M.pow(self.beta_1, t), M.pow(self.beta_2, t))
+            self._powers_for = self._iterations
+        return self._tf_op("ApplyAdam", var, [self._slot(var, "m"), self._slot(var, "v")],
+                           *self._powers, lr, self.beta_1, self.beta_2, self.epsilon, grad=grad)
 
 
 class RMSprop(Optimizer):
@@ -342,7 +326,7 @@ class Adagrad(Optimizer):
 
     def _apply(self, grad, var, lr):
         acc = self._slot(var, "accumulator", self.initial_accumulator_value)
-        return self._op("Adagrad", var, [acc], lr, grad, epsilon=self.epsilon)
+        return self._tf_op("ApplyAdagradV2", var, [acc], lr, self.epsilon, grad=grad)
 
 
 class Adadelta(Optimizer):
@@ -354,9 +338,9 @@ class Adadelta(Optimizer):
         self.rho, self.epsilon = float(rho), float(epsilon)
 
     def _apply(self, grad, var, lr):
-        return self._op("Adadelta", var, [self._slot(var, "accum_grad"),
-                                          self._slot(var, "accum_var")], lr, grad,
-                        rho=self.rho, epsilon=self.epsilon)
+        return self._tf_op("ApplyAdadelta", var, [self._slot(var, "accum_grad"),
+                                                  self._slot(var, "accum_var")], lr, self.rho,
+                           self.epsilon, grad=grad)
 
 
 class Nadam(Optimizer):

@@ -623,12 +623,16 @@ def _g_prod(op, dy):
 
 
 def _reduce_grad_kernel(dy, x, axis, keepdims, mean):
+    """dy (the reduced gradient) spread back over x's shape, divided by the count for a mean."""
     xs = np.shape(x)
+    axes = range(len(xs)) if axis is None else axis
+    n = 1
+    for a in axes:
+        n *= xs[a]
     if not keepdims:
-        dy = np.expand_dims(dy, tuple(range(len(xs))) if axis is None else axis)
+        dy = np.reshape(dy, [1 if i in axes else d for i, d in enumerate(xs)])
     if mean:
-        n = np.size(x) if axis is None else int(np.prod([xs[a] for a in axis]))
-        dy = dy / np.asarray(max(n, 1), dtype=dy.dtype)
+        dy = dy * (1.0 / max(n, 1))  # a Python float keeps dy's dtype
     out = np.empty(xs, dtype=dy.dtype)  # filling is cheaper than np.broadcast_to's setup
     out[...] = dy
     return out
@@ -653,12 +657,14 @@ def _k_sum(x, axis, keepdims):
 
 
 def _k_mean(x, axis, keepdims):
-    s = np.add.reduce(x, axis=axis, keepdims=keepdims,
-                      dtype=np.int64 if x.dtype.kind in "iu" else x.dtype)
-    n = max(np.size(x) // max(np.size(s), 1), 1)
+    xs = np.shape(x)
+    n = 1
+    for a in (range(len(xs)) if axis is None else axis):
+        n *= xs[a]
     if x.dtype.kind in "iu":
-        return np.trunc(s / n).astype(x.dtype)
-    return s / np.asarray(n, dtype=x.dtype)
+        s = np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.int64)
+        return np.trunc(s / max(n, 1)).astype(x.dtype)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype) * (1.0 / max(n, 1))
 
 
 _REDUCE = [

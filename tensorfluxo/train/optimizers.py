@@ -30,6 +30,8 @@ op and session, so a step allocates no array of the variable's size.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..framework.ops import apply_op, control_dependencies, name_scope
@@ -126,7 +128,10 @@ def _k_centered_rmsprop(bufs, w, mg, ms, mom, lr, rho, momentum, epsilon, grad):
 def _k_adam(bufs, w, m_cell, v_cell, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad,
             use_nesterov=False):
     m, v, t = m_cell.get(), v_cell.get(), bufs[0]
-    lr_t = lr * np.sqrt(1 - beta2_power) / (1 - beta1_power)
+    # scalar arithmetic in Python floats: on 0-d arrays each operation costs ~1 us, which is
+    # most of a small variable's update (the arrays stay in var's dtype: floats are weak)
+    beta1, beta2, epsilon = float(beta1), float(beta2), float(epsilon)
+    lr_t = float(lr) * math.sqrt(1 - float(beta2_power)) / (1 - float(beta1_power))
     np.subtract(grad, m, out=t)         # m += (grad - m) * (1 - beta1)
     t *= 1 - beta1
     m += t
