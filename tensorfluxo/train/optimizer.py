@@ -181,8 +181,22 @@ def _k_apply_gd(var, lr, grad):
     v -= lr * grad
 
 
-defop("ApplyGradientDescent", infer=_apply_infer, kernel=_k_apply_gd, ref_inputs=(0,),
-      stateful=True, not_differentiable=True)
+def _bind_apply_gd(op, session):
+    """The update through a scratch buffer kept per plan: no array allocated per step."""
+    scratch = [None]
+
+    def apply(var, lr, grad):
+        v = var.get()
+        t = scratch[0]
+        if t is None or t.shape != v.shape:
+            t = scratch[0] = np.empty_like(v)
+        np.multiply(grad, lr, out=t)
+        v -= t
+    return apply
+
+
+defop("ApplyGradientDescent", infer=_apply_infer, kernel=_k_apply_gd, bind=_bind_apply_gd,
+      ref_inputs=(0,), stateful=True, not_differentiable=True)
 
 
 class GradientDescentOptimizer(Optimizer):
