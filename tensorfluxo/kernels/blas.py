@@ -14,11 +14,14 @@ from __future__ import annotations
 import os
 import time
 
-_WARMUP = 5         # untimed runs first: a new plan's first runs are slow (allocations, caches)
-_EXPLORE = 4        # timed runs per candidate, alternating
-_CHECK_EVERY = 64  # runs between clock reads while exploiting
+_WARMUP = 5         # untimed runs of a new plan: its first runs are slow (allocations, caches)
+_BLOCK = 16         # runs per candidate in a measurement...
+_SETTLE = 4         # ...of which the first are not counted: after a switch OpenBLAS needs a
+                    # few runs to wake its workers (measured: 71, 1.0, 0.8, 0.75 ms, then 0.72)
+_CHECK_EVERY = 64   # runs between clock reads while exploiting
 _FIRST_SECONDS = 1.0   # the first choice is re-checked soon: early runs are noisy
-_EXPLOIT_SECONDS = 5.0
+_EXPLOIT_SECONDS = 5.0  # then this interval, doubling while the answer stays the same...
+_MAX_SECONDS = 60.0     # ...up to this
 _MARGIN = 0.9       # more threads must be at least 10% faster to be chosen
 
 
@@ -39,10 +42,13 @@ class _Blas:
             from threadpoolctl import ThreadpoolController
         except ImportError:  # without it BLAS keeps its own threading
             return
-        self.libs = ThreadpoolController().select(user_api="blas").lib_controllers
-        if self.libs:
-            self.max_threads = max(lib.get_num_threads() for lib in self.libs)
+        libs = ThreadpoolController().select(user_api="blas").lib_controllers
+        # Only NumPy's BLAS runs our kernels (scikit-learn loads SciPy's copy too).
+        libs = [lib for lib in libs if "numpy" in lib.filepath] or libs
+        if libs:
+            self.max_threads = max(lib.get_num_threads() for lib in libs)
             self.max_threads = max(1, min(self.max_threads, os.cpu_count() or 1))
+        self.libs = [_fast_accessors(lib) for lib in libs]
 
     def candidates(self) -> tuple:
         if self.libs is None:
@@ -54,27 +60,47 @@ class _Blas:
         return (1,) if self.max_threads == 1 else (1, self.max_threads)
 
     def set(self, n: int):
-        """Sets ``n`` threads; returns the previous counts for ``restore``."""
-        prev = []
-        for lib in self.libs:
-            p = lib.get_num_threads()
-            prev.append(p)
+        """Sets ``n`` threads; returns what ``restore`` needs to undo it (None: nothing)."""
+        prev = None
+        for get, put in self.libs:
+            p = get()
             if p != n:
-                lib.set_num_threads(n)
+                put(n)
+                prev = prev or []
+                prev.append((put, p))
         return prev
 
     def restore(self, prev) -> None:
-        for lib, p in zip(self.libs, prev):
-            lib.set_num_threads(p)
+        if prev:
+            for put, p in prev:
+                put(p)
+
+
+def _fast_accessors(lib):
+    """(get, set) thread-count functions: OpenBLAS's own C entry points when threadpoolctl can
+    give them (its methods look the symbol up on every call), else its methods."""
+    try:
+        get = lib._get_symbol("openblas_get_num_threads")
+        put = lib._get_symbol("openblas_set_num_threads")
+        if get is not None and put is not None:
+            return get, put
+    except Exception:  # noqa: BLE001 - a private API of threadpoolctl: fall back
+        pass
+    return lib.get_num_threads, lib.set_num_threads
 
 
 blas = _Blas()
 
 
+def _median(values: list) -> float:
+    return sorted(values)[len(values) // 2]
+
+
 class ThreadTuner:
     """Per run plan: which thread count to use for the next run, from measured run times."""
 
-    __slots__ = ("choices", "best", "queue", "times", "runs_left", "deadline", "rounds")
+    __slots__ = ("choices", "best", "queue", "times", "runs_left", "deadline", "rounds",
+                 "interval", "last")
 
     def __init__(self):
         self.choices = blas.candidates()
@@ -84,14 +110,19 @@ class ThreadTuner:
         self.runs_left = 0
         self.deadline = 0.0
         self.rounds = 0
+        self.interval = _FIRST_SECONDS
+        self.last = None
         if self.best is None and self.choices:
             self._explore()
 
     def _explore(self) -> None:
         self.best = None
-        self.times = {c: float("inf") for c in self.choices}
-        warmup = [self.choices[0]] * (_WARMUP if self.rounds == 0 else 1)
-        self.queue = warmup + list(self.choices) * _EXPLORE
+        self.times = {c: [] for c in self.choices}
+        warmup = [self.choices[0]] * (_WARMUP if self.rounds == 0 else 0)
+        # Blocks, not alternation, and the first runs of a block are not counted: after a
+        # switch OpenBLAS wakes its sleeping workers, which would be charged to the
+        # multi-threaded candidate. (None marks an uncounted run.)
+        self.queue = warmup + [(c, i >= _SETTLE) for c in self.choices for i in range(_BLOCK)]
         self.rounds += 1
 
     def next(self) -> int | None:
@@ -101,22 +132,36 @@ class ThreadTuner:
                 self.runs_left = _CHECK_EVERY
                 if len(self.choices) > 1 and time.perf_counter() > self.deadline:
                     self._explore()
-                    return self.queue[0]
+                    return self.next()
             return self.best
-        return self.queue[0] if self.queue else None
+        if not self.queue:
+            return None
+        head = self.queue[0]
+        return head[0] if isinstance(head, tuple) else head
 
     def record(self, n: int, seconds: float) -> None:
         """Called after an exploring run."""
-        warm = len(self.queue) > _EXPLORE * len(self.choices)
-        self.queue.pop(0)
-        if not warm:
-            self.times[n] = min(self.times[n], seconds)
+        head = self.queue.pop(0)
+        if isinstance(head, tuple) and head[1]:
+            self.times[n].append(seconds)
+            done = [t for c, t in self.times.items() if c != n and t]
+            if len(self.times[n]) >= 3 and done and \
+                    _median(self.times[n]) > 2 * min(_median(t) for t in done):
+                # clearly losing (a contended machine makes such runs 80x slower): stop here
+                self.queue = [q for q in self.queue if not (isinstance(q, tuple) and q[0] == n)]
         if not self.queue:
-            one, many = self.times[1], min(self.times[c] for c in self.choices if c != 1)
+            # medians: a contended multi-threaded run is sometimes lucky, so a minimum
+            # would favour it exactly when it is the wrong choice
+            med = {c: _median(t) for c, t in self.times.items()}
+            one, many = med[1], min(med[c] for c in self.choices if c != 1)
             self.best = 1 if many > _MARGIN * one else max(self.choices)
             self.runs_left = _CHECK_EVERY
-            wait = _FIRST_SECONDS if self.rounds == 1 else _EXPLOIT_SECONDS
-            self.deadline = time.perf_counter() + wait
+            if self.rounds > 1:
+                same = self.best == self.last
+                self.interval = min(max(2 * self.interval, _EXPLOIT_SECONDS), _MAX_SECONDS) \
+                    if same else _EXPLOIT_SECONDS
+            self.last = self.best
+            self.deadline = time.perf_counter() + self.interval
 
     @property
     def exploring(self) -> bool:

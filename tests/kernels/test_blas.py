@@ -9,46 +9,62 @@ def _tuner(monkeypatch, choices=(1, 2)):
 
 
 def _feed(tuner, cost):
-    """Runs the exploration with run times given by cost(n)."""
+    """Runs one measurement with run times given by cost(n, i) (i counts the runs)."""
+    i = 0
     while tuner.exploring:
         n = tuner.next()
-        tuner.record(n, cost(n))
+        tuner.record(n, cost(n, i))
+        i += 1
 
 
 def test_picks_more_threads_only_when_clearly_faster(monkeypatch):
     t = _tuner(monkeypatch)
-    _feed(t, lambda n: {1: 1.0, 2: 0.6}[n])
+    _feed(t, lambda n, i: {1: 1.0, 2: 0.6}[n])
     assert t.next() == 2
     t = _tuner(monkeypatch)
-    _feed(t, lambda n: {1: 1.0, 2: 0.95}[n])  # within the 10% margin: stay with one
+    _feed(t, lambda n, i: {1: 1.0, 2: 0.95}[n])  # within the 10% margin: stay with one
     assert t.next() == 1
     t = _tuner(monkeypatch)
-    _feed(t, lambda n: {1: 0.002, 2: 0.08}[n])  # a loaded machine: many threads collapse
+    _feed(t, lambda n, i: {1: 0.002, 2: 0.08}[n])  # a loaded machine: many threads collapse
     assert t.next() == 1
 
 
-def test_first_run_is_a_warm_up_and_minimum_is_used(monkeypatch):
+def test_settling_runs_after_a_switch_are_not_counted(monkeypatch):
+    # the first runs with two threads are slow (workers waking), then it is faster
     t = _tuner(monkeypatch)
-    costs = iter([100.0] * B._WARMUP + [1.0, 5.0, 1.0, 0.5, 1.0, 0.5, 2.0, 2.0])  # 1,2,1,2..
-    _feed(t, lambda n: next(costs))
-    assert t.times == {1: 1.0, 2: 0.5}
+    slow_start = {B._WARMUP + B._BLOCK + k for k in range(B._SETTLE)}
+    _feed(t, lambda n, i: 1.0 if n == 1 else (5.0 if i in slow_start else 0.6))
     assert t.next() == 2
 
 
-def test_measures_again_after_the_deadline(monkeypatch):
+def test_medians_decide_not_lucky_minimums(monkeypatch):
     t = _tuner(monkeypatch)
-    _feed(t, lambda n: {1: 1.0, 2: 0.5}[n])
+    counted = iter([0.5, 3.0, 2.5, 3.0, 2.8])  # contended: one lucky run
+    _feed(t, lambda n, i: 1.0 if n == 1 else
+          (9.0 if i < B._WARMUP + B._BLOCK + B._SETTLE else next(counted)))
+    assert t.next() == 1
+
+
+def test_measures_again_and_backs_off_while_the_answer_holds(monkeypatch):
     now = [0.0]
     monkeypatch.setattr(B.time, "perf_counter", lambda: now[0])
-    t.deadline = 10.0
-    for _ in range(200):
-        assert t.next() == 2
-    now[0] = 11.0
-    for _ in range(B._CHECK_EVERY):
+    t = _tuner(monkeypatch)
+    _feed(t, lambda n, i: {1: 1.0, 2: 0.5}[n])
+    assert t.next() == 2 and t.interval == B._FIRST_SECONDS
+    intervals = []
+    for _ in range(4):
+        now[0] = t.deadline + 1
+        for _ in range(B._CHECK_EVERY + 1):
+            t.next()
+        assert t.exploring
+        _feed(t, lambda n, i: {1: 1.0, 2: 0.5}[n])
+        intervals.append(t.interval)
+    assert intervals == [5.0, 10.0, 20.0, 40.0]
+    now[0] = t.deadline + 1
+    for _ in range(B._CHECK_EVERY + 1):
         t.next()
-    assert t.exploring
-    _feed(t, lambda n: {1: 1.0, 2: 3.0}[n])  # the machine got busy
-    assert t.next() == 1
+    _feed(t, lambda n, i: {1: 1.0, 2: 3.0}[n])  # the machine got busy
+    assert t.next() == 1 and t.interval == B._EXPLOIT_SECONDS
 
 
 def test_single_choice_needs_no_measuring(monkeypatch):
@@ -64,6 +80,18 @@ def test_session_results_do_not_depend_on_threads():
     x = tf.placeholder(tf.float32, (64, 64))
     y = tf.matmul(x, x)
     with tf.Session() as sess:
-        outs = [sess.run(y, {x: a}) for _ in range(10)]
+        outs = [sess.run(y, {x: a}) for _ in range(30)]
     for o in outs:
         np.testing.assert_allclose(o, a @ a, rtol=1e-5)
+
+
+def test_a_clearly_losing_candidate_is_cut_short(monkeypatch):
+    t = _tuner(monkeypatch)
+    calls = []
+
+    def cost(n, i):
+        calls.append(n)
+        return 1.0 if n == 1 else 80.0
+    _feed(t, cost)
+    assert t.next() == 1
+    assert calls.count(2) == B._SETTLE + 3  # not the whole block of 80x slower runs
