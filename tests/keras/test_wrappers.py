@@ -9,6 +9,8 @@ from tensorfluxo.keras.wrappers.scikit_learn import KerasClassifier, KerasRegres
 
 
 def create_model(learning_rate=0.05, activation="relu"):
+    tf.random.set_seed(0)  # each fit builds its own graph: seed its weights
+    np.random.seed(0)      # and fit's shuffling
     model = tf.keras.Sequential([Dense(8, input_shape=(2,), activation=activation),
                                  Dense(1, activation="sigmoid")])
     model.compile(tf.keras.optimizers.Adam(lr=learning_rate), "binary_crossentropy",
@@ -17,6 +19,8 @@ def create_model(learning_rate=0.05, activation="relu"):
 
 
 def create_regressor():
+    tf.random.set_seed(0)
+    np.random.seed(0)
     model = tf.keras.Sequential([Dense(1, input_shape=(2,))])
     model.compile(tf.keras.optimizers.SGD(0.1), "mse")
     return model
@@ -56,8 +60,8 @@ def test_cross_val_and_searches(circles, n_jobs):
 
 def test_regressor_and_model_instance_as_build_fn(circles):
     X, y = circles
-    reg = KerasRegressor(build_fn=create_regressor, epochs=5, verbose=0)
+    reg = KerasRegressor(build_fn=create_regressor, epochs=20, verbose=0)
     reg.fit(X, X[:, 0] * 2)
-    assert reg.predict(X).shape == (200,) and reg.score(X, X[:, 0] * 2) > -0.1
+    assert reg.predict(X).shape == (200,) and reg.score(X, X[:, 0] * 2) > -0.01
     clf = KerasClassifier(build_fn=create_model(0.01), epochs=2, verbose=0)
     assert len(cross_val_score(clf, X, y, cv=2)) == 2

@@ -15,7 +15,7 @@ from ...framework.ops import get_default_graph
 from ...ops import array_ops as A
 from ...ops import math_ops as M
 from ...ops import nn_ops as N
-from ...ops import random_ops, state_ops
+from ...ops import state_ops
 from .. import activations, initializers, regularizers
 from .. import backend as K
 from ..engine import Layer
@@ -189,10 +189,8 @@ class Dropout(Layer):
         training = _training_flag(self, inputs, training)
         if self.rate == 0 or training is False:
             return A.identity(inputs)
-        shape = A.shape(inputs) if self.noise_shape is None else self.noise_shape
-        noise = random_ops.random_uniform(shape, dtype=inputs.dtype, seed=self.seed)
-        keep = A.cast(noise >= self.rate, inputs.dtype) * (1.0 / (1.0 - self.rate))
-        dropped = inputs * keep
+        dropped = N.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape,
+                            seed=self.seed)
         if training is True:
             return dropped
         return M.where(training, dropped, inputs)
