@@ -19,6 +19,7 @@ import numpy as np
 
 from ..framework import errors
 from ..framework.ops import Graph, Operation, Tensor, get_default_graph
+from ..framework.registry import ref_inputs
 from ..kernels.blas import ThreadTuner, blas
 
 
@@ -316,6 +317,7 @@ class _Plan:
             lines.append(f"    f{i} = c{i}(f[{i}])")
         for n, op in enumerate(order):
             od = op.op_def
+            refs = ref_inputs(op)
             if op.type == "Const" and op.outputs[0] not in fed:
                 # a constant is a name bound in the generated function: no call per run
                 ns[f"v{n}_0"] = op.attrs["value"]
@@ -323,7 +325,7 @@ class _Plan:
                 continue
             args = []
             for j, t in enumerate(op.inputs):
-                if j in od.ref_inputs:
+                if j in refs:
                     cell = session._cell(_ref_var_op(op, j))
                     ns[f"r{n}_{j}"] = cell
                     args.append(f"r{n}_{j}")
@@ -462,7 +464,7 @@ def _prune_and_order(items, fed) -> list[Operation]:
                 continue
             state[op] = 1
             stack.append((op, True))
-            refs = op.op_def.ref_inputs
+            refs = ref_inputs(op)
             # a control dependency on an op whose outputs are all fed is satisfied by the feed
             deps = [c for c in op.control_inputs
                     if not (c.outputs and all(t in fed for t in c.outputs))]

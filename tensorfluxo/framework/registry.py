@@ -16,7 +16,8 @@ A declaration (see ``defop``) holds:
   for ops that need per-session state (variables, random generators) or want to pick a
   specialised kernel once per plan instead of once per step.
 - ``ref_inputs``: input positions that are passed as the session's variable cell (TF's "ref"
-  inputs), not as the variable's value: Assign and the optimizers' apply ops.
+  inputs), not as the variable's value: Assign and the optimizers' apply ops. A callable
+  ``ref_inputs(op)`` gives them per op (ops over a variable number of variables).
 - ``aliases``: the kernel may return an input, a view of it, or state (constants, variables),
   so a fetched value must be copied before it is handed to the caller.
 """
@@ -34,7 +35,7 @@ class OpDef:
     kernel: Callable | None = None
     grad: Callable | None = None
     bind: Callable | None = None
-    ref_inputs: tuple = ()
+    ref_inputs: tuple | Callable = ()
     aliases: bool = False
     stateful: bool = False
     extra: dict = field(default_factory=dict)
@@ -50,7 +51,8 @@ def defop(type_name: str, *, infer: Callable, kernel: Callable | None = None,
     """Declares an op type. ``not_differentiable=True`` says its gradient is None on purpose."""
     if type_name in _REGISTRY:
         raise KeyError(f"Op type {type_name!r} is declared twice")
-    od = OpDef(type_name, infer, kernel, grad, bind, tuple(ref_inputs), aliases, stateful)
+    refs = ref_inputs if callable(ref_inputs) else tuple(ref_inputs)
+    od = OpDef(type_name, infer, kernel, grad, bind, refs, aliases, stateful)
     _REGISTRY[type_name] = od
     if grad is not None or not_differentiable:
         _GRADIENTS[type_name] = grad
@@ -62,6 +64,12 @@ def get_op_def(type_name: str) -> OpDef:
         return _REGISTRY[type_name]
     except KeyError:
         raise KeyError(f"No op named {type_name!r} is registered in tensorfluxo") from None
+
+
+def ref_inputs(op) -> tuple:
+    """The input positions of ``op`` that are variable cells."""
+    refs = op.op_def.ref_inputs
+    return refs(op) if callable(refs) else refs
 
 
 def registered_ops() -> dict[str, OpDef]:

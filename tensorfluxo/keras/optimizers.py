@@ -206,7 +206,7 @@ class Optimizer:
             if self.decay:
                 it = A.cast(self._iterations, lr.dtype)
                 lr = lr * (1.0 / (1.0 + self.decay * it))
-            ops = [self._apply(g, p, lr) for g, p in zip(grads, params)]
+            ops = self._apply_all(grads, params, lr)
             with control_dependencies(ops):
                 step = state_ops.assign_add(self._iterations,
                                             A.constant(1, dtype=dtypes.int64)).op
@@ -214,6 +214,9 @@ class Optimizer:
 
     def _apply(self, grad, var, lr):
         raise NotImplementedError
+
+    def _apply_all(self, grads, params, lr) -> list:
+        return [self._apply(g, p, lr) for g, p in zip(grads, params)]
 
     def _op(self, kind, var, slots, lr, grad, **attrs):
         return apply_op("KerasApply" + kind, [var, *slots, lr, self._iterations, grad], attrs,
@@ -284,14 +287,27 @@ class Adam(Optimizer):
         self.epsilon = float(epsilon if epsilon is not None else K.epsilon())
         self.amsgrad = False
 
-    def _apply(self, grad, var, lr):
-        # beta^t for this step, shared by every variable: ApplyAdam's bias correction
+    def _beta_powers(self):
+        """beta^t for this step, shared by every variable: ApplyAdam's bias correction."""
         if getattr(self, "_powers_for", None) is not self._iterations:
             t = A.cast(self._iterations, dtypes.float32) + 1.0
             self._powers = (M.pow(self.beta_1, t), M.pow(self.beta_2, t))
             self._powers_for = self._iterations
+        return self._powers
+
+    def _apply(self, grad, var, lr):
         return self._tf_op("ApplyAdam", var, [self._slot(var, "m"), self._slot(var, "v")],
-                           *self._powers, lr, self.beta_1, self.beta_2, self.epsilon, grad=grad)
+                           *self._beta_powers(), lr, self.beta_1, self.beta_2, self.epsilon,
+                           grad=grad)
+
+    def _apply_all(self, grads, params, lr) -> list:
+        if not _tf_optimizers.fusable(params) or params[0].dtype is not dtypes.float32:
+            return super()._apply_all(grads, params, lr)
+        b1p, b2p = self._beta_powers()
+        c = lambda x: A.constant(x, dtype=dtypes.float32)  # noqa: E731
+        return [_tf_optimizers.apply_adam_multi(
+            params, [self._slot(p, "m") for p in params], [self._slot(p, "v") for p in params],
+            b1p, b2p, lr, c(self.beta_1), c(self.beta_2), c(self.epsilon), grads)]
 
 
 class RMSprop(Optimizer):

@@ -104,9 +104,13 @@ class Optimizer:
                 self._prepare()
                 updates = []
                 with control_dependencies([g for g, _ in pairs]):
-                    for g, v in pairs:
-                        with name_scope("update_" + v.op.name):
-                            updates.append(self._apply_dense(g, v))
+                    fused = self._apply_dense_all(pairs)
+                    if fused is not None:
+                        updates.append(fused)
+                    else:
+                        for g, v in pairs:
+                            with name_scope("update_" + v.op.name):
+                                updates.append(self._apply_dense(g, v))
                     updates.append(self._finish(updates))
                 if global_step is None:
                     train_op = group(*updates, name=scope)
@@ -126,6 +130,10 @@ class Optimizer:
 
     def _apply_dense(self, grad, var):
         raise NotImplementedError
+
+    def _apply_dense_all(self, pairs):
+        """One op updating all (grad, var) pairs, or None for one op per variable."""
+        return None
 
     def _finish(self, update_ops):
         return None

@@ -257,3 +257,51 @@ def test_apply_adagrad_v2_op_has_epsilon_outside_the_root():
         sess.run(tf.global_variables_initializer())
         sess.run(op)
         np.testing.assert_allclose(sess.run(w), W0 - 0.5 * A / (np.sqrt(0.1 + A * A) + 0.01))
+
+
+# ---- the fused Adam over many small variables ----------------------------------------------
+def _two_layer_adam(fuse, monkeypatch):
+    from tensorfluxo.train import optimizers as O
+    monkeypatch.setattr(O, "FUSE_LIMIT", 1 << 16 if fuse else 0)
+    tf.reset_default_graph()
+    tf.set_random_seed(1)
+    x = tf.constant(np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32))
+    w1 = tf.Variable(tf.random_normal([3, 4]), name="w1")
+    b1 = tf.Variable(tf.zeros([4]), name="b1")
+    w2 = tf.Variable(tf.random_normal([4, 1]), name="w2")
+    loss = tf.reduce_mean(tf.square(tf.matmul(tf.nn.relu(tf.matmul(x, w1) + b1), w2) - 1.0))
+    opt = tf.train.AdamOptimizer(0.05)
+    train = opt.minimize(loss)
+    return train, [w1, b1, w2], opt
+
+
+def test_fused_adam_follows_the_per_variable_trajectory(monkeypatch):
+    results = []
+    for fuse in (False, True):
+        train, vars_, opt = _two_layer_adam(fuse, monkeypatch)
+        types = {op.type for op in tf.get_default_graph().get_operations()}
+        assert ("ApplyAdamMulti" in types) == fuse
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(5):
+                sess.run(train)
+            results.append(sess.run(vars_ + [opt.get_slot(vars_[0], "m")]))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_fused_adam_sees_assigned_and_restored_values(monkeypatch, tmp_path):
+    train, vars_, _ = _two_layer_adam(True, monkeypatch)
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train)                       # packs the variables into flat buffers
+        path = saver.save(sess, str(tmp_path / "m.ckpt"))
+        saved = sess.run(vars_)
+        sess.run(train)
+        saver.restore(sess, path)             # replaces the buffers
+        np.testing.assert_array_equal(sess.run(vars_[0]), saved[0])
+        sess.run(tf.assign(vars_[2], tf.zeros([4, 1])))
+        sess.run(train)                       # must start from the assigned value
+        w2 = sess.run(vars_[2])
+    assert np.abs(w2).max() < 0.1  # one Adam step of lr 0.05 away from zero
