@@ -62,7 +62,7 @@ def shuffle_batch(X, y, batch_size, rng=np.random):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=15)  # passes 97% test accuracy
+    parser.add_argument("--epochs", type=int, default=20)  # ~97.3% test accuracy (97.0 at 15)
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--logdir", default="tf_logs", help="root folder of the TensorBoard runs")
     parser.add_argument("--seed", type=int, default=42)
