@@ -307,23 +307,23 @@ def fill(dims, value, name: str | None = None) -> Tensor:
     return apply_op("Fill", [_shape_arg(dims), convert_to_tensor(value)], name=name or "Fill")
 
 
-def zeros(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
-    """A tensor of zeros; a constant when the shape is static."""
+def _filled(shape, value, dtype, name) -> Tensor:
+    """A constant when the shape is static, else a Fill op."""
     dt = dtypes.as_dtype(dtype)
     if not isinstance(shape, Tensor) and not (isinstance(shape, (list, tuple)) and
                                               any(isinstance(d, Tensor) for d in shape)):
-        return constant(np.zeros(as_shape(shape).as_list(), dt.np), dtype=dt,
-                        name=name or "zeros")
-    return fill(shape, constant(0, dtype=dt), name=name or "zeros")
+        return constant(np.full(as_shape(shape).as_list(), value, dt.np), dtype=dt, name=name)
+    return fill(shape, constant(value, dtype=dt), name=name)
+
+
+def zeros(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
+    """A tensor of zeros."""
+    return _filled(shape, 0, dtype, name or "zeros")
 
 
 def ones(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
-    dt = dtypes.as_dtype(dtype)
-    if not isinstance(shape, Tensor) and not (isinstance(shape, (list, tuple)) and
-                                              any(isinstance(d, Tensor) for d in shape)):
-        return constant(np.ones(as_shape(shape).as_list(), dt.np), dtype=dt,
-                        name=name or "ones")
-    return fill(shape, constant(1, dtype=dt), name=name or "ones")
+    """A tensor of ones."""
+    return _filled(shape, 1, dtype, name or "ones")
 
 
 defop("ZerosLike", infer=same, kernel=np.zeros_like, not_differentiable=True)
