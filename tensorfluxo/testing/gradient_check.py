@@ -30,8 +30,12 @@ def numeric_jacobian(f: Callable[[list], float], values: list, i: int, eps: floa
 
 
 def compute_gradient_error(fn: Callable, inputs: Sequence, seed: int = 0, eps: float = 1e-6,
-                           second_order: bool = False) -> float:
-    """Largest relative error between symbolic and numeric gradients (see module doc)."""
+                           second_order: bool = False, static_shapes: bool = True) -> float:
+    """Largest relative error between symbolic and numeric gradients (see module doc).
+
+    ``static_shapes=False`` builds the graph from placeholders of unknown dimensions (known
+    rank), as with a batch dimension of None: gradients then take their run-time paths.
+    """
     import tensorfluxo as tf
 
     # C order: numeric_jacobian perturbs the values through a flat view
@@ -39,11 +43,13 @@ def compute_gradient_error(fn: Callable, inputs: Sequence, seed: int = 0, eps: f
                        order="C") for v in inputs]
     g = tf.Graph()
     with g.as_default():
-        phs = [tf.placeholder(tf.as_dtype(v.dtype), shape=v.shape, name=f"x{i}")
+        phs = [tf.placeholder(tf.as_dtype(v.dtype), name=f"x{i}",
+                              shape=v.shape if static_shapes else [None] * v.ndim)
                for i, v in enumerate(values)]
         y = fn(*phs)
-        u = np.random.default_rng(seed).standard_normal(
-            [d if d is not None else 1 for d in y.shape.as_list()])
+        with tf.Session(graph=g) as probe:  # the output's shape, known or not
+            y_shape = np.shape(probe.run(y, {p: v for p, v in zip(phs, values)}))
+        u = np.random.default_rng(seed).standard_normal(y_shape)
         u_t = tf.constant(u, dtype=y.dtype)
         target = tf.reduce_sum(u_t * y)
         float_idx = [i for i, v in enumerate(values) if v.dtype.kind == "f"]
