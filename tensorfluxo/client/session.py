@@ -358,13 +358,16 @@ class _Plan:
             line_ops[len(lines)] = op
         rets = []
         copy_flags = []
+        fetched = set()
         for it in items:
             if isinstance(it, Operation):
                 rets.append("None")
                 copy_flags.append(False)
             else:
                 rets.append(names[it])
-                copy_flags.append(it in fed or it.op.op_def.aliases)
+                # a tensor fetched twice gets two arrays, not one object twice
+                copy_flags.append(it in fed or it.op.op_def.aliases or it in fetched)
+                fetched.add(it)
         lines.append(f"    return ({', '.join(rets)}{',' if len(rets) == 1 else ''})")
         self.source = "\n".join(lines)
         code = compile(self.source, f"<tensorfluxo run plan {id(self):x}>", "exec")

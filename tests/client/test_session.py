@@ -128,6 +128,15 @@ def test_fetched_values_are_the_callers_own():
         np.testing.assert_array_equal(sess.run(c), [1, 2])
 
 
+def test_a_tensor_fetched_twice_gives_two_arrays():
+    x = tf.placeholder(tf.float32, (2,))
+    y = x * 2.0
+    with tf.Session() as sess:
+        a, b = sess.run([y, y], {x: [1.0, 2.0]})
+    a[0] = 99.0
+    assert b[0] == 2.0
+
+
 def test_scalars_come_back_as_numpy_scalars():
     with tf.Session() as sess:
         out = sess.run(tf.constant(3.0) * 2.0)
