@@ -117,3 +117,22 @@ def test_errors_show_the_programs_traceback_not_the_runners(tmp_path):
     assert lines[1] == f'  File "{prog}", line 5, in <module>'
     assert lines[-1] == "ValueError: bad"
     assert "runpy" not in out.stderr and "tensorfluxo/run.py" not in out.stderr
+
+
+def test_tensorboard_logging_under_the_runner(tmp_path):
+    # tensorboard's writer looks for TensorFlow; under the runner "tensorflow" is tensorfluxo,
+    # which it must not take for TensorFlow
+    prog = tmp_path / "prog.py"
+    prog.write_text(
+        "import tensorflow as tf\n"
+        "x = tf.constant(2.0)\n"
+        "s = tf.summary.scalar('x', x)\n"
+        "with tf.Session() as sess:\n"
+        "    w = tf.summary.FileWriter('logs', sess.graph)\n"
+        "    w.add_summary(sess.run(s), 1)\n"
+        "    w.close()\n"
+        "print('ok')\n")
+    out = _run(tmp_path, [str(prog)])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+    assert list((tmp_path / "logs").glob("events.out.tfevents.*"))

@@ -38,7 +38,9 @@ def _event_file_writer_class():
     # tensorboard's writer resolves its file API through `tensorboard.compat.tf`, which imports
     # the real TensorFlow when it is installed. Registering `tensorboard.compat.notf` (the
     # module tensorboard's own no-TensorFlow build provides) makes it use its built-in stub.
-    if "tensorflow" not in sys.modules:
+    real_tf = sys.modules.get("tensorflow")
+    # under `python -m tensorfluxo.run`, "tensorflow" is tensorfluxo itself: not a TF for it
+    if real_tf is None or getattr(real_tf, "__name__", "").startswith("tensorfluxo"):
         name = "tensorboard.compat.notf"
         sys.modules.setdefault(name, types.ModuleType(name))
     from tensorboard.summary.writer.event_file_writer import EventFileWriter
