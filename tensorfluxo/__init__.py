@@ -112,7 +112,7 @@ _EXPORTS: dict[str, str] = {
     "set_random_seed": _RND, "random_normal": _RND, "truncated_normal": _RND,
     "random_uniform": _RND, "random_shuffle": _RND, "multinomial": _RND,
     # control
-    "group": _CF, "no_op": _CF, "tuple": _CF,
+    "group": _CF, "no_op": _CF, "tuple": _CF, "cond": _CF,
     # autodiff
     "gradients": _M + "ops.gradients_impl",
     # mode switches TF1-style scripts call first (no-ops: always graph mode)

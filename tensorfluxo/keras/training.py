@@ -55,6 +55,9 @@ def _check_finite(a: np.ndarray, what: str) -> None:
                          f"shape {a.shape}); clean or impute the data before training.")
 
 
+_TRAINING = np.array(True)
+
+
 class Model(Network):
     """A model: layers from ``inputs`` to ``outputs`` plus training.
 
@@ -467,7 +470,7 @@ class Model(Network):
                 if batch_hooks:
                     cl.call("on_train_batch_begin", step, {"batch": step, "size": hi - lo})
                 feed = {k: a[lo:hi] for k, a in zip(feed_keys, arrays)}
-                feed[lp] = True
+                feed[lp] = _TRAINING  # an array: no conversion per batch
                 values = sess.run(fetches, feed)
                 loss_sum += float(values[0]) * (hi - lo)
                 self._fold_metrics(fn, values)

@@ -78,7 +78,8 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             grads.setdefault(y, []).append(gy)
 
         for op in sorted(between, key=lambda o: o._id, reverse=True):
-            out_grads = [_sum(grads.get(t)) for t in op.outputs]
+            # nothing flows back through a stop tensor (its own gradient is still returned)
+            out_grads = [None if t in stops else _sum(grads.get(t)) for t in op.outputs]
             if all(g is None for g in out_grads):
                 continue
             found, fn = gradient_function(op.type)
@@ -98,7 +99,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             for t, g in zip(op.inputs, in_grads):
                 if g is None or not (t.dtype.is_floating or t.dtype.is_complex):
                     continue
-                if t in stops or (t.op not in fwd and t not in x_set):
+                if t.op not in fwd and t not in x_set:
                     continue
                 g = convert_to_tensor(g)
                 if g.dtype is not t.dtype:

@@ -624,13 +624,13 @@ def _g_prod(op, dy):
 
 def _reduce_grad_kernel(dy, x, axis, keepdims, mean):
     """dy (the reduced gradient) spread back over x's shape, divided by the count for a mean."""
-    xs = np.shape(x)
+    xs = x.shape
     axes = range(len(xs)) if axis is None else axis
     n = 1
     for a in axes:
         n *= xs[a]
     if not keepdims:
-        dy = np.reshape(dy, [1 if i in axes else d for i, d in enumerate(xs)])
+        dy = np.asarray(dy).reshape([1 if i in axes else d for i, d in enumerate(xs)])
     if mean:
         dy = dy * (1.0 / max(n, 1))  # a Python float keeps dy's dtype
     out = np.empty(xs, dtype=dy.dtype)  # filling is cheaper than np.broadcast_to's setup
@@ -657,7 +657,7 @@ def _k_sum(x, axis, keepdims):
 
 
 def _k_mean(x, axis, keepdims):
-    xs = np.shape(x)
+    xs = x.shape
     n = 1
     for a in (range(len(xs)) if axis is None else axis):
         n *= xs[a]

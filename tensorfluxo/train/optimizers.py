@@ -208,18 +208,27 @@ def _pack(cells):
 
 def _bind_adam_multi(op, session):
     n = op.attrs["n"]
-    state = {}
+    state = {"pairs": ()}
 
     def run(*args):
+        for cell, view in state["pairs"]:  # still packed? (an assign or restore unpacks)
+            if cell.value is not view:
+                break
+        else:
+            if state["pairs"]:
+                return step(args)
         groups = (args[:n], args[n:2 * n], args[2 * n:3 * n])
+        packs = [_pack(cells) for cells in groups]
+        state["flat"] = [flat for flat, _ in packs]
+        state["pairs"] = [(c, v) for cells, (_, views) in zip(groups, packs)
+                          for c, v in zip(cells, views)]
+        state["bufs"] = [np.empty_like(packs[0][0])]
+        return step(args)
+
+    def step(args):
         b1p, b2p, lr, beta1, beta2, epsilon = args[3 * n:3 * n + 6]
-        packs = state.get("packs")
-        if packs is None or any(c.value is not view for cells, (_, views) in zip(groups, packs)
-                                for c, view in zip(cells, views)):
-            packs = state["packs"] = [_pack(cells) for cells in groups]
-            state["bufs"] = [np.empty_like(packs[0][0])]
-        grad = np.concatenate([np.ravel(g) for g in args[3 * n + 6:]])
-        (w, _), (m, _), (v, _) = packs
+        grad = np.concatenate([g.ravel() for g in args[3 * n + 6:]])
+        w, m, v = state["flat"]
         _k_adam(state["bufs"], w, _Flat(m), _Flat(v), b1p, b2p, lr, beta1, beta2, epsilon, grad)
     return run
 

@@ -73,3 +73,13 @@ def test_dropout_gradient_is_its_mask():
         yv, gv = sess.run([y, g], {x: xv})
     np.testing.assert_allclose(gv, yv / xv)  # d(x * mask / keep)/dx = mask / keep
     assert set(np.unique(gv)) == {0.0, 2.0}
+
+
+def test_stop_gradients_gives_partial_derivatives():
+    # TF's documented example: the stopped tensors' own gradients are still returned
+    a = tf.constant(0.0)
+    b = 2 * a
+    g = tf.gradients(a + b, [a, b], stop_gradients=[a, b])
+    with tf.Session() as sess:
+        assert sess.run(g) == [1.0, 1.0]
+        assert sess.run(tf.gradients(a + b, [a, b])) == [3.0, 1.0]
