@@ -358,7 +358,7 @@ class Model(Network):
         if sws is not None:
             feed.update(zip(fn["weights"], sws))
         if training:
-            feed[K.learning_phase(self._graph)] = True
+            feed[K.learning_phase(self._graph)] = _TRAINING
         return feed
 
     def _fold_metrics(self, fn, values) -> None:
