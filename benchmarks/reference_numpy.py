@@ -41,6 +41,33 @@ def truncated_normal(rng: np.random.Generator, shape: tuple, stddev: float) -> n
 
 
 # ---------------------------------------------------------------------------------------- MLP
+def hidden_forward(X, W1, b1, W2, b2, h1, h2) -> None:
+    """h2 = relu(relu(X W1 + b1) W2 + b2), into the buffers h1 and h2 (both nets share it)."""
+    np.dot(X, W1, out=h1)
+    h1 += b1
+    np.maximum(h1, 0, out=h1)
+    np.dot(h1, W2, out=h2)
+    h2 += b2
+    np.maximum(h2, 0, out=h2)
+
+
+def backward(X, h1, h2, dz, W2, W3, grads, d1, d2, m1, m2) -> None:
+    """Gradients of both nets' three layers from the output gradient dz, into ``grads``."""
+    gW1, gb1, gW2, gb2, gW3, gb3 = grads
+    np.dot(h2.T, dz, out=gW3)
+    dz.sum(axis=0, out=gb3)
+    np.dot(dz, W3.T, out=d2)
+    np.greater(h2, 0, out=m2)
+    d2 *= m2
+    np.dot(h1.T, d2, out=gW2)
+    d2.sum(axis=0, out=gb2)
+    np.dot(d2, W2.T, out=d1)
+    np.greater(h1, 0, out=m1)
+    d1 *= m1
+    np.dot(X.T, d1, out=gW1)
+    d1.sum(axis=0, out=gb1)
+
+
 class MLP:
     """784-300-100-10 ReLU net trained by SGD on sparse softmax cross-entropy."""
 
@@ -68,12 +95,7 @@ class MLP:
         (W1, W2, W3), (b1, b2, b3) = self.W, self.b
         (gW1, gW2, gW3), (gb1, gb2, gb3) = self.gW, self.gb
         n = len(X)
-        np.dot(X, W1, out=h1)
-        h1 += b1
-        np.maximum(h1, 0, out=h1)
-        np.dot(h1, W2, out=h2)
-        h2 += b2
-        np.maximum(h2, 0, out=h2)
+        hidden_forward(X, W1, b1, W2, b2, h1, h2)
         np.dot(h2, W3, out=z)
         z += b3
         # Fused softmax + cross-entropy gradient of the batch mean: (softmax(z) - onehot(y)) / n.
@@ -81,18 +103,7 @@ class MLP:
         np.exp(z, out=z)
         z *= (F32(1) / n) / z.sum(axis=1, keepdims=True)
         z[rows, y] -= F32(1) / n
-        np.dot(h2.T, z, out=gW3)
-        z.sum(axis=0, out=gb3)
-        np.dot(z, W3.T, out=d2)
-        np.greater(h2, 0, out=m2)
-        d2 *= m2
-        np.dot(h1.T, d2, out=gW2)
-        d2.sum(axis=0, out=gb2)
-        np.dot(d2, W2.T, out=d1)
-        np.greater(h1, 0, out=m1)
-        d1 *= m1
-        np.dot(X.T, d1, out=gW1)
-        d1.sum(axis=0, out=gb1)
+        backward(X, h1, h2, z, W2, W3, (gW1, gb1, gW2, gb2, gW3, gb3), d1, d2, m1, m2)
         for p, g in zip(self.W + self.b, self.gW + self.gb):
             g *= self.lr
             p -= g
@@ -178,12 +189,7 @@ class Tiny:
         W1, b1, W2, b2, W3, b3 = self.params
         gW1, gb1, gW2, gb2, gW3, gb3 = self.grads
         n = len(X)
-        np.dot(X, W1, out=h1)
-        h1 += b1
-        np.maximum(h1, 0, out=h1)
-        np.dot(h1, W2, out=h2)
-        h2 += b2
-        np.maximum(h2, 0, out=h2)
+        hidden_forward(X, W1, b1, W2, b2, h1, h2)
         np.dot(h2, W3, out=p)
         p += b3
         np.negative(p, out=p)  # sigmoid in place: 1 / (1 + exp(-z))
@@ -197,18 +203,7 @@ class Tiny:
         # Fused sigmoid + cross-entropy gradient of the batch mean: (p - y) / n.
         p -= y
         p *= F32(1) / n
-        np.dot(h2.T, p, out=gW3)
-        p.sum(axis=0, out=gb3)
-        np.dot(p, W3.T, out=d2)
-        np.greater(h2, 0, out=m2)
-        d2 *= m2
-        np.dot(h1.T, d2, out=gW2)
-        d2.sum(axis=0, out=gb2)
-        np.dot(d2, W2.T, out=d1)
-        np.greater(h1, 0, out=m1)
-        d1 *= m1
-        np.dot(X.T, d1, out=gW1)
-        d1.sum(axis=0, out=gb1)
+        backward(X, h1, h2, p, W2, W3, (gW1, gb1, gW2, gb2, gW3, gb3), d1, d2, m1, m2)
         self.adam()
         return loss, acc
 
