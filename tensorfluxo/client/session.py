@@ -318,9 +318,9 @@ class _Plan:
         for n, op in enumerate(order):
             od = op.op_def
             refs = ref_inputs(op)
-            if op.type == "Const" and op.outputs[0] not in fed:
-                # a constant is a name bound in the generated function: no call per run
-                ns[f"v{n}_0"] = op.attrs["value"]
+            if od.value is not None and op.outputs[0] not in fed:
+                # a known value is a name bound in the generated function: no call per run
+                ns[f"v{n}_0"] = od.value(op)
                 names[op.outputs[0]] = f"v{n}_0"
                 continue
             args = []

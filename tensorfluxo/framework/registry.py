@@ -20,6 +20,9 @@ A declaration (see ``defop``) holds:
   ``ref_inputs(op)`` gives them per op (ops over a variable number of variables).
 - ``aliases``: the kernel may return an input, a view of it, or state (constants, variables),
   so a fetched value must be copied before it is handed to the caller.
+- ``value(op)`` (instead of a kernel): the single output's value, known when the graph is built
+  (constants). Run plans bind it as a name, with no call per run, and shape inference of other
+  ops can read it (``ops/_util.constant_value``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class OpDef:
     ref_inputs: tuple | Callable = ()
     aliases: bool = False
     stateful: bool = False
+    value: Callable | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -47,12 +51,13 @@ _GRADIENTS: dict[str, Callable | None] = {}
 
 def defop(type_name: str, *, infer: Callable, kernel: Callable | None = None,
           grad: Callable | None = None, bind: Callable | None = None, ref_inputs: tuple = (),
-          aliases: bool = False, stateful: bool = False, not_differentiable: bool = False) -> OpDef:
+          aliases: bool = False, stateful: bool = False, not_differentiable: bool = False,
+          value: Callable | None = None) -> OpDef:
     """Declares an op type. ``not_differentiable=True`` says its gradient is None on purpose."""
     if type_name in _REGISTRY:
         raise KeyError(f"Op type {type_name!r} is declared twice")
     refs = ref_inputs if callable(ref_inputs) else tuple(ref_inputs)
-    od = OpDef(type_name, infer, kernel, grad, bind, refs, aliases, stateful)
+    od = OpDef(type_name, infer, kernel, grad, bind, refs, aliases, stateful, value)
     _REGISTRY[type_name] = od
     if grad is not None or not_differentiable:
         _GRADIENTS[type_name] = grad

@@ -45,8 +45,8 @@ def norm_axes(axis, ndim, what="axis"):
 def constant_value(t: Tensor):
     """The value of ``t`` if it is known when the graph is built (constants, static shapes)."""
     op = t.op
-    if op.type == "Const":
-        return op.attrs["value"]
+    if op.op_def.value is not None:
+        return op.op_def.value(op)
     if op.type == "Shape" and op.inputs[0].shape.is_fully_defined():
         return np.array(op.inputs[0].shape.as_list(), dtype=t.dtype.np)
     if op.type == "Pack":

@@ -18,7 +18,7 @@ newaxis = None
 # ---- sources -------------------------------------------------------------------------------
 defop("Const",
       infer=lambda op: (op.attrs["dtype"], op.attrs["value"].shape),
-      bind=lambda op, sess: (lambda v=op.attrs["value"]: v),
+      value=lambda op: op.attrs["value"],
       aliases=True, not_differentiable=True)
 
 
