@@ -65,7 +65,7 @@ _EXPORTS: dict[str, str] = {
     "import_graph_def": _M + "framework.graph_io",
     # session
     "Session": _M + "client.session", "InteractiveSession": _M + "client.session",
-    "get_default_session": _M + "client.session",
+    "get_default_session": _M + "framework.ops",
     # sources and arrays
     "constant": _ARR, "placeholder": _ARR, "placeholder_with_default": _ARR, "identity": _ARR,
     "stop_gradient": _ARR, "shape": _ARR, "size": _ARR, "rank": _ARR + ":rank_op",

@@ -100,11 +100,11 @@ class Variable(Tensor):
 
     def load(self, value, session=None) -> None:
         """Writes ``value`` into the variable in ``session`` (default session) without ops."""
-        from .client.session import get_default_session
+        from .framework.ops import get_default_session
         session = session or get_default_session()
         if session is None:
             raise ValueError("Variable.load needs a session: pass session= or use a default one")
-        session._write_variable(self, value)
+        session.write_variable(self, value)
 
     def _as_graph_element(self):
         return self

@@ -4,9 +4,9 @@ data folder: tests never read or write the user's ~/.tensorfluxo."""
 import pytest
 
 import tensorfluxo as tf
-from tensorfluxo.client import session as _session
+from tensorfluxo.client import executor as _executor
 
-_session.CHECK_KERNELS = True
+_executor.CHECK_KERNELS = True
 
 
 @pytest.fixture(autouse=True)

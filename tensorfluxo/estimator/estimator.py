@@ -206,7 +206,7 @@ class _Model:
         return fd
 
     def step(self) -> int:
-        return int(self.session._read_variable(self.global_step))
+        return int(self.session.read_variable(self.global_step))
 
 
 class Estimator:
@@ -342,8 +342,8 @@ class Estimator:
         elif src is not m:
             for name, var in m.variables.items():
                 other = src.variables.get(name)
-                if other is not None and src.session._is_initialized(other):
-                    m.session._write_variable(var, src.session._read_variable(other))
+                if other is not None and src.session.is_initialized(other):
+                    m.session.write_variable(var, src.session.read_variable(other))
         m.version = self._version
 
     def _save(self, m: _Model) -> str:

@@ -68,7 +68,7 @@ class _NumpyInputFn:
 
 
 def _input_bind(op, session):
-    iters = session.__dict__.setdefault("_numpy_input_iters", {})
+    iters = session.resources.setdefault("numpy_input_iters", {})
 
     def run():
         it = iters.get(op)

@@ -188,7 +188,7 @@ class Operation:
 
 def _session_for(graph, session, what):
     if session is None:
-        session = _default_session()
+        session = get_default_session()
         if session is None:
             raise ValueError(f"Cannot {what}: no default session is registered. Use "
                              "`with sess.as_default():` / `with tf.Session() as sess:` or pass "
@@ -199,14 +199,30 @@ def _session_for(graph, session, what):
     return session
 
 
-def _default_session():
-    global _default_session
-    from ..client.session import get_default_session  # client imports this module
-    _default_session = get_default_session
-    return get_default_session()
+class _SessionStack(threading.local):
+    def __init__(self):
+        self.stack: list = []
 
 
-# ---------------------------------------------------------------------------------------------
+_sessions = _SessionStack()
+
+
+def get_default_session():
+    """The session made default by ``with sess:`` / ``sess.as_default()`` (or None)."""
+    stack = _sessions.stack
+    return stack[-1] if stack else None
+
+
+@contextlib.contextmanager
+def default_session(session):
+    """Makes ``session`` the default session (for Tensor.eval / Operation.run) in a block."""
+    _sessions.stack.append(session)
+    try:
+        yield session
+    finally:
+        _sessions.stack.remove(session)
+
+
 class Graph:
     """A TF1 dataflow graph: operations, unique names, name scopes, collections, seed."""
 
@@ -486,7 +502,7 @@ def reset_default_graph() -> None:
 
 def name_scope(name, default_name=None, values=None):
     """tf.name_scope(name) on the default graph (or the graph of ``values``)."""
-    graph = _graph_of(values) if values else get_default_graph()
+    graph = graph_of(values) if values else get_default_graph()
     return graph.name_scope(name if name is not None else default_name)
 
 
@@ -514,7 +530,7 @@ def get_collection_ref(key):
     return get_default_graph().get_collection_ref(key)
 
 
-def _graph_of(values) -> Graph:
+def graph_of(values) -> Graph:
     for v in values:
         if isinstance(v, (Tensor, Operation)):
             return v.graph
@@ -556,7 +572,7 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None) -> Ten
     if isinstance(value, Operation):
         raise TypeError(f"Can't convert Operation '{value.name}' to Tensor (it has no outputs "
                         "to use as a value).")
-    from ..ops.array_ops import constant
+    from .constant_op import constant  # it imports this module
     if dtype is None and preferred_dtype is not None:
         try:
             return constant(value, dtype=preferred_dtype, name=name or "Const")

@@ -12,14 +12,17 @@ A declaration (see ``defop``) holds:
   several.
 - ``grad(op, *output_grads)``: builds the gradient as graph ops; returns one tensor or None per
   input. Output grads of outputs that received no gradient are None.
-- ``bind(op, session)`` (optional): returns the callable the run plan will call with the inputs,
-  for ops that need per-session state (variables, random generators) or want to pick a
-  specialised kernel once per plan instead of once per step.
+- ``bind(op, state)`` (optional): returns the callable the run plan will call with the inputs,
+  for ops that need per-session state or want to pick a specialised kernel once per plan instead
+  of once per step. ``state`` is the executor's ``RunState`` (client/executor.py): ``state.cell(v)``
+  (a variable's cell), ``state.rng(op)``, ``state.resources`` (per-op Python objects) and
+  ``state.compile(fetches, feeds)`` (a sub-plan, as tf.cond's branches use).
 - ``ref_inputs``: input positions that are passed as the session's variable cell (TF's "ref"
   inputs), not as the variable's value: Assign and the optimizers' apply ops. A callable
   ``ref_inputs(op)`` gives them per op (ops over a variable number of variables).
 - ``aliases``: the kernel may return an input, a view of it, or state (constants, variables),
   so a fetched value must be copied before it is handed to the caller.
+- ``blas``: the kernel calls BLAS (matrix products); only plans with such ops tune BLAS threads.
 - ``value(op)`` (instead of a kernel): the single output's value, known when the graph is built
   (constants). Run plans bind it as a name, with no call per run, and shape inference of other
   ops can read it (``ops/_util.constant_value``).
@@ -42,6 +45,7 @@ class OpDef:
     aliases: bool = False
     stateful: bool = False
     value: Callable | None = None
+    blas: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -52,12 +56,12 @@ _GRADIENTS: dict[str, Callable | None] = {}
 def defop(type_name: str, *, infer: Callable, kernel: Callable | None = None,
           grad: Callable | None = None, bind: Callable | None = None, ref_inputs: tuple = (),
           aliases: bool = False, stateful: bool = False, not_differentiable: bool = False,
-          value: Callable | None = None) -> OpDef:
+          value: Callable | None = None, blas: bool = False) -> OpDef:
     """Declares an op type. ``not_differentiable=True`` says its gradient is None on purpose."""
     if type_name in _REGISTRY:
         raise KeyError(f"Op type {type_name!r} is declared twice")
     refs = ref_inputs if callable(ref_inputs) else tuple(ref_inputs)
-    od = OpDef(type_name, infer, kernel, grad, bind, refs, aliases, stateful, value)
+    od = OpDef(type_name, infer, kernel, grad, bind, refs, aliases, stateful, value, blas)
     _REGISTRY[type_name] = od
     if grad is not None or not_differentiable:
         _GRADIENTS[type_name] = grad

@@ -58,7 +58,7 @@ def get_session(graph=None) -> Session:
     """The session Keras uses for ``graph`` (the default graph), created on first use."""
     graph = graph or get_default_graph()
     sess = _sessions.get(graph)
-    if sess is None or sess._closed:
+    if sess is None or sess.closed:
         sess = _sessions[graph] = Session(graph=graph)
     return sess
 
@@ -129,9 +129,9 @@ def get_value(x):
         from ..variables import Variable
         sess = _session_of(x)
         if isinstance(x, Variable):
-            if not sess._is_initialized(x):
+            if not sess.is_initialized(x):
                 sess.run(x.initializer)
-            return sess._read_variable(x)
+            return sess.read_variable(x)
         return sess.run(x)
     if hasattr(x, "numpy"):
         return x.numpy()
@@ -147,7 +147,7 @@ def set_value(x, value) -> None:
     from ..variables import Variable
     if not isinstance(x, Variable):
         raise TypeError(f"set_value needs a variable, got {x!r}")
-    _session_of(x)._write_variable(x, np.asarray(value, dtype=x.dtype.as_numpy_dtype))
+    _session_of(x).write_variable(x, np.asarray(value, dtype=x.dtype.as_numpy_dtype))
 
 
 def batch_set_value(pairs) -> None:

@@ -168,7 +168,7 @@ class Layer:
             return []
         sess = self._session()
         _initialize(sess, ws)
-        return [sess._read_variable(w) for w in ws]
+        return [sess.read_variable(w) for w in ws]
 
     def set_weights(self, weights) -> None:
         """Sets the weights from NumPy arrays, in the order of ``get_weights``."""
@@ -185,7 +185,7 @@ class Layer:
             if value.shape != expected:
                 raise ValueError(f"Layer {self.name!r} weight {var.name} has shape {expected}, "
                                  f"but the given value has shape {value.shape}")
-            sess._write_variable(var, value)
+            sess.write_variable(var, value)
 
     def count_params(self) -> int:
         if not self.built:
@@ -261,7 +261,7 @@ class Layer:
 
 def _initialize(sess, variables) -> None:
     """Runs the initializers of the variables not yet initialized in ``sess``."""
-    todo = [v.initializer for v in variables if not sess._is_initialized(v)]
+    todo = [v.initializer for v in variables if not sess.is_initialized(v)]
     if todo:
         sess.run(todo)
 

@@ -1,28 +1,8 @@
-"""BLAS threads for Session.run, chosen by measurement.
-
-On these 2-core machines an idle machine runs the MNIST MLP step 1.5x faster with two OpenBLAS
-threads (0.69 vs 1.0 s/epoch), but a busy one runs it 40x slower (80 ms instead of 2 ms per step:
-the worker threads wait for a core while the caller spins). Neither default is safe, so each run
-plan measures: it alternates one thread and all cores for a few runs, keeps the faster (one thread
-unless more are clearly faster), and measures again every few seconds, since load changes.
-``TENSORFLUXO_BLAS_THREADS=N`` fixes the count instead (0 leaves BLAS alone). The caller's own
-setting is restored after each run, so NumPy code outside tensorfluxo keeps its threading.
-"""
+"""NumPy's BLAS thread count, read and set cheaply (the executor chooses it per plan)."""
 
 from __future__ import annotations
 
 import os
-import time
-
-_WARMUP = 5         # untimed runs of a new plan: its first runs are slow (allocations, caches)
-_BLOCK = 16         # runs per candidate in a measurement...
-_SETTLE = 4         # ...of which the first are not counted: after a switch OpenBLAS needs a
-                    # few runs to wake its workers (measured: 71, 1.0, 0.8, 0.75 ms, then 0.72)
-_CHECK_EVERY = 64   # runs between clock reads while exploiting
-_FIRST_SECONDS = 1.0   # the first choice is re-checked soon: early runs are noisy
-_EXPLOIT_SECONDS = 5.0  # then this interval, doubling while the answer stays the same...
-_MAX_SECONDS = 60.0     # ...up to this
-_MARGIN = 0.9       # more threads must be at least 10% faster to be chosen
 
 
 class _Blas:
@@ -90,79 +70,3 @@ def _fast_accessors(lib):
 
 
 blas = _Blas()
-
-
-def _median(values: list) -> float:
-    return sorted(values)[len(values) // 2]
-
-
-class ThreadTuner:
-    """Per run plan: which thread count to use for the next run, from measured run times."""
-
-    __slots__ = ("choices", "best", "queue", "times", "runs_left", "deadline", "rounds",
-                 "interval", "last")
-
-    def __init__(self):
-        self.choices = blas.candidates()
-        self.best = self.choices[0] if len(self.choices) == 1 else None
-        self.queue: list = []
-        self.times: dict = {}
-        self.runs_left = 0
-        self.deadline = 0.0
-        self.rounds = 0
-        self.interval = _FIRST_SECONDS
-        self.last = None
-        if self.best is None and self.choices:
-            self._explore()
-
-    def _explore(self) -> None:
-        self.best = None
-        self.times = {c: [] for c in self.choices}
-        warmup = [self.choices[0]] * (_WARMUP if self.rounds == 0 else 0)
-        # Blocks, not alternation, and the first runs of a block are not counted: after a
-        # switch OpenBLAS wakes its sleeping workers, which would be charged to the
-        # multi-threaded candidate. (None marks an uncounted run.)
-        self.queue = warmup + [(c, i >= _SETTLE) for c in self.choices for i in range(_BLOCK)]
-        self.rounds += 1
-
-    def next(self) -> int | None:
-        if self.best is not None:
-            self.runs_left -= 1
-            if self.runs_left <= 0:
-                self.runs_left = _CHECK_EVERY
-                if len(self.choices) > 1 and time.perf_counter() > self.deadline:
-                    self._explore()
-                    return self.next()
-            return self.best
-        if not self.queue:
-            return None
-        head = self.queue[0]
-        return head[0] if isinstance(head, tuple) else head
-
-    def record(self, n: int, seconds: float) -> None:
-        """Called after an exploring run."""
-        head = self.queue.pop(0)
-        if isinstance(head, tuple) and head[1]:
-            self.times[n].append(seconds)
-            done = [t for c, t in self.times.items() if c != n and t]
-            if len(self.times[n]) >= 3 and done and \
-                    _median(self.times[n]) > 2 * min(_median(t) for t in done):
-                # clearly losing (a contended machine makes such runs 80x slower): stop here
-                self.queue = [q for q in self.queue if not (isinstance(q, tuple) and q[0] == n)]
-        if not self.queue:
-            # medians: a contended multi-threaded run is sometimes lucky, so a minimum
-            # would favour it exactly when it is the wrong choice
-            med = {c: _median(t) for c, t in self.times.items()}
-            one, many = med[1], min(med[c] for c in self.choices if c != 1)
-            self.best = 1 if many > _MARGIN * one else max(self.choices)
-            self.runs_left = _CHECK_EVERY
-            if self.rounds > 1:
-                same = self.best == self.last
-                self.interval = min(max(2 * self.interval, _EXPLOIT_SECONDS), _MAX_SECONDS) \
-                    if same else _EXPLOIT_SECONDS
-            self.last = self.best
-            self.deadline = time.perf_counter() + self.interval
-
-    @property
-    def exploring(self) -> bool:
-        return self.best is None

@@ -8,6 +8,7 @@ import builtins
 import numpy as np
 
 from ..framework import dtypes
+from ..framework.constant_op import constant
 from ..framework.ops import Tensor, apply_op, convert_to_tensor, numpy_value
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, as_shape, unknown_shape
@@ -16,26 +17,6 @@ from ._util import constant_value, dims, norm_axes, rank, same, shape_from_tenso
 newaxis = None
 
 # ---- sources -------------------------------------------------------------------------------
-defop("Const",
-      infer=lambda op: (op.attrs["dtype"], op.attrs["value"].shape),
-      value=lambda op: op.attrs["value"],
-      aliases=True, not_differentiable=True)
-
-
-def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape=False) -> Tensor:
-    """A constant tensor (``tf.constant([[1, 2]], dtype=tf.float32)``)."""
-    arr = numpy_value(value, dtype)
-    if shape is not None:
-        shape = tuple(as_shape(shape).as_list())
-        if arr.shape != shape:
-            if verify_shape or (arr.size != 1 and arr.size != int(np.prod(shape))):
-                raise TypeError(f"Expected Tensor's shape: {shape}, got {arr.shape}.")
-            arr = np.broadcast_to(arr, shape).copy() if arr.size == 1 else arr.reshape(shape)
-    arr.setflags(write=False)  # a constant's value is shared by every run
-    dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.as_dtype(arr.dtype)
-    return apply_op("Const", [], {"value": arr, "dtype": dt}, name=name)
-
-
 def _placeholder_infer(op):
     return op.attrs["dtype"], op.attrs["shape"]
 
@@ -146,11 +127,11 @@ defop("Reshape", infer=_reshape_infer,
 def reshape(tensor, shape, name: str | None = None) -> Tensor:
     """Reshapes ``tensor``; one dimension of ``shape`` may be -1."""
     x = convert_to_tensor(tensor)
-    s = _shape_arg(shape)
+    s = shape_arg(shape)
     return apply_op("Reshape", [x, s], name=name or "Reshape")
 
 
-def _shape_arg(shape) -> Tensor:
+def shape_arg(shape) -> Tensor:
     if isinstance(shape, Tensor):
         return shape
     if isinstance(shape, TensorShape):
@@ -304,7 +285,7 @@ def _sum_all(t):
 
 
 def fill(dims, value, name: str | None = None) -> Tensor:
-    return apply_op("Fill", [_shape_arg(dims), convert_to_tensor(value)], name=name or "Fill")
+    return apply_op("Fill", [shape_arg(dims), convert_to_tensor(value)], name=name or "Fill")
 
 
 def _filled(shape, value, dtype, name) -> Tensor:
@@ -1436,7 +1417,7 @@ defop("BroadcastTo", infer=_broadcast_to_infer, aliases=True,
 
 def broadcast_to(input, shape, name: str | None = None) -> Tensor:  # noqa: A002
     """``input`` broadcast (NumPy rules) to ``shape``."""
-    return apply_op("BroadcastTo", [convert_to_tensor(input), _shape_arg(shape)],
+    return apply_op("BroadcastTo", [convert_to_tensor(input), shape_arg(shape)],
                     name=name or "BroadcastTo")
 
 

@@ -107,8 +107,7 @@ def _cond_infer(op):
     return specs
 
 
-def _cond_bind(op, session):
-    from ..client.session import _Plan  # the session module imports this one
+def _cond_bind(op, state):
     caps = list(op.inputs[1:])
     plans = {}
     n_out = len(op.outputs)
@@ -117,12 +116,12 @@ def _cond_bind(op, session):
         plan = plans.get(key)
         if plan is None:
             outs = [op.graph.get_tensor_by_name(n) for n in op.attrs[key]]
-            plan = plans[key] = _Plan(session, outs, caps)
+            plan = plans[key] = state.compile(outs, caps, tune_blas=False)
         return plan
 
     def run(pred, *values):
         plan = branch("then_outputs" if pred else "else_outputs")
-        out = plan._call(plan.fn, values)
+        out = plan(values)
         return out[0] if n_out == 1 else out
     return run
 
@@ -150,7 +149,8 @@ def _cond_grad(op, *dys):
     return [None] + [by_tensor.get(c) for c in caps]
 
 
-defop("Cond", infer=_cond_infer, bind=_cond_bind, grad=_cond_grad, aliases=True)
+# blas=True: a branch may multiply matrices, and the plan running the Cond sets the threads
+defop("Cond", infer=_cond_infer, bind=_cond_bind, grad=_cond_grad, aliases=True, blas=True)
 
 
 def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, fn2=None):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import Tensor, _graph_of, apply_op, convert_to_tensor
+from ..framework.ops import Tensor, apply_op, convert_to_tensor, graph_of
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
 from . import array_ops as A
@@ -134,7 +134,7 @@ for _type, _name, _fn, _grad, _out, _allowed in _BINARY:
 
 def _binary(op_type: str, x, y, name=None) -> Tensor:
     # TF names implicit constants after the op: `x * 2.0` creates "mul" and its "mul/y".
-    with _graph_of([x, y]).name_scope(name or _BINARY_NAMES[op_type]) as scope:
+    with graph_of([x, y]).name_scope(name or _BINARY_NAMES[op_type]) as scope:
         x, y = pair(x, y, op_type)
         return apply_op(op_type, [x, y], name=scope)
 
@@ -154,7 +154,7 @@ def multiply(x, y, name=None):
 
 def truediv(x, y, name=None):
     """x / y; integer tensors are converted to float64 (int8/16 to float32) as in TF."""
-    with _graph_of([x, y]).name_scope(name or "truediv") as scope:
+    with graph_of([x, y]).name_scope(name or "truediv") as scope:
         x, y = pair(x, y, "truediv")
         if x.dtype.is_integer:
             target = dtypes.float32 if x.dtype in (dtypes.int8, dtypes.int16, dtypes.uint8) \
@@ -490,7 +490,7 @@ def _matmul_grad(op, dy):
             matmul(dy, a, transpose_a=True, transpose_b=True)]
 
 
-defop("MatMul", infer=_matmul_infer, bind=_matmul_bind, grad=_matmul_grad,
+defop("MatMul", infer=_matmul_infer, bind=_matmul_bind, grad=_matmul_grad, blas=True,
       kernel=lambda a, b, transpose_a, transpose_b: np.dot(a.T if transpose_a else a,
                                                            b.T if transpose_b else b))
 
@@ -536,7 +536,7 @@ def _bmm(a, b, adj_x, adj_y):
     return apply_op("BatchMatMul", [a, b], {"adj_x": adj_x, "adj_y": adj_y}, name="MatMul")
 
 
-defop("BatchMatMul", infer=_batch_matmul_infer, kernel=_bmm_kernel, grad=_bmm_grad)
+defop("BatchMatMul", infer=_batch_matmul_infer, kernel=_bmm_kernel, grad=_bmm_grad, blas=True)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,

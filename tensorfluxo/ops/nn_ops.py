@@ -267,7 +267,7 @@ def _dropout_infer(op):
 
 
 def _dropout_bind(op, session):
-    rng = session._rng(op)
+    rng = session.rng(op)
     ns = op.attrs["noise_shape"]
     draw_dtype = np.float64 if op.inputs[0].dtype.np == np.float64 else np.float32
 

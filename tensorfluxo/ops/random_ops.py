@@ -10,7 +10,7 @@ from ..framework import dtypes
 from ..framework.ops import apply_op, convert_to_tensor, get_default_graph
 from ..framework.registry import defop
 from ._util import same, shape_from_tensor
-from .array_ops import _shape_arg
+from .array_ops import shape_arg
 
 DEFAULT_GRAPH_SEED = 87654321
 
@@ -59,7 +59,7 @@ _DISTS = {"RandomStandardNormal": _normal, "TruncatedNormal": _truncated,
 
 
 def _random_bind(op, session):
-    rng = session._rng(op)
+    rng = session.rng(op)
     a = op.attrs
     draw = _draw(a["dtype"], _DISTS[op.type])
     scale, shift = a["scale"], a["shift"]
@@ -87,7 +87,7 @@ def _random(op_type, shape, a, b, dtype, seed, name):
     if not dt.is_floating:
         raise ValueError(f"{op_type} needs a floating dtype, got {dt.name}")
     s1, s2 = get_seed(seed)
-    return apply_op(op_type, [_shape_arg(shape)],
+    return apply_op(op_type, [shape_arg(shape)],
                     {"dtype": dt, "seed": s1, "seed2": s2, "scale": float(a), "shift": float(b)},
                     name=name)
 
@@ -111,7 +111,7 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
         if maxval is None:
             raise ValueError("Must specify maxval for integer dtype")
         s1, s2 = get_seed(seed)
-        return apply_op("RandomUniformInt", [_shape_arg(shape)],
+        return apply_op("RandomUniformInt", [shape_arg(shape)],
                         {"dtype": dt, "seed": s1, "seed2": s2, "minval": int(minval),
                          "maxval": int(maxval)}, name=name or "random_uniform")
     return _random("RandomUniform", shape, 1.0 if maxval is None else maxval, minval, dt, seed,
@@ -119,7 +119,7 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
 
 
 def _int_bind(op, session):
-    rng = session._rng(op)
+    rng = session.rng(op)
     a = op.attrs
     return lambda shape: rng.integers(a["minval"], a["maxval"], tuple(shape), dtype=a["dtype"].np)
 
@@ -129,7 +129,7 @@ defop("RandomUniformInt", infer=_random_infer, bind=_int_bind, stateful=True,
 
 
 def _shuffle_bind(op, session):
-    rng = session._rng(op)
+    rng = session.rng(op)
     return lambda x: rng.permutation(x) if np.ndim(x) else x
 
 
@@ -144,7 +144,7 @@ def random_shuffle(value, seed=None, name=None):
 
 
 def _multinomial_bind(op, session):
-    rng = session._rng(op)
+    rng = session.rng(op)
     npdt = op.attrs["output_dtype"].np
 
     def sample(logits, num_samples):

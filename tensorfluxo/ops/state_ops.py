@@ -10,7 +10,7 @@ from ..framework.registry import defop
 
 
 def _var_bind(op, session):
-    cell = session._cell(op)
+    cell = session.cell(op)
 
     def read():
         v = cell.value
@@ -95,7 +95,7 @@ def is_variable_initialized(variable) -> Tensor:
 
 
 def _report_bind(op, session):
-    cells = [session._cell(v) for v in op.attrs["var_ops"]]
+    cells = [session.cell(v) for v in op.attrs["var_ops"]]
 
     def report():
         return np.array([c.name.encode() for c in cells if c.value is None], dtype=object)

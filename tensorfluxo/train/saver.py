@@ -323,7 +323,7 @@ class Saver:
         self._last_checkpoints = [(p, now) for p in checkpoint_paths if checkpoint_exists(p)]
 
     def _check_session(self, sess, action: str) -> None:
-        if not hasattr(sess, "_read_variable"):
+        if not hasattr(sess, "read_variable"):
             raise TypeError(f"'sess' must be a Session; {sess!r}")
         if getattr(sess, "_closed", False):
             raise RuntimeError(f"Attempted to use a closed Session (to {action} a checkpoint).")
@@ -357,7 +357,7 @@ class Saver:
         if os.path.basename(prefix) == (latest_filename or "checkpoint"):
             raise ValueError(f"Save path '{prefix}' conflicts with path used for checkpoint "
                              "state. Please use a different save path.")
-        values = {key: sess._read_variable(var) for key, var in self._variables.items()}
+        values = {key: sess.read_variable(var) for key, var in self._variables.items()}
         checkpoint_io.write_bundle(prefix, values)
         if write_meta_graph and _can_export_graphs():
             self.export_meta_graph(f"{prefix}.{meta_graph_suffix}",
@@ -418,7 +418,7 @@ class Saver:
                         f"checkpoint {save_path}")
             values = {key: reader.get_tensor(key) for key in self._variables}
         for key, var in self._variables.items():
-            sess._write_variable(var, values[key])
+            sess.write_variable(var, values[key])
 
     # -- meta graph
     def export_meta_graph(self, filename: str | None = None, collection_list=None,

@@ -157,7 +157,7 @@ def test_seed_dict_var_list_saves_under_the_given_name(tmp_path):
     with tf.Session() as sess:
         saver.restore(sess, str(tmp_path / "my_model_final.ckpt"))
         assert np.array_equal(theta.eval(), best_theta)
-        assert not sess._is_initialized(other)  # only what the Saver holds is restored
+        assert not sess.is_initialized(other)  # only what the Saver holds is restored
 
 
 def test_global_step_names_the_checkpoint_and_max_to_keep_deletes_old_ones(tmp_path):
@@ -241,7 +241,7 @@ def test_restore_missing_variable_names_it(tmp_path):
                            match=r"Key extra not found in checkpoint .*m \(needed to restore "
                                  r"variable 'extra'\); it holds: layer1/weights"):
             tf.train.Saver([w, extra]).restore(sess, path)
-        assert not sess._is_initialized(w)  # nothing restored when one variable is missing
+        assert not sess.is_initialized(w)  # nothing restored when one variable is missing
 
 
 def test_restore_wrong_shape_or_dtype_names_variable_and_both(tmp_path):

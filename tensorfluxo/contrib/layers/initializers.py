@@ -6,7 +6,7 @@ import math
 
 from ...framework import dtypes
 from ...ops import init_ops, random_ops
-from ...ops.init_ops import Initializer, _fans
+from ...ops.init_ops import Initializer, fans
 
 
 class _ContribVarianceScaling(Initializer):
@@ -25,7 +25,7 @@ class _ContribVarianceScaling(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dt = self._dt(dtype)
-        fan_in, fan_out = _fans(shape)
+        fan_in, fan_out = fans(shape)
         n = {"FAN_IN": fan_in, "FAN_OUT": fan_out, "FAN_AVG": (fan_in + fan_out) / 2.0}[self.mode]
         n = max(1.0, float(n))
         if self.uniform:

@@ -1,10 +1,12 @@
 import numpy as np
 
-from tensorfluxo.kernels import blas as B
+import tensorfluxo as tf
+from tensorfluxo.client import executor as B
 
 
-def _tuner(monkeypatch, choices=(1, 2)):
+def _tuner(monkeypatch, choices=(1, 2), busy=False):
     monkeypatch.setattr(B.blas, "candidates", lambda: choices)
+    monkeypatch.setattr(B, "_others_runnable", lambda: busy)
     return B.ThreadTuner()
 
 
@@ -94,4 +96,23 @@ def test_a_clearly_losing_candidate_is_cut_short(monkeypatch):
         return 1.0 if n == 1 else 80.0
     _feed(t, cost)
     assert t.next() == 1
-    assert calls.count(2) == B._SETTLE + 3  # not the whole block of 80x slower runs
+    assert calls.count(2) == 2  # the wake-up run and one more, not a block of 80x slower runs
+
+
+def test_a_busy_machine_costs_no_trial_of_more_threads(monkeypatch):
+    # another process holds a core: trying two threads would cost ~80 ms a run; none is tried
+    t = _tuner(monkeypatch, busy=True)
+    tried = []
+
+    def cost(n, i):
+        tried.append(n)
+        return 0.002
+    _feed(t, cost)
+    assert set(tried) == {1} and t.next() == 1
+
+
+def test_only_plans_that_call_blas_tune_threads():
+    x = tf.placeholder(tf.float32, (2, 2))
+    with tf.Session() as sess:
+        assert sess.compile([tf.tanh(x)], [x])._tuner is None
+        assert sess.compile([tf.matmul(x, x)], [x])._tuner is not None

@@ -1,0 +1,29 @@
+"""The Const op and ``tf.constant``: framework-level, since ``convert_to_tensor`` builds it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import dtypes
+from .ops import Tensor, apply_op, numpy_value
+from .registry import defop
+from .tensor_shape import as_shape
+
+defop("Const",
+      infer=lambda op: (op.attrs["dtype"], op.attrs["value"].shape),
+      value=lambda op: op.attrs["value"],
+      aliases=True, not_differentiable=True)
+
+
+def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape=False) -> Tensor:
+    """A constant tensor (``tf.constant([[1, 2]], dtype=tf.float32)``)."""
+    arr = numpy_value(value, dtype)
+    if shape is not None:
+        shape = tuple(as_shape(shape).as_list())
+        if arr.shape != shape:
+            if verify_shape or (arr.size != 1 and arr.size != int(np.prod(shape))):
+                raise TypeError(f"Expected Tensor's shape: {shape}, got {arr.shape}.")
+            arr = np.broadcast_to(arr, shape).copy() if arr.size == 1 else arr.reshape(shape)
+    arr.setflags(write=False)  # a constant's value is shared by every run
+    dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.as_dtype(arr.dtype)
+    return apply_op("Const", [], {"value": arr, "dtype": dt}, name=name)
