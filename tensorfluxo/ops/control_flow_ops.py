@@ -78,7 +78,10 @@ def _branch(graph, fn, what):
     return single, kind, outs, set(graph._ops[start:])
 
 
-def _captured(ops, outs) -> list:
+def captured_inputs(ops, outs) -> list:
+    """The tensors from outside ``ops`` that ``ops`` (or the results ``outs``) use, in creation
+    order: what a sub-graph built by a user function (a branch, a loop body, a dataset
+    function) takes from the enclosing graph. Variable cells (ref inputs) are not values."""
     seen, caps = set(), []
     for op in sorted(ops, key=lambda o: o._id):
         refs = ref_inputs(op)
@@ -173,7 +176,7 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         if len(t_outs) != len(f_outs) or t_single != f_single:
             raise ValueError(f"tf.cond: true_fn returns {len(t_outs)} value(s) and false_fn "
                              f"{len(f_outs)}; both must return the same structure")
-        caps = _captured(t_ops | f_ops, t_outs + f_outs)
+        caps = captured_inputs(t_ops | f_ops, t_outs + f_outs)
         outs = apply_op("Cond", [pred, *caps],
                         {"then_outputs": builtins.tuple(t.name for t in t_outs),
                          "else_outputs": builtins.tuple(t.name for t in f_outs)}, name=scope)
