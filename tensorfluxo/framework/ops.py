@@ -119,11 +119,21 @@ class Tensor:
             "the condition into the graph (tf.where, tf.cond-free arithmetic).")
 
     def __iter__(self):
-        dims = self._shape.as_tuple()
-        if dims is None or not dims or dims[0] is None:
-            raise TypeError(f"Tensor '{self.name}' with shape {self._shape} is not iterable: "
-                            "its first dimension must be statically known.")
-        return iter(self[i] for i in range(dims[0]))
+        raise TypeError(f"Iterating over a symbolic Tensor ({self.name}) is not allowed: its "
+                        "values are only known when the graph runs. Use tf.unstack(t) for a "
+                        "list of tensors along the first dimension, or sess.run(t) for values.")
+
+    def __array__(self, dtype=None, copy=None):
+        raise NotImplementedError(
+            f"Cannot convert a symbolic Tensor ({self.name}) to a numpy array. This error may "
+            "indicate that you're trying to pass a Tensor to a NumPy call, which is not "
+            "supported: compute the value with sess.run(t) / t.eval() first, or use the tf.* "
+            "op (tf.reduce_sum for np.sum...).")
+
+    @property
+    def ndim(self):
+        """The rank (None when unknown), as ``shape.ndims``."""
+        return self._shape.ndims
 
     def __len__(self):
         raise TypeError(f"len is not well defined for symbolic Tensors ({self.name}). "

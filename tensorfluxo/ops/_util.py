@@ -36,9 +36,9 @@ def norm_axes(axis, ndim, what="axis"):
         return tuple(sorted(set(axes)))
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -ndim <= a < ndim:
             raise ValueError(f"Invalid {what} {a}: must be in the range [-{ndim}, {ndim})")
-        out.append(a % ndim if ndim else 0)
+        out.append(a % ndim)
     return tuple(sorted(set(out)))
 
 
@@ -107,6 +107,14 @@ def require_float(t: Tensor, op_name: str) -> None:
         raise TypeError(f"Value passed to parameter 'x' of '{op_name}' has DataType "
                         f"{t.dtype.name} not in list of allowed values: float16, float32, "
                         f"float64 (tensor {t.name}). Cast it first with tf.cast.")
+
+
+def require_numeric(t: Tensor, op_name: str, param: str = "x") -> None:
+    """Numbers only: a bool or string tensor would come back with a dtype that lies."""
+    if t.dtype.is_bool or t.dtype is dtypes.string:
+        raise TypeError(f"Value passed to parameter '{param}' of '{op_name}' has DataType "
+                        f"{t.dtype.name}, which is not a number type (tensor {t.name}). Cast it "
+                        "first with tf.cast.")
 
 
 def same(op):

@@ -230,7 +230,11 @@ def squeeze(input, axis=None, name: str | None = None, squeeze_dims=None) -> Ten
     axis = squeeze_dims if axis is None else axis
     x = convert_to_tensor(input)
     if axis is not None:
-        axis = norm_axes(axis, rank(x))
+        try:
+            axis = norm_axes(axis, rank(x))
+        except ValueError as e:
+            raise ValueError(f"{e} for 'squeeze' of tensor {x.name} with shape {x.shape}"
+                             ) from None
     return apply_op("Squeeze", [x], {"axis": axis}, name=name or "Squeeze")
 
 
@@ -627,7 +631,7 @@ def unstack(value, num=None, axis: int = 0, name: str = "unstack"):
     d = dims(x)
     if d is None:
         raise ValueError(f"Cannot infer num from shape {x.shape}")
-    axis = int(axis) % len(d)
+    axis = _static_axis(axis, len(d), "unstack")
     if num is None:
         num = d[axis]
         if num is None:
@@ -851,7 +855,15 @@ def _tile_grad_kernel(dy, x, m):
                   dtype=dy.dtype).reshape(xs)
 
 
-defop("Tile", infer=_tile_infer, kernel=lambda x, m: np.tile(x, m),
+def _tile_kernel(x, m):
+    if len(m) != x.ndim:  # only possible when x's rank was unknown at construction
+        raise ValueError(f"Expected multiples argument to be a vector of length {x.ndim} but "
+                         f"got length {len(m)}: tile needs one multiple per dimension of the "
+                         f"input (shape {x.shape})")
+    return np.tile(x, m)
+
+
+defop("Tile", infer=_tile_infer, kernel=_tile_kernel,
       grad=lambda op, dy: [apply_op("TileGrad", [dy, *op.inputs], name="TileGrad"), None])
 # TileGrad(dy, x, multiples) sums the tiled copies back to x's shape.
 defop("TileGrad", infer=lambda op: (op.inputs[0].dtype, op.inputs[1].shape),

@@ -10,7 +10,7 @@ from ..framework.ops import Tensor, apply_op, convert_to_tensor, graph_of
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
 from . import array_ops as A
-from ._util import dims, norm_axes, pair, rank, require_float, same, to_tensor_like
+from ._util import dims, norm_axes, pair, rank, require_float, require_numeric, same, to_tensor_like
 
 # =============================================================================================
 # Binary elementwise ops
@@ -289,6 +289,8 @@ def _unary_infer(needs_float, bool_out):
         x = op.inputs[0]
         if needs_float:
             require_float(x, op.type)
+        elif not bool_out:
+            require_numeric(x, op.type)
         return (dtypes.bool if bool_out else x.dtype), x.shape
     return infer
 
@@ -444,14 +446,18 @@ def relu(features, name=None):
 # =============================================================================================
 # MatMul
 # =============================================================================================
-def _matmul_infer(op):
-    a, b = op.inputs
-    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+def _matmul_dtypes(a, b):
     if a.dtype is not b.dtype:
         raise TypeError(f"Input 'b' of 'MatMul' Op has type {b.dtype.name} that does not match "
                         f"type {a.dtype.name} of argument 'a'.")
     if a.dtype.is_bool or a.dtype is dtypes.string:
         raise TypeError(f"MatMul does not support dtype {a.dtype.name}")
+
+
+def _matmul_infer(op):
+    a, b = op.inputs
+    ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
+    _matmul_dtypes(a, b)
     da, db = dims(a), dims(b)
     if da is not None and len(da) != 2 or db is not None and len(db) != 2:
         raise ValueError(f"Shape must be rank 2 but is rank "
@@ -497,6 +503,7 @@ defop("MatMul", infer=_matmul_infer, bind=_matmul_bind, grad=_matmul_grad, blas=
 
 def _batch_matmul_infer(op):
     a, b = op.inputs
+    _matmul_dtypes(a, b)
     da, db = dims(a), dims(b)
     if da is None or db is None:
         return a.dtype, TensorShape(None)
@@ -632,7 +639,7 @@ def _reduce_grad_kernel(dy, x, axis, keepdims, mean):
     if not keepdims:
         dy = np.asarray(dy).reshape([1 if i in axes else d for i, d in enumerate(xs)])
     if mean:
-        dy = dy * (1.0 / max(n, 1))  # a Python float keeps dy's dtype
+        dy = dy / max(n, 1)  # TF divides (x * (1/n) differs in the last bit); int keeps dtype
     out = np.empty(xs, dtype=dy.dtype)  # filling is cheaper than np.broadcast_to's setup
     out[...] = dy
     return out
@@ -664,7 +671,10 @@ def _k_mean(x, axis, keepdims):
     if x.dtype.kind in "iu":
         s = np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         return np.trunc(s / max(n, 1)).astype(x.dtype)
-    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype) * (1.0 / max(n, 1))
+    # sum / n as TF computes it: sum * (1/n) is off by one ulp for many n (0.97819996 for
+    # TF's 0.9782), which shows in printed accuracies.
+    return np.true_divide(np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
+                          max(n, 1), dtype=x.dtype)
 
 
 _REDUCE = [
@@ -787,6 +797,7 @@ def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64
 # ---- add_n -----------------------------------------------------------------------------------
 def _addn_infer(op):
     xs = op.inputs
+    require_numeric(xs[0], op.type, "inputs")
     s = xs[0].shape
     for t in xs[1:]:
         if t.dtype is not xs[0].dtype:
@@ -819,12 +830,16 @@ def add_n(inputs, name=None) -> Tensor:
 
 
 # ---- where / select --------------------------------------------------------------------------
-def _select_infer(op):
-    c, x, y = op.inputs
+def _select_dtypes(c, x, y):
     if not c.dtype.is_bool:
         raise TypeError(f"condition must be bool, got {c.dtype.name}")
     if x.dtype is not y.dtype:
         raise TypeError(f"x and y must have one dtype: {x.dtype.name} and {y.dtype.name}")
+
+
+def _select_v2_infer(op):
+    c, x, y = op.inputs
+    _select_dtypes(c, x, y)
     s = broadcast_shapes(x.shape, y.shape)
     s = None if s is None else broadcast_shapes(c.shape, s)
     if s is None:
@@ -832,13 +847,49 @@ def _select_infer(op):
     return x.dtype, s
 
 
+def _select_rows(c, x) -> bool:
+    return rank(c) == 1 and rank(x) is not None and rank(x) > 1
+
+
+def _tf1_select_error(c, x, y):
+    """Why TF1's Select refuses these shapes (None if it accepts them)."""
+    if not x.shape.is_compatible_with(y.shape):
+        return f"x and y must have the same shape, got {x.shape} and {y.shape}"
+    s = x.shape.merge_with(y.shape)
+    want = TensorShape(s.as_list()[:1]) if _select_rows(c, x) else s
+    if rank(c) != 0 and not c.shape.is_compatible_with(want):
+        return (f"condition must be a scalar, have the shape of x, or be a vector as long as "
+                f"x's first dimension; got condition shape {c.shape} and x shape {s}")
+    return None
+
+
+def _select_infer(op):
+    """TF1's Select: x and y of one shape; condition a scalar, of x's shape, or a vector that
+    picks whole rows (x's first dimension)."""
+    c, x, y = op.inputs
+    _select_dtypes(c, x, y)
+    why = _tf1_select_error(c, x, y)
+    if why is not None:
+        raise ValueError(why)
+    return x.dtype, x.shape.merge_with(y.shape)
+
+
+def _k_select(c, x, y):
+    if c.ndim == 1 and x.ndim > 1:  # a vector condition picks rows
+        c = c.reshape(c.shape + (1,) * (x.ndim - 1))
+    return np.where(c, x, y)
+
+
 def _g_select(op, dy):
     c, x, y = op.inputs
     z = A.zeros_like(dy)
-    return [None, A.unbroadcast(where(c, dy, z), x), A.unbroadcast(where(c, z, dy), y)]
+    if op.type == "Select":
+        return [None, where(c, dy, z), where(c, z, dy)]
+    return [None, A.unbroadcast(where_v2(c, dy, z), x), A.unbroadcast(where_v2(c, z, dy), y)]
 
 
-defop("Select", infer=_select_infer, kernel=np.where, grad=_g_select)
+defop("Select", infer=_select_infer, kernel=_k_select, grad=_g_select)
+defop("SelectV2", infer=_select_v2_infer, kernel=np.where, grad=_g_select)
 
 
 def _where_index_infer(op):
@@ -850,19 +901,28 @@ defop("Where", infer=_where_index_infer, not_differentiable=True,
       kernel=lambda c: np.argwhere(c).astype(np.int64))
 
 
-def where(condition, x=None, y=None, name=None) -> Tensor:
-    """Elementwise choice ``x if condition else y`` (broadcasting), or the indices of true
-    elements when x and y are None."""
+def _where(op_type, condition, x, y, name):
     c = convert_to_tensor(condition)
     if x is None and y is None:
         return apply_op("Where", [c], name=name or "Where")
     if x is None or y is None:
         raise ValueError("x and y must both be given, or both be None")
-    x, y = pair(x, y, "Select")
-    return apply_op("Select", [c, x, y], name=name or "Select")
+    x, y = pair(x, y, op_type)
+    if op_type == "Select" and _tf1_select_error(c, x, y) is not None:
+        op_type = "SelectV2"  # shapes TF1 refuses: broadcast as TF2 does (no value differs)
+    return apply_op(op_type, [c, x, y], name=name or "Select")
 
 
-where_v2 = where
+def where(condition, x=None, y=None, name=None) -> Tensor:
+    """TF1's ``tf.where``: ``x if condition else y``; a vector condition with a matrix (or
+    higher-rank) x chooses whole rows, as in TF1. Shapes TF1 refuses are broadcast as TF2's
+    ``where_v2`` does. With x and y None: the indices of the true elements."""
+    return _where("Select", condition, x, y, name)
+
+
+def where_v2(condition, x=None, y=None, name=None) -> Tensor:
+    """``x if condition else y`` with condition, x and y broadcast together (TF2's tf.where)."""
+    return _where("SelectV2", condition, x, y, name)
 
 
 # ---- misc ------------------------------------------------------------------------------------
@@ -888,7 +948,12 @@ def _g_cumsum(op, dy):
                                       "reverse": not a["reverse"]})]
 
 
-defop("Cumsum", infer=same, kernel=_cumsum_kernel, grad=_g_cumsum)
+def _cumsum_infer(op):
+    require_numeric(op.inputs[0], op.type)
+    return same(op)
+
+
+defop("Cumsum", infer=_cumsum_infer, kernel=_cumsum_kernel, grad=_g_cumsum)
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None) -> Tensor:

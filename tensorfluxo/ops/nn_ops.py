@@ -48,10 +48,10 @@ defop("LogSoftmax", infer=_float_infer, kernel=_k_log_softmax, grad=_g_log_softm
 
 def _along_axis(op_type, logits, axis, name):
     x = convert_to_tensor(logits)
-    r = rank(x)
-    if axis in (-1, None) or (r is not None and axis == r - 1):
+    axis = _class_axis(op_type.lower(), x, axis)
+    if axis is None:
         return apply_op(op_type, [x], name=name or op_type)
-    perm = list(range(r))
+    perm = list(range(rank(x)))
     perm[axis], perm[-1] = perm[-1], perm[axis]
     y = apply_op(op_type, [A.transpose(x, perm)])
     return A.transpose(y, perm, name=name)
@@ -186,9 +186,30 @@ def softmax_cross_entropy_with_logits_v2(_sentinel=None, labels=None, logits=Non
         else convert_to_tensor(labels)
     if labels.dtype is not logits.dtype:
         labels = A.cast(labels, logits.dtype)
+    axis = _class_axis("softmax_cross_entropy_with_logits", logits,
+                       dim if dim is not None and axis == -1 else axis)
+    if axis is not None:  # the classes' axis moves last, the others keep their order
+        perm = [i for i in range(rank(logits)) if i != axis] + [axis]
+        logits, labels = A.transpose(logits, perm), A.transpose(labels, perm)
     loss, _ = apply_op("SoftmaxCrossEntropyWithLogits", [logits, labels],
                        name=name or "softmax_cross_entropy_with_logits")
     return loss
+
+
+def _class_axis(fn_name, x, axis):
+    """``axis`` as a non-negative int if it is not already the last axis of ``x``, else None."""
+    r = rank(x)
+    if r == 0:
+        raise ValueError(f"{fn_name}: logits {x.name} must have rank >= 1, got a scalar")
+    if axis in (-1, None) or (r is not None and axis == r - 1):
+        return None
+    if r is None:
+        raise ValueError(f"{fn_name}: axis={axis} needs logits of known rank ({x.name} has "
+                         "unknown shape)")
+    if not -r <= axis < r:
+        raise ValueError(f"{fn_name}: axis {axis} is out of range for logits {x.name} of "
+                         f"shape {x.shape} (rank {r})")
+    return axis % r
 
 
 def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, dim=-1,
@@ -196,7 +217,8 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     """TF1's version: no gradient flows into ``labels``."""
     if labels is not None and not isinstance(labels, (int, float)):
         labels = A.stop_gradient(convert_to_tensor(labels))
-    return softmax_cross_entropy_with_logits_v2(_sentinel, labels, logits, name=name)
+    return softmax_cross_entropy_with_logits_v2(_sentinel, labels, logits, name=name,
+                                                axis=dim if axis is None else axis)
 
 
 # ---- in_top_k ------------------------------------------------------------------------------

@@ -138,11 +138,11 @@ def test_stack_unstack(axis):
           np.array(1.0, np.float32))
 
 
-def test_tensor_iteration_unpacks_the_first_dimension():
-    a, b = tf.constant([[1, 2], [3, 4]])
-    with tf.Session() as sess:
-        np.testing.assert_array_equal(sess.run(b), [3, 4])
-    with pytest.raises(TypeError, match="is not iterable"):
+def test_iterating_a_graph_tensor_raises_type_error_as_tf():
+    with pytest.raises(TypeError, match=r"Iterating over a symbolic Tensor \(Const:0\) is not "
+                                        r"allowed.*tf.unstack"):
+        a, b = tf.constant([[1, 2], [3, 4]])
+    with pytest.raises(TypeError, match="Iterating over a symbolic Tensor"):
         iter(tf.placeholder(tf.float32, [None, 2]))
 
 
