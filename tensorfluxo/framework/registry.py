@@ -30,6 +30,7 @@ A declaration (see ``defop``) holds:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ class OpDef:
     stateful: bool = False
     value: Callable | None = None
     blas: bool = False
+    module: str = ""  # where it is declared (op tests name it)
     extra: dict = field(default_factory=dict)
 
 
@@ -61,7 +63,8 @@ def defop(type_name: str, *, infer: Callable, kernel: Callable | None = None,
     if type_name in _REGISTRY:
         raise KeyError(f"Op type {type_name!r} is declared twice")
     refs = ref_inputs if callable(ref_inputs) else tuple(ref_inputs)
-    od = OpDef(type_name, infer, kernel, grad, bind, refs, aliases, stateful, value, blas)
+    od = OpDef(type_name, infer, kernel, grad, bind, refs, aliases, stateful, value, blas,
+               sys._getframe(1).f_globals.get("__name__", ""))
     _REGISTRY[type_name] = od
     if grad is not None or not_differentiable:
         _GRADIENTS[type_name] = grad

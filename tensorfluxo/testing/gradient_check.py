@@ -1,9 +1,10 @@
 """Finite-difference gradient checks.
 
 ``check_gradients(fn, inputs)`` builds ``y = fn(*placeholders)`` in a fresh graph, then compares
-the symbolic gradient of ``sum(u * y)`` (u random, fixed) with central differences of the same
-scalar, for every float64 input. One cheap scalar check per op, as PyTensor's verify_grad; with
-``second_order=True`` it also checks the gradient of the gradient's norm.
+the symbolic gradient of ``sum(u * y)`` (u random, fixed; summed over the float outputs when fn
+returns several) with central differences of the same scalar, for every float64 input. One cheap
+scalar check per op, as PyTensor's verify_grad; with ``second_order=True`` it also checks the
+gradient of the gradient's norm.
 """
 
 from __future__ import annotations
@@ -46,12 +47,8 @@ def compute_gradient_error(fn: Callable, inputs: Sequence, seed: int = 0, eps: f
         phs = [tf.placeholder(tf.as_dtype(v.dtype), name=f"x{i}",
                               shape=v.shape if static_shapes else [None] * v.ndim)
                for i, v in enumerate(values)]
-        y = fn(*phs)
-        with tf.Session(graph=g) as probe:  # the output's shape, known or not
-            y_shape = np.shape(probe.run(y, {p: v for p, v in zip(phs, values)}))
-        u = np.random.default_rng(seed).standard_normal(y_shape)
-        u_t = tf.constant(u, dtype=y.dtype)
-        target = tf.reduce_sum(u_t * y)
+        ys = [y for y in as_list(fn(*phs)) if y.dtype.is_floating]
+        target = weighted_sum(ys, {p: v for p, v in zip(phs, values)}, seed)
         float_idx = [i for i, v in enumerate(values) if v.dtype.kind == "f"]
         grads = tf.gradients(target, [phs[i] for i in float_idx])
         if second_order:
@@ -76,6 +73,23 @@ def compute_gradient_error(fn: Callable, inputs: Sequence, seed: int = 0, eps: f
                     num = numeric_jacobian(lambda vals: f(vals, target2), values, i, eps)
                     err = max(err, _rel_err(s, num))
     return err
+
+
+def as_list(outputs) -> list:
+    """fn's result as a list of tensors (fn may return one tensor or a sequence)."""
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+def weighted_sum(ys: list, feed: dict, seed: int = 0):
+    """The scalar ``sum_i sum(u_i * ys[i])`` with fixed random u_i shaped like the outputs'
+    values at ``feed`` (known or not statically)."""
+    import tensorfluxo as tf
+
+    with tf.Session(graph=ys[0].graph) as probe:
+        shapes = [np.shape(v) for v in probe.run(ys, feed)]
+    rng = np.random.default_rng(seed)
+    return tf.add_n([tf.reduce_sum(tf.constant(rng.standard_normal(s), dtype=y.dtype) * y)
+                     for y, s in zip(ys, shapes)])
 
 
 def _rel_err(a, b) -> float:
