@@ -1,5 +1,5 @@
-"""Math ops forward against NumPy, dtypes, construction-time errors and Python operators.
-(Gradients of the same ops: tests/ops/test_gradients.py.)"""
+"""Math ops beyond the op table (tests/ops/test_op_table.py checks each op forward against NumPy
+and its gradients): integer and bool cases, dtypes, construction-time errors, Python operators."""
 
 import numpy as np
 import pytest
@@ -42,83 +42,6 @@ def away_from_zero(shape, dtype=np.float64):
     return a.astype(dtype)
 
 
-# ---- elementwise --------------------------------------------------------------------------
-DOMAINS = {
-    "any": lambda s, dt: arr(s, dtype=dt),
-    "pos": lambda s, dt: arr(s, 0.5, 2.0, dt),
-    "small": lambda s, dt: arr(s, -1.0, 1.0, dt),
-    "nonzero": away_from_zero,
-}
-
-UNARY = [  # (tf function, NumPy reference, input domain)
-    (tf.negative, np.negative, "any"),
-    (tf.abs, np.abs, "any"),
-    (tf.sign, np.sign, "any"),
-    (tf.square, np.square, "any"),
-    (tf.sqrt, np.sqrt, "pos"),
-    (tf.rsqrt, lambda x: 1 / np.sqrt(x), "pos"),
-    (tf.exp, np.exp, "any"),
-    (tf.log, np.log, "pos"),
-    (tf.log1p, np.log1p, "pos"),
-    (tf.expm1, np.expm1, "any"),
-    (tf.sin, np.sin, "any"),
-    (tf.cos, np.cos, "any"),
-    (tf.tan, np.tan, "small"),
-    (tf.reciprocal, lambda x: 1 / x, "nonzero"),
-    (tf.floor, np.floor, "any"),
-    (tf.ceil, np.ceil, "any"),
-    (tf.round, np.round, "any"),
-    (tf.tanh, np.tanh, "any"),
-    (tf.sigmoid, lambda x: 1 / (1 + np.exp(-x)), "any"),
-    (M.relu, lambda x: np.maximum(x, 0), "any"),
-]
-
-
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("fn,ref,domain", UNARY, ids=[u[0].__name__ for u in UNARY])
-def test_unary_forward_keeps_dtype(fn, ref, domain, dtype):
-    x = DOMAINS[domain]((2, 3), dtype)
-    check(fn, lambda a: ref(a).astype(dtype), x, rtol=1e-5 if dtype == np.float32 else 1e-7)
-
-
-def test_round_is_half_to_even_and_bool_unary_ops():
-    x = np.array([0.5, 1.5, 2.5, -0.5, np.nan, np.inf], np.float32)
-    check(tf.round, np.round, x[:4])
-    check(tf.is_nan, np.isnan, x)
-    check(tf.is_inf, np.isinf, x)
-    check(tf.is_finite, np.isfinite, x)
-    check(tf.logical_not, np.logical_not, np.array([True, False]))
-
-
-BINARY = [  # (tf function, NumPy reference, domain of x, domain of y)
-    (tf.add, np.add, "any", "any"),
-    (tf.subtract, np.subtract, "any", "any"),
-    (tf.multiply, np.multiply, "any", "any"),
-    (tf.truediv, np.true_divide, "any", "nonzero"),
-    (tf.floordiv, np.floor_divide, "any", "nonzero"),
-    (tf.floormod, np.mod, "any", "nonzero"),
-    (tf.pow, np.power, "pos", "any"),
-    (tf.maximum, np.maximum, "any", "any"),
-    (tf.minimum, np.minimum, "any", "any"),
-    (tf.squared_difference, lambda x, y: (x - y) ** 2, "any", "any"),
-    (tf.equal, np.equal, "any", "any"),
-    (tf.not_equal, np.not_equal, "any", "any"),
-    (tf.less, np.less, "any", "any"),
-    (tf.less_equal, np.less_equal, "any", "any"),
-    (tf.greater, np.greater, "any", "any"),
-    (tf.greater_equal, np.greater_equal, "any", "any"),
-]
-SHAPE_PAIRS = [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3))]
-
-
-@pytest.mark.parametrize("sx,sy", SHAPE_PAIRS, ids=[f"{a}-{b}" for a, b in SHAPE_PAIRS])
-@pytest.mark.parametrize("fn,ref,dx,dy", BINARY, ids=[b[0].__name__ for b in BINARY])
-def test_binary_forward_broadcasting(fn, ref, dx, dy, sx, sy):
-    x, y = DOMAINS[dx](sx, np.float32), DOMAINS[dy](sy, np.float32)
-    y[..., :1] = np.asarray(x).reshape(-1)[0]  # some ties for the comparisons
-    check(fn, lambda a, b: np.asarray(ref(a, b)), x, y, rtol=1e-5)
-
-
 def test_binary_int_ops_and_logical():
     x = np.array([7, -7, 6, 0], np.int32)
     y = np.array([2, 2, -4, 3], np.int32)
@@ -134,28 +57,6 @@ def test_binary_int_ops_and_logical():
     check(tf.logical_xor, np.logical_xor, p, q)
 
 
-# ---- matmul -------------------------------------------------------------------------------
-@pytest.mark.parametrize("ta", [False, True])
-@pytest.mark.parametrize("tb", [False, True])
-def test_matmul_transpose_combinations(ta, tb):
-    a = arr((3, 2) if ta else (2, 3), dtype=np.float32)
-    b = arr((4, 3) if tb else (3, 4), dtype=np.float32)
-    check(lambda x, y: tf.matmul(x, y, transpose_a=ta, transpose_b=tb),
-          lambda x, y: (x.T if ta else x) @ (y.T if tb else y), a, b, rtol=1e-5)
-
-
-@pytest.mark.parametrize("sa,sb", [((2, 2, 3), (2, 3, 4)), ((3, 2), (2, 2, 4)),
-                                   ((1, 2, 3), (2, 3, 4))])
-@pytest.mark.parametrize("adj", [(False, False), (True, False), (False, True), (True, True)])
-def test_batch_matmul(sa, sb, adj):
-    ax, ay = adj
-    a = arr(sa[:-2] + (sa[-1], sa[-2]) if ax else sa, dtype=np.float32)
-    b = arr(sb[:-2] + (sb[-1], sb[-2]) if ay else sb, dtype=np.float32)
-    sw = lambda t, f: np.swapaxes(t, -1, -2) if f else t
-    check(lambda x, y: tf.matmul(x, y, adjoint_a=ax, adjoint_b=ay),
-          lambda x, y: np.matmul(sw(x, ax), sw(y, ay)), a, b, rtol=1e-5, dynamic=(False,))
-
-
 def test_matmul_operator_and_static_shape():
     a = tf.placeholder(tf.float32, [None, 3])
     w = tf.zeros([3, 5])
@@ -165,93 +66,14 @@ def test_matmul_operator_and_static_shape():
     assert z.shape.as_list() == [2, 3, 5]
 
 
-# ---- reductions ---------------------------------------------------------------------------
-REDUCTIONS = [(tf.reduce_sum, np.sum), (tf.reduce_mean, np.mean), (tf.reduce_max, np.max),
-              (tf.reduce_min, np.min), (tf.reduce_prod, np.prod)]
-AXES = [None, 0, 1, -1, [0, 2], (0, 1, 2)]
-
-
-@pytest.mark.parametrize("keepdims", [False, True])
-@pytest.mark.parametrize("axis", AXES, ids=str)
-@pytest.mark.parametrize("fn,ref", REDUCTIONS, ids=[r[1].__name__ for r in REDUCTIONS])
-def test_reductions(fn, ref, axis, keepdims):
-    x = arr((2, 3, 2), dtype=np.float32)
-    ax = tuple(axis) if isinstance(axis, list) else axis
-    check(lambda t: fn(t, axis=axis, keepdims=keepdims),
-          lambda a: np.asarray(ref(a, axis=ax, keepdims=keepdims), np.float32), x, rtol=1e-5)
-
-
-def test_reduction_aliases_and_bool_reductions():
-    x = arr((2, 3), dtype=np.float32)
-    check(lambda t: tf.reduce_sum(t, reduction_indices=[1], keep_dims=True),
-          lambda a: a.sum(1, keepdims=True), x, rtol=1e-5)
-    b = np.array([[True, False, True], [True, True, True]])
-    check(lambda t: tf.reduce_any(t, 1), lambda a: a.any(1), b)
-    check(lambda t: tf.reduce_all(t, 1), lambda a: a.all(1), b)
-    check(lambda t: tf.reduce_all(t), lambda a: np.asarray(a.all()), b)
-
-
 def test_int_mean_truncates_like_tf():
     check(lambda t: tf.reduce_mean(t, 0), lambda a: np.array([1, -1, 2], np.int32),
           np.array([[1, -2, 2], [2, -1, 3]], np.int32))
 
 
-@pytest.mark.parametrize("axis", [0, 1, -1])
-def test_argmax_argmin(axis):
-    x = arr((3, 4), dtype=np.float32)
-    check(lambda t: tf.argmax(t, axis), lambda a: np.argmax(a, axis), x)
-    check(lambda t: tf.argmin(t, axis, output_type=tf.int32),
-          lambda a: np.argmin(a, axis).astype(np.int32), x)
-
-
-def test_argmax_dimension_alias():
-    x = arr((3, 4), dtype=np.float32)
-    check(lambda t: tf.argmax(t, dimension=1), lambda a: np.argmax(a, 1), x)
-
-
 # ---- add_n, where, cumsum, linear algebra --------------------------------------------------
-def test_add_n():
-    xs = [arr((2, 3), dtype=np.float32) for _ in range(3)]
-    check(lambda *t: tf.add_n(list(t)), lambda *a: a[0] + a[1] + a[2], *xs, rtol=1e-5)
-    check(lambda t: tf.add_n([t]), lambda a: a, xs[0])
-
-
-def test_where_select_and_indices():
-    c = np.array([[True, False, True], [False, False, True]])
-    x, y = arr((2, 3), dtype=np.float32), arr((2, 3), dtype=np.float32)
-    check(tf.where, np.where, c, x, y)
-    check(lambda t, a: tf.where(t, a, 0.0), lambda t, a: np.where(t, a, np.float32(0)), c, x)
-    check(lambda t: tf.where(t), lambda t: np.argwhere(t).astype(np.int64), c)
-
-
-@pytest.mark.parametrize("exclusive", [False, True])
-@pytest.mark.parametrize("reverse", [False, True])
-@pytest.mark.parametrize("axis", [0, 1])
-def test_cumsum(exclusive, reverse, axis):
-    x = arr((3, 4), dtype=np.float32)
-
-    def ref(a):
-        a = np.flip(a, axis) if reverse else a
-        c = np.cumsum(a, axis)
-        if exclusive:
-            c = c - a
-        return np.flip(c, axis) if reverse else c
-    check(lambda t: tf.cumsum(t, axis, exclusive=exclusive, reverse=reverse), ref, x, rtol=1e-5)
-
-
-def well_conditioned(n, batch=()):
-    return (arr(batch + (n, n)) + 3 * np.eye(n)).astype(np.float32)
-
-
-def test_matrix_inverse_and_determinant():
-    m = well_conditioned(3)
-    check(tf.matrix_inverse, np.linalg.inv, m, rtol=1e-4)
-    check(lambda t: tf.matrix_inverse(t, adjoint=True), lambda a: np.linalg.inv(a.T), m,
-          rtol=1e-4)
-    check(tf.matrix_determinant, lambda a: np.float32(np.linalg.det(a)), m, rtol=1e-5)
-    mb = well_conditioned(2, (2,))
-    check(tf.matrix_inverse, np.linalg.inv, mb, rtol=1e-4)
-    check(tf.matrix_determinant, lambda a: np.linalg.det(a).astype(np.float32), mb, rtol=1e-5)
+def test_add_n_of_one_tensor():
+    check(lambda t: tf.add_n([t]), lambda a: a, arr((2, 3), dtype=np.float32))
 
 
 def test_singular_matrix_inverse_fails_at_run_time_naming_the_op():
@@ -259,22 +81,6 @@ def test_singular_matrix_inverse_fails_at_run_time_naming_the_op():
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
                                              match="(?s)not invertible.*in op .MatrixInverse"):
         sess.run(tf.matrix_inverse(x))
-
-
-TENSORDOT = [(1, (4, 5)), (2, (3, 4, 2)), ([[1], [0]], (3, 5)), ([[0, 2], [1, 0]], (4, 2, 5)),
-             (0, (2,))]
-
-
-@pytest.mark.parametrize("axes,b_shape", TENSORDOT, ids=str)
-def test_tensordot(axes, b_shape):
-    a, b = arr((2, 3, 4), dtype=np.float32), arr(b_shape, dtype=np.float32)
-    check(lambda x, y: tf.tensordot(x, y, axes), lambda x, y: np.tensordot(x, y, axes), a, b,
-          rtol=1e-5, dynamic=(False,))
-
-
-def test_clip_by_value():
-    x = arr((2, 3), dtype=np.float32)
-    check(lambda t: tf.clip_by_value(t, -0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), x)
 
 
 # ---- float32 stays float32 ----------------------------------------------------------------

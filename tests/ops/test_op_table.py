@@ -1,0 +1,454 @@
+"""The op table: one row per op type (tensorfluxo/testing/op_test.py runs each row forward
+against NumPy in float32 and float64 with known and unknown shapes, and its gradients against
+finite differences). A registered op type without a row fails test_every_op_type_has_a_row.
+
+Adding an op: add its row here, in its family's section (CONTRIBUTING.md, "Adding an op").
+"""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tensorfluxo as tf
+from tensorfluxo.testing.op_test import (
+    check_row,
+    covered,
+    distinct,
+    missing_rows,
+    nz,
+    pos,
+    row,
+    row_ids,
+    spd,
+    u,
+)
+
+ROWS = []
+add = ROWS.append
+
+
+def dyn(t):
+    """``t`` with unknown static dims inside a row: mixes known and unknown operands."""
+    return tf.placeholder_with_default(t, [None] * t.shape.ndims)
+
+
+def small(*shape):
+    return u(*shape, lo=-1.0, hi=1.0)
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# ---- elementwise unary ----------------------------------------------------------------------
+for ops, fn, ref, domain in [
+    ("Neg", tf.negative, np.negative, u), ("Abs", tf.abs, np.abs, nz),
+    ("Square", tf.square, np.square, u), ("Sqrt", tf.sqrt, np.sqrt, pos),
+    ("Rsqrt", tf.rsqrt, lambda x: 1 / np.sqrt(x), pos), ("Exp", tf.exp, np.exp, u),
+    ("Log", tf.log, np.log, pos), ("Log1p", tf.log1p, np.log1p, pos),
+    ("Expm1", tf.expm1, np.expm1, u), ("Sin", tf.sin, np.sin, u), ("Cos", tf.cos, np.cos, u),
+    ("Tan", tf.tan, np.tan, small), ("Reciprocal", tf.reciprocal, lambda x: 1 / x, nz),
+    ("Tanh TanhGrad", tf.tanh, np.tanh, u), ("Sigmoid SigmoidGrad", tf.sigmoid, sigmoid, u),
+    ("Relu ReluGrad", tf.nn.relu, lambda x: np.maximum(x, 0), nz),
+]:
+    add(row(ops, fn, domain(2, 3), ref=ref, order=2))
+add(row("Mul", lambda x: +x * x, u(2, 3), ref=lambda x: x * x, order=2, id="pos-operator"))
+for ops, fn, ref in [("Sign", tf.sign, np.sign), ("Floor", tf.floor, np.floor),
+                     ("Ceil", tf.ceil, np.ceil), ("Round", tf.round, np.round)]:
+    add(row(ops, fn, nz(2, 3), ref=ref, order=0))
+add(row("Round", tf.round, np.array([0.5, 1.5, 2.5, -0.5]), ref=np.round, order=0,
+        id="half-to-even"))
+SPECIAL = np.array([0.5, -1.0, np.nan, np.inf, -np.inf])
+for ops, fn, ref in [("IsNan", tf.is_nan, np.isnan), ("IsInf", tf.is_inf, np.isinf),
+                     ("IsFinite", tf.is_finite, np.isfinite)]:
+    add(row(ops, fn, SPECIAL, ref=ref, order=0))
+add(row("LogicalNot", tf.logical_not, np.array([True, False]), ref=np.logical_not, order=0))
+
+# ---- elementwise binary, with broadcasting --------------------------------------------------
+SHAPES = [((2, 3), (2, 3)), ((2, 3), (3,)), ((2, 1), (1, 3)), ((), (2, 3)), ((2, 3), (1, 3)),
+          ((2, 3), (2, 1))]
+for ops, fn, ref, dx, dy in [
+    ("Add", tf.add, np.add, u, u), ("Sub", tf.subtract, np.subtract, u, u),
+    ("Mul", tf.multiply, np.multiply, u, u), ("RealDiv", tf.truediv, np.true_divide, u, nz),
+    ("Pow", tf.pow, np.power, pos, u), ("Maximum", tf.maximum, np.maximum, u, u),
+    ("Minimum", tf.minimum, np.minimum, u, u),
+    ("SquaredDifference", tf.squared_difference, lambda x, y: (x - y) ** 2, u, u),
+    ("FloorMod", tf.floormod, np.mod, lambda *s: u(*s, lo=0.1, hi=0.9) + 3,
+     lambda *s: pos(*s) + 1),
+]:
+    for sx, sy in SHAPES:
+        add(row(ops, fn, dx(*sx), dy(*sy), ref=ref, order=2, id=f"{sx}-{sy}"))
+        if ops in ("Add", "Mul", "Maximum"):
+            add(row(ops, fn, dx(*sy), dy(*sx), ref=ref, order=2, id=f"{sy}-{sx}"))
+# unknown shapes undo broadcasting at run time (SumToShapeOf; its gradient is BroadcastLike)
+add(row("Mul Add SumToShapeOf BroadcastLike", lambda x, y: dyn(x) * dyn(y) + dyn(y), u(2, 3),
+        u(3), ref=lambda x, y: x * y + y, order=2, id="partly-unknown"))
+add(row("RealDiv", lambda x, y: dyn(x) / y, u(2, 1), nz(1, 3), ref=np.true_divide, order=2,
+        id="partly-unknown"))
+add(row("Pow", lambda x: x ** 3 + 2 ** x, u(3), ref=lambda x: x ** 3 + 2 ** x, order=2,
+        id="python-scalar"))
+
+
+def tied(shape_x, shape_y, dy=u):
+    """Operands with some equal entries (comparisons)."""
+    x, y = u(*shape_x), dy(*shape_y)
+    y[..., :1] = x.reshape(-1)[0]
+    return x, y
+
+
+for ops, fn, ref in [("Equal", tf.equal, np.equal), ("NotEqual", tf.not_equal, np.not_equal),
+                     ("Less", tf.less, np.less), ("LessEqual", tf.less_equal, np.less_equal),
+                     ("Greater", tf.greater, np.greater),
+                     ("GreaterEqual", tf.greater_equal, np.greater_equal),
+                     ("FloorDiv", tf.floordiv, np.floor_divide)]:
+    for sx, sy in SHAPES[:4]:
+        add(row(ops, fn, *tied(sx, sy, nz), ref=ref, order=0, id=f"{sx}-{sy}"))
+P, Q = np.array([True, True, False, False]), np.array([True, False, True, False])
+add(row("LogicalAnd", tf.logical_and, P, Q, ref=np.logical_and, order=0))
+add(row("LogicalOr", tf.logical_or, P, Q, ref=np.logical_or, order=0))
+add(row("LogicalAnd LogicalOr LogicalNot", tf.logical_xor, P, Q, ref=np.logical_xor, order=0,
+        id="xor"))
+
+# ---- matmul ---------------------------------------------------------------------------------
+for ta in (False, True):
+    for tb in (False, True):
+        add(row("MatMul", lambda a, b, ta=ta, tb=tb: tf.matmul(a, b, transpose_a=ta,
+                                                               transpose_b=tb),
+                u(3, 2) if ta else u(2, 3), u(4, 3) if tb else u(3, 4),
+                ref=lambda a, b, ta=ta, tb=tb: (a.T if ta else a) @ (b.T if tb else b), order=2,
+                id=f"ta{ta:d}-tb{tb:d}"))
+
+
+def sw(t, flag):
+    return np.swapaxes(t, -1, -2) if flag else t
+
+
+for sa, sb in [((2, 2, 3), (2, 3, 4)), ((3, 2), (2, 2, 4)), ((1, 2, 3), (2, 3, 2)),
+               ((2, 3), (2, 3, 2))]:
+    for ax in (False, True):
+        for ay in (False, True):
+            add(row("BatchMatMul",
+                    lambda a, b, ax=ax, ay=ay: tf.matmul(a, b, adjoint_a=ax, adjoint_b=ay),
+                    u(*sw(np.empty(sa), ax).shape), u(*sw(np.empty(sb), ay).shape),
+                    ref=lambda a, b, ax=ax, ay=ay: np.matmul(sw(a, ax), sw(b, ay)), order=2,
+                    id=f"{sa}-{sb}-adj{ax:d}{ay:d}"))
+add(row("BatchMatMul", lambda a, b: a @ b, u(2, 3), u(2, 3, 2), ref=np.matmul, order=2,
+        id="operator"))
+add(row("MatMul", lambda a, b: tf.matmul(dyn(a), b), u(3, 2), u(2, 2), ref=np.matmul, order=2,
+        id="unknown-batch"))
+add(row("MatMul", lambda x: tf.matmul(x, x, transpose_b=True), u(4, 3),
+        ref=lambda x: x @ x.T, order=2, id="same-input"))
+
+# ---- reductions -----------------------------------------------------------------------------
+for ops, fn, ref, domain in [
+    ("Sum ReduceGrad", tf.reduce_sum, np.sum, u), ("Mean ReduceGrad", tf.reduce_mean, np.mean, u),
+    ("Max ReduceGrad", tf.reduce_max, np.max, distinct),
+    ("Min ReduceGrad", tf.reduce_min, np.min, distinct),
+    ("Prod ReduceGrad", tf.reduce_prod, np.prod, pos),
+]:
+    for axis in (None, 0, 1, -1, [0, 2], (0, 1, 2)):
+        for keep in (False, True):
+            ax = tuple(axis) if isinstance(axis, list) else axis
+            add(row(ops, lambda x, fn=fn, axis=axis, keep=keep: fn(x, axis=axis, keepdims=keep),
+                    domain(2, 3, 2),
+                    ref=lambda x, ref=ref, ax=ax, keep=keep: ref(x, axis=ax, keepdims=keep),
+                    order=2,
+                    id=f"axis{axis}-keep{keep:d}"))
+add(row("Sum", lambda x: tf.reduce_sum(x, reduction_indices=[1], keep_dims=True), u(2, 3),
+        ref=lambda x: x.sum(1, keepdims=True), order=2, id="aliases"))
+B23 = np.array([[True, False, True], [True, True, True]])
+for ops, fn, ref in [("Any", tf.reduce_any, np.any), ("All", tf.reduce_all, np.all)]:
+    for axis in (None, 1):
+        add(row(ops, lambda x, fn=fn, a=axis: fn(x, a), B23,
+                ref=lambda x, ref=ref, a=axis: ref(x, axis=a), order=0, id=f"axis{axis}"))
+for ops, fn, ref in [("ArgMax", tf.argmax, np.argmax), ("ArgMin", tf.argmin, np.argmin)]:
+    for axis in (0, 1, -1):
+        add(row(ops, lambda x, fn=fn, a=axis: fn(x, a), distinct(3, 4),
+                ref=lambda x, ref=ref, a=axis: ref(x, axis=a), order=0, id=f"axis{axis}"))
+    add(row(ops, lambda x, fn=fn: fn(x, 1, output_type=tf.int32), distinct(3, 4),
+            ref=lambda x, ref=ref: ref(x, axis=1).astype(np.int32), order=0, id="int32"))
+add(row("ArgMax", lambda x: tf.argmax(x, dimension=1), distinct(3, 4),
+        ref=lambda x: np.argmax(x, 1), order=0, id="dimension"))
+
+# ---- add_n, where, cumsum, clip, linear algebra, tensordot ----------------------------------
+add(row("AddN", lambda a, b, c: tf.add_n([a, b, c, a]), u(2, 3), u(2, 3), u(2, 3),
+        ref=lambda a, b, c: 2 * a + b + c, order=2))
+C23 = np.array([[True, False, True], [False, False, True]])
+add(row("Select", lambda x, y: tf.where(C23, x, y), u(2, 3), u(2, 3),
+        ref=lambda x, y: np.where(C23, x, y), order=2))
+add(row("Select", lambda x, y: tf.where(np.array([True, False, True]), x, y), u(2, 3), u(3),
+        ref=lambda x, y: np.where([True, False, True], x, y), order=2, id="broadcast"))
+add(row("Select", tf.where, C23, u(2, 3), u(2, 3), ref=np.where, order=2, id="fed-condition"))
+add(row("Select", lambda x: tf.where(C23, x, 0.0), u(2, 3), ref=lambda x: np.where(C23, x, 0),
+        id="scalar"))
+add(row("Where", lambda c: tf.where(c), C23, ref=lambda c: np.argwhere(c), order=0))
+for excl in (False, True):
+    for rev in (False, True):
+        for axis in (0, 1):
+            def cumsum_ref(x, a=axis, e=excl, r=rev):
+                x = np.flip(x, a) if r else x
+                out = np.cumsum(x, a) - (x if e else 0)
+                return np.flip(out, a) if r else out
+            add(row("Cumsum", lambda x, a=axis, e=excl, r=rev: tf.cumsum(x, a, exclusive=e,
+                                                                         reverse=r),
+                    u(3, 4), ref=cumsum_ref, order=2, id=f"ex{excl:d}-rev{rev:d}-axis{axis}"))
+add(row("Maximum Minimum", lambda x: tf.clip_by_value(x, -0.5, 0.5), nz(2, 3),
+        ref=lambda x: np.clip(x, -0.5, 0.5), id="clip_by_value"))
+add(row("MatrixInverse", tf.matrix_inverse, spd(3), ref=np.linalg.inv, order=2))
+add(row("MatrixInverse", tf.matrix_inverse, spd(2, (2,)), ref=np.linalg.inv, id="batch"))
+add(row("MatrixInverse", lambda x: tf.matrix_inverse(x, adjoint=True), spd(3),
+        ref=lambda x: np.linalg.inv(x.T), id="adjoint"))
+add(row("MatrixDeterminant", tf.matrix_determinant, spd(3), ref=np.linalg.det, order=2))
+add(row("MatrixDeterminant", tf.matrix_determinant, spd(2, (3,)), ref=np.linalg.det, order=2,
+        id="batch"))
+for axes, sb in [(1, (4, 2)), (2, (3, 4, 2)), ([[1], [0]], (3, 2)), ([[0, 2], [1, 0]], (4, 2, 3)),
+                 (0, (2,))]:
+    add(row("Transpose Reshape MatMul", lambda a, b, axes=axes: tf.tensordot(a, b, axes),
+            u(2, 3, 4), u(*sb), ref=lambda a, b, axes=axes: np.tensordot(a, b, axes), order=2,
+            unknown=False, id=f"tensordot-{axes}"))
+
+# ---- sources, shapes, casts -----------------------------------------------------------------
+add(row("Placeholder Identity", lambda x: tf.identity(x) * x, u(2, 3), ref=lambda x: x * x,
+        order=2))
+add(row("Const", lambda x: x * tf.constant([1.0, 2.0, 3.0], dtype=x.dtype), u(2, 3),
+        ref=lambda x: x * [1.0, 2.0, 3.0], order=2))
+add(row("PlaceholderWithDefault", lambda x: dyn(x) * x, u(2, 3), ref=lambda x: x * x, order=2))
+add(row("StopGradient", tf.stop_gradient, u(2, 3), ref=lambda x: x, order=0))
+add(row("ZerosLike", tf.zeros_like, u(2, 3), ref=np.zeros_like, order=0))
+add(row("OnesLike", tf.ones_like, u(2, 3), ref=np.ones_like, order=0))
+add(row("Shape Size", lambda x: [tf.shape(x), tf.size(x)], u(2, 3),
+        ref=lambda x: [np.array(x.shape, np.int32), np.int32(x.size)], order=0))
+add(row("Rank", tf.rank, u(2, 3), ref=lambda x: np.int32(x.ndim), order=0))
+for target in ([3, -1], [-1], [6, 1], [1, 2, 3]):
+    add(row("Reshape", lambda x, t=target: tf.reshape(x, t) * 1.5, u(2, 3),
+            ref=lambda x, t=target: x.reshape(t) * 1.5, order=2, id=str(target)))
+add(row("Reshape", lambda x: tf.reshape(dyn(x), [-1]), u(2, 3), ref=lambda x: x.reshape(-1),
+        order=2, id="partly-unknown"))
+for perm in (None, [0, 2, 1], [2, 0, 1]):
+    add(row("Transpose", lambda x, p=perm: tf.transpose(x, p), u(2, 3, 2),
+            ref=lambda x, p=perm: np.transpose(x, p), order=2, id=str(perm)))
+for axis in (0, 1, -1):
+    add(row("ExpandDims", lambda x, a=axis: tf.expand_dims(x, a), u(2, 3),
+            ref=lambda x, a=axis: np.expand_dims(x, a), order=2, id=f"axis{axis}"))
+add(row("Squeeze", lambda x: tf.squeeze(x, [1]), u(2, 1, 3), ref=lambda x: x.squeeze(1),
+        order=2))
+add(row("Squeeze", tf.squeeze, u(1, 3, 1), ref=np.squeeze, id="all", unknown=False))
+add(row("Cast", lambda x: tf.cast(tf.cast(x, tf.float32) * 3.0, tf.float64), u(2, 3),
+        ref=lambda x: x.astype(np.float32).astype(np.float64) * 3, out_dtype=np.float64,
+        eps=1e-2, tol=1e-4, rtol=1e-6))
+add(row("Cast", lambda x: tf.cast(x, tf.int32), u(2, 3), ref=lambda x: x.astype(np.int32),
+        order=0, id="to-int"))
+add(row("Fill", lambda v: tf.fill([2, 3], v), u(), ref=lambda v: np.full([2, 3], v), order=2))
+
+# ---- slicing --------------------------------------------------------------------------------
+for key in [1, -1, (slice(None), 1), (slice(None, None, -1),), (slice(2, 0, -1), 0),
+            (Ellipsis, slice(None, None, 2)), (None, 1, Ellipsis), (slice(-1, None), None, 0),
+            (0, slice(1, None), slice(None, None, -2))]:
+    add(row("StridedSlice StridedSliceGrad", lambda x, k=key: x[k], u(3, 3, 4),
+            ref=lambda x, k=key: x[k], order=2, id=str(key)))
+add(row("StridedSlice", lambda x: x[1:, ::2], u(4, 3), ref=lambda x: x[1:, ::2], order=2,
+        id="unknown-dims"))
+add(row("StridedSlice", lambda x: x[0] * x[1] + x[:, 0], u(3, 3),
+        ref=lambda x: x[0] * x[1] + x[:, 0], order=2, id="repeated"))
+add(row("DynamicSlice DynamicSliceGrad",
+        lambda x: x[tf.placeholder_with_default(1, []), 1:]
+        * x[::-1][:, :tf.placeholder_with_default(2, [])], u(3, 2),
+        ref=lambda x: x[1, 1:] * x[::-1][:, :2], order=2))
+for begin, size in [([1, 0, 1], [1, -1, 1]), ([0, 0, 0], [2, 3, 2]), ([1, 1, 0], [1, 2, -1])]:
+    add(row("Slice SliceGrad", lambda x, b=begin, s=size: tf.slice(x, b, s), u(2, 3, 2),
+            ref=lambda x, b=begin, s=size: x[tuple(slice(i, None if n == -1 else i + n)
+                                                   for i, n in zip(b, s))],
+            order=2, id=f"{begin}-{size}"))
+
+# ---- joining and splitting ------------------------------------------------------------------
+for axis in (0, 1, -1):
+    add(row("Pack Unpack", lambda a, b, axis=axis: tf.stack([a, b, a], axis=axis), u(2, 3),
+            u(2, 3), ref=lambda a, b, axis=axis: np.stack([a, b, a], axis), order=2,
+            id=f"axis{axis}"))
+    add(row("Unpack Pack", lambda x, axis=axis: tf.unstack(x, axis=axis), u(2, 3),
+            ref=lambda x, axis=axis: list(np.moveaxis(x, axis, 0)), order=2,
+            unknown=False, id=f"axis{axis}"))
+add(row("Unpack", lambda x: tf.unstack(x)[0], u(1, 3), ref=lambda x: x[0], unknown=False,
+        id="one"))
+for axis in (0, 1, -1):
+    add(row("ConcatV2 ConcatGrad", lambda a, b, axis=axis: tf.concat([a, b, a], axis), u(2, 3),
+            u(2, 3), ref=lambda a, b, axis=axis: np.concatenate([a, b, a], axis), order=2,
+            id=f"axis{axis}"))
+add(row("ConcatV2", lambda a, b: tf.concat([dyn(a), b], 0), u(1, 3), u(2, 3),
+        ref=lambda a, b: np.concatenate([a, b]), order=2, id="partly-unknown"))
+add(row("Split", lambda x: tf.split(x, 3, 1), u(2, 3), ref=lambda x: np.split(x, 3, 1),
+        order=2))
+add(row("Split", lambda x: tf.split(x, 1, 0)[0], u(3, 2), ref=lambda x: x, id="one"))
+add(row("SplitV", lambda x: tf.split(x, [1, -1], 0), u(3, 2), ref=lambda x: [x[:1], x[1:]],
+        order=2))
+add(row("SplitV", lambda x: tf.split(x, [2, 0, 1, 1], 1), u(2, 4),
+        ref=lambda x: np.split(x, [2, 2, 3], 1), id="sizes"))
+for mult in ([1, 1], [2, 3], [3, 1], [0, 2]):
+    add(row("Tile TileGrad", lambda x, m=mult: tf.tile(x, m), u(2, 3),
+            ref=lambda x, m=mult: np.tile(x, m), order=2, id=str(mult)))
+for mode in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+    for pads in ([[1, 2], [2, 1]], [[0, 0], [1, 1]], [[1, 0], [0, 2]]):
+        add(row("Pad PadGrad", lambda x, m=mode, p=pads: tf.pad(x, p, m), u(3, 3),
+                ref=lambda x, m=mode, p=pads: np.pad(x, p, m.lower()), order=2,
+                id=f"{mode}-{pads}"))
+add(row("Pad", lambda x: tf.pad(x, [[0, 1], [1, 0]], constant_values=2.0), u(2, 3),
+        ref=lambda x: np.pad(x, [[0, 1], [1, 0]], constant_values=2.0), id="constant-values"))
+
+# ---- gather ---------------------------------------------------------------------------------
+for axis in (0, 1, -1):
+    add(row("GatherV2 GatherGrad", lambda x, a=axis: tf.gather(x, [1, 0, 1, 1], axis=a),
+            u(2, 3, 2), ref=lambda x, a=axis: np.take(x, [1, 0, 1, 1], axis=a), order=2,
+            id=f"axis{axis}"))
+add(row("GatherV2", lambda x: tf.gather(x, [[0, 2], [2, 2]]), u(3, 2),
+        ref=lambda x: x[[[0, 2], [2, 2]]], order=2, id="2d-indices"))
+add(row("GatherV2", lambda x, i: tf.gather(x, i, axis=1), u(2, 3), np.array([2, 0, 2]),
+        ref=lambda x, i: x[:, i], order=2, id="index-input"))
+add(row("GatherNd GatherNdGrad", lambda x: tf.gather_nd(x, [[0, 1], [1, 2], [0, 1]]),
+        u(2, 3, 2), ref=lambda x: x[[0, 1, 0], [1, 2, 1]], order=2))
+add(row("GatherNd", lambda x: tf.gather_nd(x, [[[0, 1, 1]], [[1, 2, 0]]]), u(2, 3, 2),
+        ref=lambda x: x[[[0], [1]], [[1], [2]], [[1], [0]]], id="full"))
+add(row("Where GatherV2", lambda x: tf.boolean_mask(x, [True, False, True]), u(3, 2),
+        ref=lambda x: x[[True, False, True]], order=2, id="boolean_mask"))
+add(row("Where GatherV2", lambda x: tf.boolean_mask(x, [[True, False], [True, True]], axis=1),
+        u(2, 2, 2, 3), ref=lambda x: x[:, np.array([[True, False], [True, True]])],
+        unknown=False, id="boolean_mask-2d"))
+add(row("OneHot", lambda i: tf.one_hot(i, 4), np.array([[0, 3], [5, 1]]),
+        ref=lambda i: (i[..., None] == np.arange(4)).astype(np.float32), order=0))
+
+# ---- reverse, broadcast_to, ranges, unique, meshgrid ----------------------------------------
+add(row("ReverseV2", lambda x: tf.reverse(x, [0, 2]), u(2, 3, 2),
+        ref=lambda x: np.flip(x, (0, 2)), order=2))
+for src, dst in [((3, 1), (2, 3, 2)), ((2, 3), (2, 3)), ((3,), (2, 3)), ((), (2, 2))]:
+    add(row("BroadcastTo", lambda x, d=dst: tf.broadcast_to(x, d), u(*src),
+            ref=lambda x, d=dst: np.broadcast_to(x, d), order=2, id=f"{src}-{dst}"))
+add(row("Range", lambda a, b: tf.range(a, b, 2), np.int32(1), np.int32(8),
+        ref=lambda a, b: np.arange(a, b, 2, dtype=np.int32), order=0))
+add(row("Range", lambda a: tf.range(a, 1.0, 0.25), np.float32(-0.5),
+        ref=lambda a: np.arange(a, 1.0, 0.25), order=0, id="float"))
+add(row("LinSpace", lambda a, b: tf.linspace(a, b, 5), np.float64(-1.0), np.float64(2.0),
+        ref=lambda a, b: np.linspace(a, b, 5), order=0))
+add(row("Unique", tf.unique, np.array([3, 1, 3, 2, 1]),
+        ref=lambda x: [np.array([3, 1, 2]), np.array([0, 1, 0, 2, 1], np.int32)], order=0))
+add(row("BroadcastTo Reshape", lambda x, y: tf.add_n([g * g for g in tf.meshgrid(x, y)]), u(3),
+        u(2), ref=lambda x, y: sum(g * g for g in np.meshgrid(x, y)), order=2, id="meshgrid"))
+
+# ---- control flow ---------------------------------------------------------------------------
+add(row("Cond", lambda x: tf.cond(tf.reduce_sum(x) > 0, lambda: x * x, lambda: -x), pos(2, 3),
+        ref=lambda x: x * x, order=2))
+add(covered("NoOp", by="tests/ops/test_control_flow_ops.py::test_group_tuple_and_no_op",
+            why="no outputs: nothing to compare or differentiate"))
+
+# ---- softmax and cross-entropies ------------------------------------------------------------
+LOGITS = u(4, 5, lo=-3.0, hi=3.0)
+LABELS = np.array([1, 0, 4, 2])
+PROBS = np.random.default_rng(0).dirichlet(np.ones(5), size=4)
+
+
+def np_log_softmax(x, axis=-1):
+    z = x - x.max(axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis, keepdims=True))
+
+
+for axis in (-1, 0):
+    add(row("Softmax", lambda x, a=axis: tf.nn.softmax(x, axis=a), LOGITS,
+            ref=lambda x, a=axis: np.exp(np_log_softmax(x, a)), order=2, id=f"axis{axis}"))
+    add(row("LogSoftmax", lambda x, a=axis: tf.nn.log_softmax(x, axis=a), LOGITS,
+            ref=lambda x, a=axis: np_log_softmax(x, a), order=2, id=f"axis{axis}"))
+add(row("SparseSoftmaxCrossEntropyWithLogits",
+        lambda x, y: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=x), LOGITS,
+        LABELS, ref=lambda x, y: -np_log_softmax(x)[np.arange(4), y]))
+add(row("SoftmaxCrossEntropyWithLogits",
+        lambda x, p: tf.nn.softmax_cross_entropy_with_logits_v2(labels=p, logits=x), LOGITS,
+        PROBS, ref=lambda x, p: -(p * np_log_softmax(x)).sum(-1)))
+add(row("InTopK", lambda p, t: tf.nn.in_top_k(p, t, 2), LOGITS, LABELS,
+        ref=lambda p, t: (p > p[np.arange(4), t][:, None]).sum(1) < 2, order=0))
+
+# ---- activations (each gradient is its own op, for second derivatives) ----------------------
+SCALE, ALPHA = 1.0507009873554805, 1.6732632423543772
+X = np.array([[-3.0, -0.5, 0.3, 2.0], [1.7, 5.0, 7.0, -1.2]])
+erf = np.vectorize(math.erf)
+for ops, fn, ref, x in [
+    ("Relu6 Relu6Grad", tf.nn.relu6, lambda x: np.clip(x, 0, 6), X),
+    ("Elu EluGrad", tf.nn.elu, lambda x: np.where(x > 0, x, np.exp(x) - 1), X),
+    ("Selu SeluGrad", tf.nn.selu, lambda x: SCALE * np.where(x > 0, x, ALPHA * np.expm1(x)), X),
+    ("LeakyRelu LeakyReluGrad", tf.nn.leaky_relu, lambda x: np.where(x > 0, x, 0.2 * x), X),
+    ("LeakyRelu", lambda x: tf.nn.leaky_relu(x, alpha=0.01),
+     lambda x: np.where(x > 0, x, 0.01 * x), X),
+    ("Softplus SoftplusGrad", tf.nn.softplus, lambda x: np.log1p(np.exp(x)), X),
+    ("Softsign SoftsignGrad", tf.nn.softsign, lambda x: x / (1 + np.abs(x)), X),
+    ("Softplus Neg", tf.nn.log_sigmoid, lambda x: np.log(sigmoid(x)), X),
+    ("Sigmoid Mul", tf.nn.swish, lambda x: x * sigmoid(x), X),
+    # gelu's second derivative at 7 is ~1e-10, below what finite differences resolve
+    ("Gelu GeluGrad", tf.nn.gelu, lambda x: 0.5 * x * (1 + erf(x / np.sqrt(2))), X / 2),
+    ("Tanh", lambda x: tf.nn.gelu(x, approximate=True),
+     lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3))), X / 2),
+]:
+    add(row(ops, fn, x, ref=ref, order=2))
+
+# ---- bias_add, norms, top_k, batch norm -----------------------------------------------------
+add(row("BiasAdd", tf.nn.bias_add, u(4, 3), u(3), ref=np.add, order=2))
+add(row("BiasAdd", tf.nn.bias_add, u(2, 2, 3), u(3), ref=np.add, order=2, id="rank3"))
+add(row("L2Loss", tf.nn.l2_loss, u(2, 3), ref=lambda x: np.sum(x * x) / 2, order=2))
+add(row("TopKV2 ScatterAlongLastAxis TakeAlongLastAxis", lambda x: tf.nn.top_k(x, 2),
+        distinct(3, 4), ref=lambda x: [np.sort(x)[:, ::-1][:, :2],
+                                       np.argsort(-x)[:, :2].astype(np.int32)], order=2))
+
+
+def np_batch_norm(x, s, o, axes=(0, 1, 2)):
+    m, v = x.mean(axes, keepdims=True), x.var(axes, keepdims=True)
+    return (x - m) / np.sqrt(v + 0.001) * s + o
+
+
+MEAN4, VAR4 = u(4), pos(4)  # inference statistics: constants (TF gives them no gradient)
+add(row("FusedBatchNorm FusedBatchNormGrad",
+        lambda x, s, o: tf.nn.fused_batch_norm(x, s, o)[0], u(3, 2, 2, 4), pos(4), u(4),
+        ref=np_batch_norm, rtol=1e-4))
+add(row("FusedBatchNorm FusedBatchNormGrad",
+        lambda x, s, o: tf.nn.fused_batch_norm(x, s, o, MEAN4, VAR4, is_training=False)[0],
+        u(3, 2, 2, 4), pos(4), u(4),
+        ref=lambda x, s, o: (x - MEAN4) / np.sqrt(VAR4 + 0.001) * s + o, id="inference"))
+
+# ---- stateful, random and IO ops: checked by their own tests --------------------------------
+RANDOM = "tests/ops/test_random_ops.py::"
+add(covered("RandomStandardNormal TruncatedNormal RandomUniform RandomUniformInt",
+            by=RANDOM + "test_distributions_and_dtypes", why="random: no reference values"))
+add(covered("Multinomial RandomShuffle", by=RANDOM + "test_shuffle_and_multinomial",
+            why="random: no reference values"))
+add(covered("Dropout", by="tests/ops/test_nn_ops.py::test_dropout_gradient_is_the_mask",
+            why="a random mask: finite differences would draw a new one per run"))
+VARS = "tests/test_variables.py::"
+add(covered("VariableV2 Assign VariableOrInitialValue",
+            by=VARS + "test_initializer_assign_initialized_value_load", why="session state"))
+add(covered("AssignAdd AssignSub", by=VARS + "test_assign_add_sub_and_methods",
+            why="session state"))
+add(covered("IsVariableInitialized ReportUninitializedVariables",
+            by=VARS + "test_is_initialized_and_variables_initializer", why="session state"))
+add(covered("ApplyGradientDescent", by="tests/train/test_optimizer.py::"
+            "test_gradient_descent_step_matches_formula", why="updates a variable in place"))
+add(covered("ApplyMomentum ApplyAdagrad ApplyAdagradV2 ApplyRMSProp ApplyCenteredRMSProp "
+            "ApplyAdam ApplyAdadelta ApplyAdamMulti",
+            by="tests/train/test_optimizers.py::test_trajectory_matches_reference",
+            why="update variables in place"))
+add(covered("KerasApplySGDMomentum KerasApplyRMSprop KerasApplyNadam",
+            by="tests/keras/test_optimizers.py::test_update_rules_match_tf_keras",
+            why="update variables in place"))
+add(covered("ScalarSummary HistogramSummary TextSummary MergeSummary",
+            by="tests/summary/test_summary_ops.py::test_histogram_text_merge_and_merge_all",
+            why="serialized protocol buffers, not arrays"))
+add(covered("NumpyInputBatches",
+            by="tests/estimator/test_estimator.py::test_numpy_input_fn_in_a_graph_ends_with_out_of_range",
+            why="a stateful input queue"))
+
+OP_ROWS = [r for r in ROWS if not hasattr(r, "why")]
+
+
+@pytest.mark.parametrize("r", OP_ROWS, ids=row_ids(OP_ROWS))
+def test_op(r):
+    check_row(r)
+
+
+def test_every_op_type_has_a_row():
+    problems = missing_rows(ROWS, root=str(Path(__file__).parents[2]))
+    assert not problems, "\n".join(problems)
