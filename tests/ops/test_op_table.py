@@ -178,10 +178,12 @@ add(row("AddN", lambda a, b, c: tf.add_n([a, b, c, a]), u(2, 3), u(2, 3), u(2, 3
 C23 = np.array([[True, False, True], [False, False, True]])
 add(row("Select", lambda x, y: tf.where(C23, x, y), u(2, 3), u(2, 3),
         ref=lambda x, y: np.where(C23, x, y), order=2))
-add(row("Select", lambda x, y: tf.where(np.array([True, False, True]), x, y), u(2, 3), u(3),
-        ref=lambda x, y: np.where([True, False, True], x, y), order=2, id="broadcast"))
+add(row("Select", lambda x, y: tf.where(np.array([True, False]), x, y), u(2, 3), u(2, 3),
+        ref=lambda x, y: np.where([[True], [False]], x, y), order=2, id="tf1-rows"))
+add(row("SelectV2", lambda x, y: tf.where_v2(np.array([True, False, True]), x, y), u(2, 3),
+        u(3), ref=lambda x, y: np.where([True, False, True], x, y), order=2))
 add(row("Select", tf.where, C23, u(2, 3), u(2, 3), ref=np.where, order=2, id="fed-condition"))
-add(row("Select", lambda x: tf.where(C23, x, 0.0), u(2, 3), ref=lambda x: np.where(C23, x, 0),
+add(row("SelectV2", lambda x: tf.where(C23, x, 0.0), u(2, 3), ref=lambda x: np.where(C23, x, 0),
         id="scalar"))
 add(row("Where", lambda c: tf.where(c), C23, ref=lambda c: np.argwhere(c), order=0))
 for excl in (False, True):
