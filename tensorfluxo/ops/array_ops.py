@@ -12,6 +12,7 @@ from ..framework.constant_op import constant
 from ..framework.ops import Tensor, apply_op, convert_to_tensor, numpy_value
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, as_shape, unknown_shape
+from ..kernels.scatter import scatter, scatter_add
 from ._util import constant_value, dims, norm_axes, rank, same, shape_from_tensor
 
 newaxis = None
@@ -438,9 +439,7 @@ def _expand_ellipsis(spec, ndim):
 
 
 def _slice_grad_kernel(dy, x, spec):
-    g = np.zeros(np.shape(x), dtype=dy.dtype)
-    g[spec] = dy
-    return g
+    return scatter(np.shape(x), spec, dy)
 
 
 defop("StridedSlice", infer=_slice_infer, kernel=lambda x, spec: x[spec], aliases=True,
@@ -499,9 +498,7 @@ def _dynamic_slice_kernel(x, *vals, template):
 
 
 def _dynamic_slice_grad_kernel(dy, x, *vals, template):
-    g = np.zeros(np.shape(x), dtype=dy.dtype)
-    g[_dynamic_spec(vals, template)] = dy
-    return g
+    return scatter(np.shape(x), _dynamic_spec(vals, template), dy)
 
 
 def _dynamic_getitem(tensor, key_t):
@@ -928,9 +925,8 @@ def _pad_grad_kernel(dy, p, mode):
             continue
         # Each output position came from one input position: add the gradients back there.
         src = np.pad(np.arange(n), (a, b), mode=mode.lower())
-        out = np.zeros((n,) + np.moveaxis(g, ax, 0).shape[1:], dtype=dy.dtype)
-        np.add.at(out, src, np.moveaxis(g, ax, 0))
-        g = np.moveaxis(out, 0, ax)
+        moved = np.moveaxis(g, ax, 0)
+        g = np.moveaxis(scatter_add((n,) + moved.shape[1:], src, moved), 0, ax)
     return g
 
 
@@ -1004,9 +1000,7 @@ def _gather_kernel(p, i, axis):
 
 
 def _gather_grad_kernel(dy, i, p, axis):
-    g = np.zeros(np.shape(p), dtype=dy.dtype)
-    np.add.at(g, (builtins.slice(None),) * axis + (i,), dy)
-    return g
+    return scatter_add(np.shape(p), (builtins.slice(None),) * axis + (i,), dy)
 
 
 defop("GatherV2", infer=_gather_infer, kernel=_gather_kernel,
@@ -1053,9 +1047,7 @@ def _nd_index(p, i):
 
 
 def _gather_nd_grad_kernel(dy, i, p):
-    g = np.zeros(np.shape(p), dtype=dy.dtype)
-    np.add.at(g, _nd_index(g, i), dy)
-    return g
+    return scatter_add(np.shape(p), _nd_index(p, i), dy)
 
 
 defop("GatherNd", infer=_gather_nd_infer, kernel=lambda p, i: p[_nd_index(p, i)],
@@ -1175,9 +1167,7 @@ def _slice_index(shape_, b, s):
 
 
 def _slice_grad_op_kernel(dy, x, b):
-    g = np.zeros(np.shape(x), dtype=dy.dtype)
-    g[_slice_index(g.shape, b, dy.shape)] = dy
-    return g
+    return scatter(np.shape(x), _slice_index(np.shape(x), b, dy.shape), dy)
 
 
 defop("Slice", infer=_slice_op_infer, aliases=True,

@@ -10,23 +10,13 @@ from ..framework import dtypes, errors
 from ..framework.ops import apply_op, convert_to_tensor, name_scope
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
+from ..kernels import softmax as K
 from . import array_ops as A
 from . import math_ops as M
 from ._util import dims, rank, require_float, same
 
 
 # ---- softmax / log_softmax -----------------------------------------------------------------
-def _k_softmax(x):
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
-    e /= e.sum(axis=-1, keepdims=True)
-    return e
-
-
-def _k_log_softmax(x):
-    z = x - x.max(axis=-1, keepdims=True)
-    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
-
-
 def _g_softmax(op, dy):
     y = op.outputs[0]
     return [(dy - M.reduce_sum(dy * y, axis=-1, keepdims=True)) * y]
@@ -42,8 +32,8 @@ def _float_infer(op):
     return same(op)
 
 
-defop("Softmax", infer=_float_infer, kernel=_k_softmax, grad=_g_softmax)
-defop("LogSoftmax", infer=_float_infer, kernel=_k_log_softmax, grad=_g_log_softmax)
+defop("Softmax", infer=_float_infer, kernel=K.softmax, grad=_g_softmax)
+defop("LogSoftmax", infer=_float_infer, kernel=K.log_softmax, grad=_g_log_softmax)
 
 
 def _along_axis(op_type, logits, axis, name):
@@ -100,9 +90,7 @@ def _k_sparse_xent(logits, labels):
         raise errors.InvalidArgumentError(
             None, None, f"logits and labels must have the same first dimension, got logits "
             f"shape {logits.shape} and labels shape {labels.shape}")
-    z = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    s = e.sum(axis=1, keepdims=True)
+    z, e, s = K.exp_shifted(logits)
     rows = np.arange(n)
     loss = np.log(s[:, 0]) - z[rows, labels]
     e /= s
@@ -156,11 +144,10 @@ def _xent_infer(op):
 
 
 def _k_xent(logits, labels):
-    z = logits - logits.max(axis=-1, keepdims=True)
-    lse = np.log(np.exp(z).sum(axis=-1, keepdims=True))
-    logp = z - lse
-    loss = -(labels * logp).sum(axis=-1)
-    return loss, np.exp(logp) * labels.sum(axis=-1, keepdims=True) - labels
+    z, e, s = K.exp_shifted(logits)
+    loss = -(labels * (z - np.log(s))).sum(axis=-1)
+    e /= s
+    return loss, e * labels.sum(axis=-1, keepdims=True) - labels
 
 
 def _g_xent(op, dloss, dbackprop):

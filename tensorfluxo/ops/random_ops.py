@@ -9,6 +9,7 @@ import numpy as np
 from ..framework import dtypes
 from ..framework.ops import apply_op, convert_to_tensor, get_default_graph
 from ..framework.registry import defop
+from ..kernels.softmax import softmax
 from ._util import same, shape_from_tensor
 from .array_ops import shape_arg
 
@@ -148,9 +149,7 @@ def _multinomial_bind(op, session):
     npdt = op.attrs["output_dtype"].np
 
     def sample(logits, num_samples):
-        z = logits - logits.max(axis=1, keepdims=True)
-        p = np.exp(z.astype(np.float64))
-        p /= p.sum(axis=1, keepdims=True)
+        p = softmax(logits.astype(np.float64))
         u = rng.random((p.shape[0], int(num_samples)))
         return (u[:, :, None] > np.cumsum(p, axis=1)[:, None, :]).sum(-1).astype(npdt)
     return sample

@@ -1,0 +1,29 @@
+"""The one numerically stable softmax / log-sum-exp, shared by the softmax, cross-entropy and
+multinomial kernels."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def exp_shifted(x: np.ndarray, axis: int = -1) -> tuple:
+    """``(z, e, s)``: z = x - max(x) along ``axis``, e = exp(z), s = sum(e) (keepdims).
+
+    log-sum-exp(x) is ``max + log(s)``; the shift keeps exp from overflowing, and kernels that
+    need both the probabilities (e / s) and the log-probabilities (z - log(s)) share one exp.
+    """
+    z = x - x.max(axis=axis, keepdims=True)
+    e = np.exp(z)
+    return z, e, e.sum(axis=axis, keepdims=True)
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    _, e, s = exp_shifted(x, axis)
+    e /= s
+    return e
+
+
+def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    z, _, s = exp_shifted(x, axis)
+    z -= np.log(s)
+    return z
