@@ -14,8 +14,9 @@ import numpy as np
 
 from ..client.session import Session
 from ..framework import dtypes
-from ..framework.ops import Tensor, get_default_graph, reset_default_graph
-from ..ops import array_ops
+from ..framework.ops import Tensor, convert_to_tensor, get_default_graph, reset_default_graph
+from ..ops import array_ops, control_flow_ops
+from ..ops._util import constant_value
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -111,6 +112,36 @@ def learning_phase(graph=None) -> Tensor:
                                                    name="keras_learning_phase")
         _learning_phases[graph] = t
     return t
+
+
+def training_flag(training=None, graph=None):
+    """``training`` as a Python bool when it is known while building the graph (a bool, or a
+    constant tensor), else as a scalar bool tensor; None means the learning phase."""
+    if training is None:
+        return learning_phase(graph)
+    if isinstance(training, (bool, np.bool_, int, np.integer)):
+        return bool(training)
+    t = convert_to_tensor(training)
+    value = constant_value(t)
+    if value is not None:
+        return bool(value)
+    return t if t.dtype is dtypes.bool else array_ops.cast(t, dtypes.bool)
+
+
+def in_train_phase(x, alt, training=None):
+    """``x`` while training, else ``alt`` (each a tensor or a function returning one).
+
+    A tensor flag (the learning phase, or a ``training`` placeholder) switches with
+    ``tf.cond``, so only the chosen side runs: ``predict`` draws no dropout mask.
+
+    >>> y = K.in_train_phase(lambda: tf.nn.dropout(h, rate=0.5), h)
+    """
+    flag = training_flag(training)
+    if not isinstance(flag, Tensor):
+        chosen = x if flag else alt
+        return chosen() if callable(chosen) else chosen
+    return control_flow_ops.cond(flag, x if callable(x) else lambda: x,
+                                 alt if callable(alt) else lambda: alt)
 
 
 def set_learning_phase(value) -> None:

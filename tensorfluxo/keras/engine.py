@@ -75,6 +75,7 @@ class Layer:
         self._updates: list = []
         self._inbound_nodes: list[Node] = []
         self._initial_weights = kwargs.get("weights")
+        self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
         self._batch_input_shape = None
         if "batch_input_shape" in kwargs:
             self._batch_input_shape = tuple(kwargs["batch_input_shape"])
@@ -213,12 +214,21 @@ class Layer:
         scope = self.name + "/" if self._call_count == 0 else self.name
         self._call_count += 1
         with graph.as_default(), graph.name_scope(None), graph.name_scope(scope):
-            outputs = self.call(x_in, *args, **kwargs)
+            outputs = self._call_and_regularize(x_in, *args, **kwargs)
         outs = _to_list(outputs)
         node = Node(self, xs, outs, kwargs)
         self._inbound_nodes.append(node)
         for i, t in enumerate(outs):
             _HISTORY[t] = (self, len(self._inbound_nodes) - 1, i)
+        return outputs
+
+    def _call_and_regularize(self, inputs, *args, **kwargs):
+        """``call``, then the activity regularizer's loss on each output (Keras 2's rule: no
+        division by the batch size)."""
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            with get_default_graph().name_scope("ActivityRegularizer"):
+                self.add_loss([self.activity_regularizer(t) for t in _to_list(outputs)])
         return outputs
 
     def _check_input(self, xs) -> None:

@@ -828,11 +828,13 @@ defop("FusedBatchNormGrad",
 
 
 def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
-                     data_format="NHWC", is_training=True, name=None):
+                     data_format="NHWC", is_training=True, name=None, axis=None):
     """(y, batch_mean, batch_variance) normalizing ``x`` per channel in one op.
 
     Training: statistics of the batch over every axis but the channel one (batch_variance is
     unbiased, for moving averages). Inference (``is_training=False``): the given mean/variance.
+    ``axis`` (not in TF's signature; the batch-norm layers use it) names the channel axis
+    instead of ``data_format``.
     """
     if data_format not in ("NHWC", "NCHW", "NC"):
         raise ValueError(f"data_format must be 'NHWC' or 'NCHW', got {data_format!r}")
@@ -846,6 +848,7 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
     variance = convert_to_tensor(empty if variance is None else variance, dtype=x.dtype)
     y, bm, bv, _, _ = apply_op("FusedBatchNorm", [x, scale, offset, mean, variance],
                                {"epsilon": float(epsilon), "is_training": bool(is_training),
-                                "axis": -1 if data_format == "NHWC" else 1},
+                                "axis": axis if axis is not None else
+                                -1 if data_format == "NHWC" else 1},
                                name=name or "FusedBatchNorm")
     return y, bm, bv

@@ -44,8 +44,7 @@ def fully_connected(inputs, num_outputs, activation_fn=math_ops.relu, normalizer
                       bias_initializer=biases_initializer, kernel_regularizer=weights_regularizer,
                       bias_regularizer=biases_regularizer, trainable=trainable,
                       _scope=sc)
-        layer._ns = sc.original_name_scope
-        layer._weight_names = {"kernel": "weights", "bias": "biases"}
+        layer._weight_renames = {"kernel": "weights", "bias": "biases"}
         outputs = layer._build_and_call(inputs)
         for var, key in ((layer.kernel, GraphKeys.WEIGHTS), (layer.bias, GraphKeys.BIASES)):
             if var is not None and var not in get_collection_ref(key):
@@ -91,7 +90,6 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001,
                                                   init_ops.ones_initializer()),
             beta_regularizer=regs.get("beta"), gamma_regularizer=regs.get("gamma"),
             trainable=trainable, _scope=sc)
-        layer._ns = sc.original_name_scope
         outputs = layer._build_and_call(inputs, training=is_training)
         if layer.updates and updates_collections != GraphKeys.UPDATE_OPS:
             bucket = get_collection_ref(GraphKeys.UPDATE_OPS)

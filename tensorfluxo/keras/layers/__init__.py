@@ -3,7 +3,6 @@
 from ..engine import Input, InputLayer, Layer
 from .core import (
     Activation,
-    BatchNormalization,
     Dense,
     Dropout,
     Flatten,
@@ -13,6 +12,7 @@ from .core import (
     Reshape,
     Softmax,
 )
+from .normalization import BatchNormalization
 
 __all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input",
            "InputLayer", "Lambda", "Layer", "LeakyReLU", "ReLU", "Reshape", "Softmax"]

@@ -1,5 +1,7 @@
-"""Core layers: Dense, Dropout, Activation, Flatten, Reshape, LeakyReLU, Lambda,
-BatchNormalization."""
+"""Core layers: Dense, Dropout, Activation, Flatten, Reshape, LeakyReLU, ReLU, Softmax, Lambda.
+
+tf.layers' Dense, Dropout and Flatten are these classes (layers/core.py subclasses them).
+"""
 
 from __future__ import annotations
 
@@ -11,23 +13,14 @@ import types
 
 import numpy as np
 
-from ...framework.ops import get_default_graph
+from ...framework.ops import Tensor
 from ...ops import array_ops as A
+from ...ops import control_flow_ops
 from ...ops import math_ops as M
 from ...ops import nn_ops as N
-from ...ops import state_ops
 from .. import activations, initializers, regularizers
 from .. import backend as K
 from ..engine import Layer
-
-
-def _training_flag(layer, x, training):
-    """The bool tensor saying "training": the argument if given, else the learning phase."""
-    if training is None:
-        return K.learning_phase(x.graph)
-    if isinstance(training, (bool, np.bool_, int)):
-        return bool(training)
-    return training
 
 
 def _dims_str(shape) -> str:
@@ -45,7 +38,7 @@ class Dense(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive "
                              f"integer, got {units!r} (layer {self.name!r})")
@@ -61,9 +54,9 @@ class Dense(Layer):
     def build(self, input_shape) -> None:
         last = input_shape[-1] if input_shape else None
         if last is None:
-            raise ValueError(f"The last dimension of the inputs to layer {self.name!r} (Dense) "
-                             f"should be defined. Found None in input shape "
-                             f"{_dims_str(input_shape)}.")
+            raise ValueError(f"The last dimension of the inputs to `Dense` (layer "
+                             f"{self.name!r}) should be defined. Found None in input shape "
+                             f"{_dims_str(input_shape) if input_shape else input_shape}.")
         self.kernel = self.add_weight("kernel", (last, self.units),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer)
@@ -110,7 +103,8 @@ class Dense(Layer):
                    bias_initializer=initializers.serialize(self.bias_initializer),
                    kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
                    bias_regularizer=regularizers.serialize(self.bias_regularizer),
-                   activity_regularizer=None, kernel_constraint=None, bias_constraint=None)
+                   activity_regularizer=regularizers.serialize(self.activity_regularizer),
+                   kernel_constraint=None, bias_constraint=None)
         return cfg
 
 
@@ -176,24 +170,51 @@ class Softmax(Layer):
 
 class Dropout(Layer):
     """Zeroes a fraction ``rate`` of the inputs while training (scaling the rest by
-    1 / (1 - rate)); the identity in predict and evaluate."""
+    1 / (1 - rate)); the identity in predict and evaluate.
 
-    def __init__(self, rate: float, noise_shape=None, seed=None, **kwargs):
+    ``rate`` may be a scalar tensor (tf.contrib.layers.dropout's keep_prob), and ``noise_shape``
+    a shape broadcast against the inputs (one draw per kept feature map, say).
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not 0 <= float(rate) < 1:
-            raise ValueError(f"Invalid value received for argument `rate`: {rate!r}; it must "
-                             f"be in [0, 1) (layer {self.name!r})")
-        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
+        if not isinstance(rate, Tensor):
+            if not 0 <= float(rate) < 1:
+                raise ValueError(f"Invalid value received for argument `rate`: {rate!r}; the "
+                                 f"dropout rate must be in [0, 1) (layer {self.name!r})")
+            rate = float(rate)
+        self.rate, self.noise_shape, self.seed = rate, noise_shape, seed
 
     def call(self, inputs, training=None):
-        training = _training_flag(self, inputs, training)
-        if self.rate == 0 or training is False:
+        flag = K.training_flag(training, inputs.graph)
+        if flag is False or (isinstance(self.rate, float) and self.rate == 0):
             return A.identity(inputs)
-        dropped = N.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape,
-                            seed=self.seed)
-        if training is True:
-            return dropped
-        return M.where(training, dropped, inputs)
+        if flag is True:
+            return N.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape,
+                             seed=self.seed)
+        # A tensor flag: the cond draws the keep mask only while training, so inference
+        # advances no random stream. The product stays outside the cond because the cond's
+        # gradient cannot use a tensor made inside a branch (it would draw it again).
+        shape = self._mask_shape(inputs)
+        one = A.ones([], inputs.dtype)  # a scalar: its shape must not narrow the mask's
+        keep = control_flow_ops.cond(
+            flag, lambda: N.dropout(A.ones(shape, inputs.dtype), rate=self.rate, seed=self.seed),
+            lambda: one, name="keep_mask")
+        y = M.multiply(inputs, keep)
+        y.set_shape(inputs.shape)
+        return y
+
+    def _mask_shape(self, inputs):
+        """The mask's shape: ``noise_shape`` with its None entries (or all) from the inputs."""
+        static = inputs.shape.as_list()
+        dims = static if self.noise_shape is None else [
+            s if d is None else int(d) for d, s in zip(self.noise_shape, static)]
+        if None not in dims:
+            return dims
+        dynamic = A.shape(inputs)
+        if self.noise_shape is None:
+            return dynamic
+        return A.stack([dynamic[i] if d is None else d for i, d in enumerate(dims)])
 
     def get_config(self) -> dict:
         cfg = super().get_config()
@@ -202,15 +223,24 @@ class Dropout(Layer):
 
 
 class Flatten(Layer):
+    """Reshapes [batch, d1, d2, ...] to [batch, d1 * d2 * ...]."""
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
 
     def call(self, inputs):
-        shape = inputs.shape.as_list()
+        shape = inputs.shape.as_list() if inputs.shape.ndims is not None else None
+        if shape is None:
+            raise ValueError(f"Flatten (layer {self.name!r}) needs inputs of known rank, got "
+                             f"{inputs.name} of unknown shape")
         rest = shape[1:]
         if None not in rest:
             return A.reshape(inputs, [-1, int(np.prod(rest, dtype=np.int64))])
-        return A.reshape(inputs, [A.shape(inputs)[0], -1])
+        return A.reshape(inputs, A.stack([A.shape(inputs)[0], -1]))
+
+    def compute_output_shape(self, input_shape):
+        rest = input_shape[1:]
+        return (input_shape[0], None if None in rest else int(np.prod(rest, dtype=np.int64)))
 
     def get_config(self) -> dict:
         cfg = super().get_config()
@@ -305,108 +335,3 @@ class Lambda(Layer):
         cfg = dict(config)
         cfg["function"] = _deserialize_function(cfg["function"], safe_mode)
         return cls(**cfg)
-
-
-# ---- BatchNormalization --------------------------------------------------------------------
-class BatchNormalization(Layer):
-    """Normalizes with the batch's mean/variance while training (updating moving averages,
-    which are non-trainable weights) and with the moving averages otherwise."""
-
-    def __init__(self, axis=-1, momentum: float = 0.99, epsilon: float = 1e-3,
-                 center: bool = True, scale: bool = True, beta_initializer="zeros",
-                 gamma_initializer="ones", moving_mean_initializer="zeros",
-                 moving_variance_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 **kwargs):
-        for k in ("renorm", "fused", "virtual_batch_size", "adjustment", "renorm_clipping",
-                  "renorm_momentum", "synchronized"):
-            kwargs.pop(k, None)
-        super().__init__(**kwargs)
-        self.axis = axis if isinstance(axis, int) else list(axis)[0]
-        self.momentum, self.epsilon = float(momentum), float(epsilon)
-        self.center, self.scale = center, scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-
-    def build(self, input_shape) -> None:
-        axis = self.axis % len(input_shape)
-        dim = input_shape[axis]
-        if dim is None:
-            raise ValueError(f"Axis {self.axis} of input tensor should have a defined "
-                             f"dimension but the layer {self.name!r} received an input with "
-                             f"shape {_dims_str(input_shape)}.")
-        self._axis, self._ndim = axis, len(input_shape)
-        shape = (dim,)
-        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer) if self.scale else None
-        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer) if self.center else None
-        self.moving_mean = self.add_weight("moving_mean", shape, trainable=False,
-                                           initializer=self.moving_mean_initializer)
-        self.moving_variance = self.add_weight("moving_variance", shape, trainable=False,
-                                               initializer=self.moving_variance_initializer)
-        self.built = True
-
-    def _check_input(self, xs) -> None:
-        if self.built and xs[0].shape.ndims is not None and xs[0].shape.ndims != self._ndim:
-            raise ValueError(f"Input 0 of layer {self.name!r} (BatchNormalization) is "
-                             f"incompatible with the layer: expected ndim={self._ndim}, found "
-                             f"ndim={xs[0].shape.ndims}")
-
-    def _normalize(self, x, mean, var):
-        inv = M.rsqrt(var + self.epsilon)
-        if self.gamma is not None:
-            inv = inv * self._bcast(self.gamma)
-        y = x * inv
-        shift = -mean * inv
-        if self.beta is not None:
-            shift = shift + self._bcast(self.beta)
-        return y + shift
-
-    def _bcast(self, v):
-        if self._axis == self._ndim - 1:
-            return v
-        shape = [1] * self._ndim
-        shape[self._axis] = -1
-        return A.reshape(v, shape)
-
-    def call(self, inputs, training=None):
-        training = _training_flag(self, inputs, training)
-        inference = self._normalize(inputs, self._bcast(self.moving_mean),
-                                    self._bcast(self.moving_variance))
-        if training is False:
-            return inference
-        axes = [i for i in range(self._ndim) if i != self._axis]
-        mean = M.reduce_mean(inputs, axis=axes, keepdims=True)
-        var = M.reduce_mean(M.square(inputs - mean), axis=axes, keepdims=True)
-        train = self._normalize(inputs, mean, var)
-        flat_mean = A.reshape(mean, [-1])
-        flat_var = A.reshape(var, [-1])
-        decay = 1.0 - self.momentum
-        with get_default_graph().name_scope("AssignMovingAvg"):
-            self.add_update([
-                state_ops.assign_sub(self.moving_mean, (self.moving_mean - flat_mean) * decay),
-                state_ops.assign_sub(self.moving_variance,
-                                     (self.moving_variance - flat_var) * decay)])
-        if training is True:
-            return train
-        return M.where(training, train, inference)
-
-    def get_config(self) -> dict:
-        cfg = super().get_config()
-        cfg.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon,
-                   center=self.center, scale=self.scale,
-                   beta_initializer=initializers.serialize(self.beta_initializer),
-                   gamma_initializer=initializers.serialize(self.gamma_initializer),
-                   moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
-                   moving_variance_initializer=initializers.serialize(
-                       self.moving_variance_initializer),
-                   beta_regularizer=regularizers.serialize(self.beta_regularizer),
-                   gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
-                   beta_constraint=None, gamma_constraint=None)
-        return cfg
-
