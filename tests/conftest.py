@@ -13,6 +13,7 @@ _executor.CHECK_KERNELS = True
 def _fresh_graph():
     tf.reset_default_graph()
     yield
+    tf.random.set_seed(None)  # TF2's global seed outlives graphs: no test leaks it to the next
     tf.reset_default_graph()
 
 

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..framework import errors
-from ..framework.ops import Operation, Tensor
+from ..framework.ops import Operation, Tensor, bytes_array
 from ..framework.registry import ref_inputs
 from ..kernels.blas import blas
 
@@ -360,7 +360,7 @@ def _convert_feed(v, t: Tensor) -> np.ndarray:
     except ValueError as e:
         raise ValueError(f"Cannot feed value for Tensor '{t.name}': {e}") from None
     if dt.name == "string":
-        return np.asarray(v, dtype=object)
+        return bytes_array(v)
     if arr.dtype.kind == "O":
         raise ValueError(f"Cannot feed value for Tensor '{t.name}' ({dt.name}): the value is "
                          "not a rectangular array of numbers.")

@@ -602,7 +602,7 @@ def numpy_value(value, dtype=None) -> np.ndarray:
         dt = dtypes.as_dtype(dtype)
         arr = np.asarray(value)
         if arr.dtype.kind in "US" or dt is dtypes.string:
-            return np.asarray(value, dtype=object)
+            return bytes_array(value)
         if dt.is_integer and arr.dtype.kind == "f":
             if not np.all(np.isfinite(arr)) or not np.array_equal(arr, np.round(arr)):
                 raise TypeError(f"Cannot convert {_short(value)} to EagerTensor of dtype "
@@ -628,10 +628,26 @@ def numpy_value(value, dtype=None) -> np.ndarray:
             return arr.astype(np.int64)
         return arr.astype(np.int32)
     if arr.dtype.kind in "US":
-        return np.asarray(value, dtype=object)
+        return bytes_array(value)
     if arr.dtype.kind == "O":
         raise TypeError(f"Cannot convert {_short(value)} to a tensor: elements are not numbers "
                         "(or the nested lists have different lengths).")
+    return arr
+
+
+def bytes_array(value) -> np.ndarray:
+    """A string tensor's value: an object array of ``bytes``, as TF gives back (str is encoded
+    as UTF-8)."""
+    arr = np.array(value, dtype=object)
+    flat = arr.reshape(-1)
+    for i, x in enumerate(flat):
+        if isinstance(x, str):
+            flat[i] = x.encode()
+        elif isinstance(x, bytes):
+            flat[i] = bytes(x)  # np.bytes_ -> bytes
+        else:
+            raise TypeError(f"Expected strings or bytes for a string tensor, got {x!r} in "
+                            f"{_short(value)}")
     return arr
 
 

@@ -1070,7 +1070,9 @@ def gather_nd(params, indices, name: str | None = None, batch_dims: int = 0) -> 
 # ---- one_hot -------------------------------------------------------------------------------
 def _one_hot_infer(op):
     i, on, off = op.inputs
-    _check_index_dtype(i, op.type)
+    if i.dtype not in (dtypes.uint8, dtypes.int8, dtypes.int32, dtypes.int64):  # TF's list
+        raise TypeError(f"Value passed to parameter 'indices' has DataType {i.dtype.name} not "
+                        f"in list of allowed values: uint8, int8, int32, int64 (op OneHot)")
     if on.dtype is not off.dtype:
         raise TypeError(f"dtype {on.dtype.name} of on_value does not match dtype "
                         f"{off.dtype.name} of off_value")

@@ -7,28 +7,54 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import apply_op, convert_to_tensor, get_default_graph
+from ..framework.ops import Tensor, apply_op, convert_to_tensor, get_default_graph
 from ..framework.registry import defop
 from ..kernels.softmax import softmax
-from ._util import same, shape_from_tensor
+from ._util import constant_value, same, shape_from_tensor
 from .array_ops import shape_arg
 
 DEFAULT_GRAPH_SEED = 87654321
 
 
+_global_seed = None  # tf.random.set_seed's seed: TF2's seed outlives the graph (clear_session)
+
+
 def get_seed(op_seed):
-    """(graph seed, op seed) for a new random op, following TF1's rules."""
+    """(graph seed, op seed) for a new random op. An op without its own seed takes the graph's
+    op count as seed under TF1's tf.set_random_seed, and the next value of a counter that
+    tf.random.set_seed resets under TF2's rule (so a model built twice after set_seed(42) gets
+    the same initial weights both times)."""
     g = get_default_graph()
-    if g.seed is not None:
-        return int(g.seed), int(g._last_id if op_seed is None else op_seed)
+    seed, tf2 = g.seed, getattr(g, "_tf2_seeds", False)
+    if seed is None and _global_seed is not None:
+        seed, tf2 = _global_seed, True
+    if seed is not None:
+        if op_seed is None:
+            if tf2:
+                op_seed = g._op_seed_counter = getattr(g, "_op_seed_counter", 0) + 1
+            else:
+                op_seed = g._last_id
+        return int(seed), int(op_seed)
     if op_seed is not None:
         return DEFAULT_GRAPH_SEED, int(op_seed)
     return None, None
 
 
 def set_random_seed(seed) -> None:
-    """Sets the graph-level seed of the default graph (tf.set_random_seed / tf.random.set_seed)."""
-    get_default_graph().seed = None if seed is None else int(seed)
+    """TF1's tf.set_random_seed: the default graph's seed; ops without a seed of their own
+    derive theirs from their position in the graph."""
+    g = get_default_graph()
+    g.seed = None if seed is None else int(seed)
+    g._tf2_seeds = False
+
+
+def set_seed(seed) -> None:
+    """TF2's tf.random.set_seed: sets the global seed and restarts the op-seed counter, so the
+    random ops created after each call get the same seeds again."""
+    global _global_seed
+    _global_seed = None if seed is None else int(seed)
+    g = get_default_graph()
+    g.seed, g._tf2_seeds, g._op_seed_counter = _global_seed, True, 0
 
 
 def _draw(dt, fn):
@@ -87,10 +113,29 @@ def _random(op_type, shape, a, b, dtype, seed, name):
     dt = dtypes.as_dtype(dtype)
     if not dt.is_floating:
         raise ValueError(f"{op_type} needs a floating dtype, got {dt.name}")
+    a_value, b_value = _static_float(a), _static_float(b)
     s1, s2 = get_seed(seed)
-    return apply_op(op_type, [shape_arg(shape)],
-                    {"dtype": dt, "seed": s1, "seed2": s2, "scale": float(a), "shift": float(b)},
-                    name=name)
+    if a_value is not None and b_value is not None:
+        return apply_op(op_type, [shape_arg(shape)], {"dtype": dt, "seed": s1, "seed2": s2,
+                                                      "scale": a_value, "shift": b_value},
+                        name=name)
+    # computed parameters (stddev=<Tensor>): standard samples scaled by graph ops, as TF does
+    from . import math_ops as M
+    with get_default_graph().name_scope(name) as scope:
+        r = apply_op(op_type, [shape_arg(shape)], {"dtype": dt, "seed": s1, "seed2": s2,
+                                                   "scale": 1.0, "shift": 0.0})
+        a_t, b_t = convert_to_tensor(a, dtype=dt), convert_to_tensor(b, dtype=dt)
+        if op_type == "RandomUniform":  # a = maxval, b = minval
+            a_t = M.subtract(a_t, b_t)
+        return M.add(M.multiply(r, a_t), b_t, name=scope)
+
+
+def _static_float(v):
+    """A parameter as a Python float if known when the graph is built, else None."""
+    if isinstance(v, Tensor) or hasattr(v, "_as_graph_element"):
+        known = constant_value(convert_to_tensor(v))
+        return None if known is None or np.size(known) != 1 else float(known)
+    return float(v)
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):

@@ -156,3 +156,80 @@ def test_numpy_on_a_symbolic_tensor_raises_tf_error(fn):
 def test_tensor_ndim():
     assert tf.ones([2, 3]).ndim == 2
     assert tf.placeholder(tf.float32).ndim is None
+
+
+# ---- strings, one_hot, random parameters ---------------------------------------------------
+def test_string_fetches_are_bytes_as_in_tf():
+    assert run(tf.constant("abc")) == b"abc"
+    out = run(tf.constant(["abc", "é"]))
+    assert out.dtype == object and list(out) == [b"abc", "é".encode()]
+    p = tf.placeholder(tf.string, [None])
+    assert list(run(tf.identity(p), {p: ["x", b"y"]})) == [b"x", b"y"]
+    with pytest.raises(TypeError, match=r"Expected strings or bytes for a string tensor, got 1"):
+        tf.constant([1, 2], dtype=tf.string)
+
+
+def test_one_hot_accepts_uint8_and_int8_indices():
+    for dt in (tf.uint8, tf.int8):
+        np.testing.assert_array_equal(run(tf.one_hot(tf.constant([1, 2], dt), 3)),
+                                      [[0, 1, 0], [0, 0, 1]])
+    with pytest.raises(TypeError, match=r"'indices' has DataType float32 not in list of allowed "
+                                        r"values: uint8, int8, int32, int64"):
+        tf.one_hot(tf.constant([1.0]), 3)
+
+
+def test_random_parameters_may_be_tensors():
+    s = tf.placeholder(tf.float32, [])
+    x = tf.random_normal([20000], mean=1.0, stddev=s, seed=1)
+    u = tf.random_uniform([20000], minval=tf.constant(2.0) * 1.0, maxval=s, seed=2)
+    t = tf.truncated_normal([20000], stddev=tf.constant(0.5) + 0.0, seed=3)
+    a, b, c = run([x, u, t], {s: 3.0})
+    assert x.dtype == tf.float32 and a.dtype == np.float32 and x.shape.as_list() == [20000]
+    assert abs(a.mean() - 1.0) < 0.1 and abs(a.std() - 3.0) < 0.1
+    assert 2.0 <= b.min() and b.max() < 3.0
+    assert np.abs(c).max() <= 1.0 and abs(c.std() - 0.44) < 0.03
+    # constant parameters stay attributes of the one random op
+    assert tf.random_normal([2], stddev=tf.constant(2.0)).op.type == "RandomStandardNormal"
+
+
+# ---- seeds ---------------------------------------------------------------------------------
+def _dense_weights():
+    m = tf.keras.Sequential([tf.keras.layers.Dense(4, input_shape=(3,)),
+                             tf.keras.layers.Dense(1)])
+    return m.get_weights()
+
+
+def _same(a, b):
+    return all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def test_tf2_set_seed_restarts_the_op_seeds():
+    tf.random.set_seed(42)
+    a = _dense_weights()
+    tf.random.set_seed(42)
+    assert _same(a, _dense_weights())  # TF2: the same initial weights after each set_seed
+    assert not _same(a, _dense_weights())  # without set_seed the next ops get new seeds
+    tf.keras.backend.clear_session()
+    tf.random.set_seed(42)  # the global seed outlives the graph
+    assert _same(a, _dense_weights())
+
+
+def test_keras_set_random_seed_seeds_python_numpy_and_tensorfluxo():
+    import random
+    tf.keras.utils.set_random_seed(7)
+    a = (random.random(), np.random.rand(), _dense_weights())
+    tf.keras.utils.set_random_seed(7)
+    b = (random.random(), np.random.rand(), _dense_weights())
+    assert a[:2] == b[:2] and _same(a[2], b[2])
+
+
+def test_tf1_set_random_seed_keeps_tf1_rule():
+    def draws():
+        tf.reset_default_graph()
+        tf.set_random_seed(1)
+        x, y = tf.random_normal([3]), tf.random_normal([3])
+        return run([x, y])
+    (a, b), (c, d) = draws(), draws()
+    np.testing.assert_array_equal(a, c)  # the same program gives the same numbers
+    np.testing.assert_array_equal(b, d)
+    assert not np.array_equal(a, b)  # two ops never share a stream

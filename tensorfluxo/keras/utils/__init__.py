@@ -42,3 +42,14 @@ def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
 
 
 __all__ = ["Progbar", "normalize", "to_categorical"]
+
+
+def set_random_seed(seed: int) -> None:
+    """Seeds Python's ``random``, NumPy's global generator and tensorfluxo
+    (``tf.random.set_seed``) at once, as ``tf.keras.utils.set_random_seed`` does."""
+    import random
+
+    from ...ops.random_ops import set_seed
+    random.seed(seed)
+    np.random.seed(seed)
+    set_seed(seed)

