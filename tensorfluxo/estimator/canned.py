@@ -17,7 +17,7 @@ from .. import feature_column as fc
 from .. import metrics as metrics_lib
 from ..framework import dtypes
 from ..framework.ops import convert_to_tensor
-from ..ops import array_ops, control_flow_ops, init_ops, math_ops, nn_ops, state_ops
+from ..ops import array_ops, init_ops, math_ops, nn_ops
 from ..ops.variable_scope import get_variable, variable_scope
 from ..train.optimizer import GradientDescentOptimizer, Optimizer, get_global_step
 from .estimator import Estimator, EstimatorSpec, ModeKeys
@@ -26,39 +26,11 @@ _DNN_LEARNING_RATE = 0.05
 _LINEAR_LEARNING_RATE = 0.2
 
 
-class _FtrlOptimizer(Optimizer):
-    """FTRL-proximal (the linear estimators' default), written with graph ops."""
-
-    def __init__(self, learning_rate, initial_accumulator_value=0.1,
-                 l1_regularization_strength=0.0, l2_regularization_strength=0.0, name="Ftrl"):
-        super().__init__(False, name)
-        self._lr, self._init = learning_rate, initial_accumulator_value
-        self._l1, self._l2 = l1_regularization_strength, l2_regularization_strength
-
-    def _create_slots(self, var_list):
-        for v in var_list:
-            self._zeros_slot(v, "accum", self._name, init=self._init)
-            self._zeros_slot(v, "linear", self._name + "_1")
-
-    def _apply_dense(self, grad, var):
-        accum, linear = self.get_slot(var, "accum"), self.get_slot(var, "linear")
-        lr = self._hyper(self._lr, var, "learning_rate")
-        new_accum = accum + grad * grad
-        new_linear = linear + grad - (math_ops.sqrt(new_accum) - math_ops.sqrt(accum)) / lr * var
-        quadratic = math_ops.sqrt(new_accum) / lr + 2.0 * self._l2
-        shrunk = (math_ops.sign(new_linear) * self._l1 - new_linear) / quadratic
-        new_var = math_ops.where(math_ops.greater(math_ops.abs(new_linear), self._l1), shrunk,
-                                 array_ops.zeros_like(var))
-        return control_flow_ops.group(state_ops.assign(var, new_var),
-                                      state_ops.assign(accum, new_accum),
-                                      state_ops.assign(linear, new_linear))
-
-
 def _optimizer_by_name(name: str, learning_rate: float):
     from ..train import optimizers as o
     table = {"Adagrad": o.AdagradOptimizer, "Adam": o.AdamOptimizer,
              "RMSProp": o.RMSPropOptimizer, "SGD": GradientDescentOptimizer,
-             "Ftrl": _FtrlOptimizer}
+             "Ftrl": o.FtrlOptimizer}
     if name not in table:
         raise ValueError(f"Unsupported optimizer name: {name!r}. Supported names are: "
                          f"{sorted(table)}")

@@ -1,9 +1,9 @@
-"""tf.keras.optimizers: SGD, Adam, RMSprop, Adagrad, Adadelta, Nadam.
+"""tf.keras.optimizers: SGD, Adam, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Ftrl.
 
-An optimizer gives ``get_updates(loss, params)``: the ops of one training step. Each rule is
-one fused op per variable that updates the variable and its slots in place. The learning rate
-is a variable (``optimizer.lr`` / ``optimizer.learning_rate``), so callbacks change it between
-steps without rebuilding anything:
+Thin front ends over the rule table (train/rules.py), with Keras 3's (TF 2.21's) formulas and
+defaults. An optimizer gives ``get_updates(loss, params)``: the ops of one training step. The
+learning rate is a variable (``optimizer.lr`` / ``optimizer.learning_rate``), so callbacks
+change it between steps without rebuilding anything:
 
 >>> opt = Adam(learning_rate=0.01)      # or Adam(lr=0.01), or the string "adam"
 >>> K.set_value(opt.lr, 0.001)          # once the model is compiled and trained
@@ -14,90 +14,29 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import Tensor, apply_op, control_dependencies
-from ..framework.registry import defop
+from ..framework.ops import Tensor, control_dependencies
 from ..ops import array_ops as A
+from ..ops import clip_ops, state_ops
 from ..ops import math_ops as M
-from ..ops import state_ops
 from ..ops.control_flow_ops import group
 from ..ops.gradients_impl import gradients
-from ..train import optimizer as _tf_optimizer  # noqa: F401 - registers the tf.train apply ops
-from ..train import optimizers as _tf_optimizers  # noqa: F401
+from ..train import rules
+from ..train.optimizers import check_ftrl
 from ..variables import Variable
 from . import backend as K
 
 
-# ---- fused update ops: inputs (var, *slots, lr, iterations, grad), hyperparameters as attrs ----
-def _apply_infer(op):
-    var, grad = op.inputs[0], op.inputs[-1]
-    if grad.dtype is not var.dtype:
-        raise TypeError(f"{op.type}: gradient dtype {grad.dtype.name} does not match variable "
-                        f"'{var.op.name}' ({var.dtype.name})")
-    return []
-
-
-def _k_sgd(var, moment, lr, it, grad, momentum, nesterov):
-    w, v, lr = var.get(), moment.get(), float(lr)
-    v *= momentum
-    v -= lr * grad
-    if nesterov:
-        w += momentum * v - lr * grad
-    else:
-        w += v
-
-
-def _k_rmsprop(var, ms, mom, lr, it, grad, rho, momentum, epsilon):
-    w, ms, lr = var.get(), ms.get(), float(lr)
-    ms *= rho
-    ms += (1.0 - rho) * grad * grad
-    step = lr * grad / (np.sqrt(ms) + epsilon)
-    if momentum:
-        mv = mom.get()
-        mv *= momentum
-        mv += step
-        w -= mv
-    else:
-        w -= step
-
-
-def _nadam_coefs(t, beta_1, decay=0.004):
-    """Nadam's momentum schedule: mu_t and mu_{t+1} and their running products."""
-    mu = beta_1 * (1.0 - 0.5 * 0.96 ** (t * decay))
-    mu_next = beta_1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * decay))
-    return mu, mu_next
-
-
-def _k_nadam(var, m, v, sched, lr, it, grad, beta_1, beta_2, epsilon):
-    t = float(it) + 1.0
-    mu, mu_next = _nadam_coefs(t, beta_1)
-    s = sched.get()
-    prod = float(s) * mu            # running product of mu_1..mu_t
-    prod_next = prod * mu_next
-    s[...] = prod
-    w, m, v = var.get(), m.get(), v.get()
-    g_hat = grad / (1.0 - prod)
-    m += (grad - m) * (1.0 - beta_1)
-    v += (grad * grad - v) * (1.0 - beta_2)
-    m_hat = m / (1.0 - prod_next)
-    v_hat = v / (1.0 - beta_2 ** t)
-    m_bar = (1.0 - mu) * g_hat + mu_next * m_hat
-    w -= float(lr) * m_bar / (np.sqrt(v_hat) + epsilon)
-
-
-# Rules whose formula differs from tf.train's (plain SGD, Adam, Adagrad and Adadelta use the
-# tf.train apply ops of train/optimizers.py, see Optimizer._tf_op).
-for _name, _kernel, _nslots in (("SGDMomentum", _k_sgd, 1), ("RMSprop", _k_rmsprop, 2),
-                                ("Nadam", _k_nadam, 3)):
-    defop("KerasApply" + _name, infer=_apply_infer, kernel=_kernel,
-          ref_inputs=tuple(range(_nslots + 1)), stateful=True, not_differentiable=True)
-
-
 # ---- optimizer classes -------------------------------------------------------------------------
 class Optimizer:
-    """Base class: hyperparameters, the learning-rate variable, slots, gradient clipping."""
+    """Base class: hyperparameters, the learning-rate variable, slots, gradient clipping.
 
-    _slot_names: tuple = ()
+    A subclass gives its rule (``_rule``) and ``_hypers()``: the rule's scalar inputs other
+    than ``lr``, the powers and ``step`` (which the base makes), its attributes, and the
+    hyper-parameters slots start from."""
+
+    _rule: rules.Rule
     _defaults: dict = {}
+    _slot_init: dict = {}
 
     def __init__(self, name: str, learning_rate=0.001, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, decay: float = 0.0, **kwargs):
@@ -107,7 +46,12 @@ class Optimizer:
         if kwargs:
             raise TypeError(f"Unexpected keyword argument passed to optimizer: "
                             f"{sorted(kwargs)[0]!r}. Allowed: learning_rate (lr), "
-                            f"{', '.join(self._defaults)}, clipnorm, clipvalue, decay")
+                            f"{', '.join(self._defaults)}, clipnorm, clipvalue, "
+                            f"global_clipnorm, decay")
+        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
+                             f"be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                             f"global_clipnorm={global_clipnorm}")
         self._name = name
         self._lr_value = learning_rate
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, \
@@ -138,10 +82,6 @@ class Optimizer:
     def iterations(self):
         return self._iterations if self._iterations is not None else 0
 
-    def _hyper_value(self, name):
-        v = getattr(self, name)
-        return float(v)
-
     # ---- building the update ops -----------------------------------------------------------------
     def _create_variables(self, graph) -> None:
         if self._graph is graph:
@@ -158,12 +98,13 @@ class Optimizer:
                                     trainable=False)
         self.weights = [self._iterations]
 
-    def _slot(self, var, name, init=0.0):
+    def _slot(self, var, name, init=0.0, scalar=False):
         key = (id(var), name)
         slot = self._slots.get(key)
         if slot is None:
             graph = var.graph
-            value = np.full(var.shape.as_list(), init, dtype=var.dtype.as_numpy_dtype)
+            value = np.full([] if scalar else var.shape.as_list(), init,
+                            dtype=var.dtype.as_numpy_dtype)
             with graph.as_default(), graph.control_dependencies(None), \
                     graph.name_scope(None), graph.name_scope(self._name + "/"):
                 slot = Variable(value, name=f"{var.op.name}/{name}", trainable=False)
@@ -172,18 +113,12 @@ class Optimizer:
         return slot
 
     def _clip(self, grads):
-        if self.global_clipnorm is not None:
-            norm = M.sqrt(sum(M.reduce_sum(M.square(g)) for g in grads))
-            scale = self.global_clipnorm / M.maximum(norm, float(self.global_clipnorm))
-            grads = [g * scale for g in grads]
         if self.clipnorm is not None:
-            out = []
-            for g in grads:
-                n = M.sqrt(M.reduce_sum(M.square(g)))
-                out.append(g * (self.clipnorm / M.maximum(n, float(self.clipnorm))))
-            grads = out
+            return [clip_ops.clip_by_norm(g, self.clipnorm) for g in grads]
+        if self.global_clipnorm is not None:
+            return clip_ops.clip_by_global_norm(grads, self.global_clipnorm)[0]
         if self.clipvalue is not None:
-            grads = [M.clip_by_value(g, -self.clipvalue, self.clipvalue) for g in grads]
+            return [M.clip_by_value(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
     def get_gradients(self, loss, params) -> list:
@@ -206,31 +141,30 @@ class Optimizer:
             if self.decay:
                 it = A.cast(self._iterations, lr.dtype)
                 lr = lr * (1.0 / (1.0 + self.decay * it))
-            ops = self._apply_all(grads, params, lr)
+            ops = self._apply_rule(grads, params, lr)
             with control_dependencies(ops):
                 step = state_ops.assign_add(self._iterations,
                                             A.constant(1, dtype=dtypes.int64)).op
         return [group(*ops, step)]
 
-    def _apply(self, grad, var, lr):
-        raise NotImplementedError
+    def _hypers(self, lr) -> dict:
+        return {}
 
-    def _apply_all(self, grads, params, lr) -> list:
-        return [self._apply(g, p, lr) for g, p in zip(grads, params)]
-
-    def _op(self, kind, var, slots, lr, grad, **attrs):
-        return apply_op("KerasApply" + kind, [var, *slots, lr, self._iterations, grad], attrs,
-                        name=kind)
-
-    def _tf_op(self, op_type, var, slots, lr, *hypers, grad):
-        """A tf.train apply op (same formula): inputs (var, *slots, lr, *hypers, grad)."""
-        def as_var_dtype(x):
-            if isinstance(x, Tensor):
-                return x if x.dtype is var.dtype else A.cast(x, var.dtype)
-            return A.constant(x, dtype=var.dtype)
-        return apply_op(op_type, [var, *slots, as_var_dtype(lr),
-                                  *[as_var_dtype(h) for h in hypers], grad],
-                        name=op_type.replace("Apply", ""))
+    def _apply_rule(self, grads, params, lr) -> list:
+        rule = self._rule
+        hypers = {"lr": lr, **self._slot_init, **self._hypers(lr)}
+        if rule.powers or "step" in rule.scalars:
+            t = A.cast(self._iterations, dtypes.float32) + 1.0
+        scalars = {}
+        for name in rule.scalars:
+            if name in rule.powers:
+                scalars[name] = M.pow(A.constant(float(hypers[rule.powers[name]])), t)
+            else:
+                scalars[name] = t if name == "step" else hypers[name]
+        slots = [{s.input: self._slot(p, s.name, hypers.get(s.init, s.init), s.scalar)
+                  for s in rule.slots} for p in params]
+        return rule.apply_all(params, slots, scalars, grads,
+                              {k: hypers[k] for k in rule.attrs if k in hypers})
 
     def get_config(self) -> dict:
         cfg = {"name": self._name, "learning_rate": float(K.get_value(self.learning_rate))}
@@ -253,6 +187,10 @@ class Optimizer:
         return f"<keras.optimizers.{type(self).__name__} learning_rate={self._lr_value}>"
 
 
+def _epsilon(value) -> float:
+    return float(K.epsilon() if value is None else value)
+
+
 class SGD(Optimizer):
     """v = momentum * v - lr * g; w += v (Nesterov: w += momentum * v - lr * g)."""
 
@@ -264,130 +202,141 @@ class SGD(Optimizer):
         if not 0 <= momentum <= 1:
             raise ValueError(f"`momentum` must be between [0, 1], got {momentum}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self._rule = rules.KERAS_MOMENTUM if self.momentum or self.nesterov \
+            else rules.GRADIENT_DESCENT
 
-    def _apply(self, grad, var, lr):
-        if not self.momentum and not self.nesterov:
-            return self._tf_op("ApplyGradientDescent", var, [], lr, grad=grad)
-        return self._op("SGDMomentum", var, [self._slot(var, "momentum")], lr, grad,
-                        momentum=self.momentum, nesterov=self.nesterov)
+    def _hypers(self, lr) -> dict:
+        return {"momentum": self.momentum, "nesterov": self.nesterov}
 
 
-class Adam(Optimizer):
-    """Adam with TF's epsilon placement: w -= lr_t * m / (sqrt(v) + epsilon), where
-    lr_t = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)."""
+class _AdamFamily(Optimizer):
+    """beta_1, beta_2 and epsilon: the arguments of Adam, Adamax and Nadam."""
 
-    _defaults = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False}
+    _defaults = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, name: str | None = None, **kwargs):
+        super().__init__(name or type(self).__name__, learning_rate, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), _epsilon(epsilon)
+
+    def _hypers(self, lr) -> dict:
+        return {"beta1": self.beta_1, "beta2": self.beta_2, "epsilon": self.epsilon}
+
+
+class Adam(_AdamFamily):
+    """m, v moving averages of g and g²; w -= lr_t * m / (sqrt(v) + epsilon) with
+    lr_t = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) (amsgrad: v's running maximum)."""
+
+    _defaults = {**_AdamFamily._defaults, "amsgrad": False}
 
     def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam", **kwargs):
-        super().__init__(name, learning_rate, **kwargs)
-        if amsgrad:
-            raise NotImplementedError("Adam(amsgrad=True) is not supported")
-        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = float(epsilon if epsilon is not None else K.epsilon())
-        self.amsgrad = False
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, name, **kwargs)
+        self.amsgrad = bool(amsgrad)
+        self._rule = rules.ADAM_AMSGRAD if self.amsgrad else rules.ADAM
 
-    def _beta_powers(self):
-        """beta^t for this step, shared by every variable: ApplyAdam's bias correction."""
-        if getattr(self, "_powers_for", None) is not self._iterations:
-            t = A.cast(self._iterations, dtypes.float32) + 1.0
-            self._powers = (M.pow(self.beta_1, t), M.pow(self.beta_2, t))
-            self._powers_for = self._iterations
-        return self._powers
 
-    def _apply(self, grad, var, lr):
-        return self._tf_op("ApplyAdam", var, [self._slot(var, "m"), self._slot(var, "v")],
-                           *self._beta_powers(), lr, self.beta_1, self.beta_2, self.epsilon,
-                           grad=grad)
+class Adamax(_AdamFamily):
+    """Adam with the infinity norm: u = max(beta_2 * u, |g|);
+    w -= lr / (1 - beta_1^t) * m / (u + epsilon)."""
 
-    def _apply_all(self, grads, params, lr) -> list:
-        if not _tf_optimizers.fusable(params) or params[0].dtype is not dtypes.float32:
-            return super()._apply_all(grads, params, lr)
-        b1p, b2p = self._beta_powers()
-        c = lambda x: A.constant(x, dtype=dtypes.float32)  # noqa: E731
-        return [_tf_optimizers.apply_adam_multi(
-            params, [self._slot(p, "m") for p in params], [self._slot(p, "v") for p in params],
-            b1p, b2p, lr, c(self.beta_1), c(self.beta_2), c(self.epsilon), grads)]
+    _rule = rules.ADAMAX
+
+
+class Nadam(_AdamFamily):
+    """Adam with Nesterov momentum and Keras' momentum schedule
+    mu_t = beta_1 * (1 - 0.5 * 0.96^t)."""
+
+    _rule = rules.NADAM
 
 
 class RMSprop(Optimizer):
-    """ms = rho * ms + (1 - rho) * g^2; w -= lr * g / (sqrt(ms) + epsilon) (with momentum)."""
+    """ms = rho * ms + (1 - rho) * g²; w -= lr * g / sqrt(ms + epsilon) (centered: ms - mg²;
+    with momentum, the step goes through a momentum slot)."""
 
     _defaults = {"rho": 0.9, "momentum": 0.0, "epsilon": 1e-7, "centered": False}
+    _slot_init = {"initial_rms": 0.0}
 
     def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop",
                  **kwargs):
         super().__init__(name, learning_rate, **kwargs)
-        if centered:
-            raise NotImplementedError("RMSprop(centered=True) is not supported")
         self.rho, self.momentum = float(rho), float(momentum)
-        self.epsilon, self.centered = float(epsilon), False
+        self.epsilon, self.centered = _epsilon(epsilon), bool(centered)
+        self._rule = rules.CENTERED_RMSPROP if self.centered else rules.RMSPROP
 
-    def _apply(self, grad, var, lr):
-        return self._op("RMSprop", var, [self._slot(var, "rms"), self._slot(var, "momentum")],
-                        lr, grad, rho=self.rho, momentum=self.momentum, epsilon=self.epsilon)
+    def _hypers(self, lr) -> dict:
+        return {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon}
 
 
 class Adagrad(Optimizer):
-    """acc += g^2; w -= lr * g / (sqrt(acc) + epsilon)."""
+    """acc += g²; w -= lr * g / sqrt(acc + epsilon)."""
 
     _defaults = {"initial_accumulator_value": 0.1, "epsilon": 1e-7}
+    _rule = rules.ADAGRAD
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value: float = 0.1,
                  epsilon: float = 1e-7, name: str = "Adagrad", **kwargs):
         super().__init__(name, learning_rate, **kwargs)
         self.initial_accumulator_value = float(initial_accumulator_value)
-        self.epsilon = float(epsilon)
+        self.epsilon = _epsilon(epsilon)
 
-    def _apply(self, grad, var, lr):
-        acc = self._slot(var, "accumulator", self.initial_accumulator_value)
-        return self._tf_op("ApplyAdagradV2", var, [acc], lr, self.epsilon, grad=grad)
+    def _hypers(self, lr) -> dict:
+        return {"epsilon": self.epsilon,
+                "initial_accumulator_value": self.initial_accumulator_value}
 
 
 class Adadelta(Optimizer):
+    """Adadelta: steps scaled by the ratio of the RMS of past steps to the RMS of gradients."""
+
     _defaults = {"rho": 0.95, "epsilon": 1e-7}
+    _rule = rules.ADADELTA
 
     def __init__(self, learning_rate=0.001, rho: float = 0.95, epsilon: float = 1e-7,
                  name: str = "Adadelta", **kwargs):
         super().__init__(name, learning_rate, **kwargs)
-        self.rho, self.epsilon = float(rho), float(epsilon)
+        self.rho, self.epsilon = float(rho), _epsilon(epsilon)
 
-    def _apply(self, grad, var, lr):
-        return self._tf_op("ApplyAdadelta", var, [self._slot(var, "accum_grad"),
-                                                  self._slot(var, "accum_var")], lr, self.rho,
-                           self.epsilon, grad=grad)
+    def _hypers(self, lr) -> dict:
+        return {"rho": self.rho, "epsilon": self.epsilon}
 
 
-class Nadam(Optimizer):
-    """Adam with Nesterov momentum and Keras' momentum schedule (decay 0.004)."""
+class Ftrl(Optimizer):
+    """FTRL-proximal with L1, L2 and L2-shrinkage regularization; ``beta`` adds
+    ``beta / (2 lr)`` to the L2 strength."""
 
-    _defaults = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
+    _defaults = {"learning_rate_power": -0.5, "initial_accumulator_value": 0.1,
+                 "l1_regularization_strength": 0.0, "l2_regularization_strength": 0.0,
+                 "l2_shrinkage_regularization_strength": 0.0, "beta": 0.0}
+    _rule = rules.FTRL
 
-    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float = 1e-7, name: str = "Nadam", **kwargs):
+    def __init__(self, learning_rate=0.001, learning_rate_power: float = -0.5,
+                 initial_accumulator_value: float = 0.1, l1_regularization_strength: float = 0.0,
+                 l2_regularization_strength: float = 0.0, name: str = "Ftrl",
+                 l2_shrinkage_regularization_strength: float = 0.0, beta: float = 0.0,
+                 **kwargs):
         super().__init__(name, learning_rate, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = float(beta_1), float(beta_2), float(epsilon)
+        check_ftrl(initial_accumulator_value, learning_rate_power, l1_regularization_strength,
+                   l2_regularization_strength, l2_shrinkage_regularization_strength,
+                   lambda n, v, ok: f"`{n}` needs to be {ok} or zero. Received: {n}={v}.")
+        self.learning_rate_power = float(learning_rate_power)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.l1_regularization_strength = float(l1_regularization_strength)
+        self.l2_regularization_strength = float(l2_regularization_strength)
+        self.l2_shrinkage_regularization_strength = float(l2_shrinkage_regularization_strength)
+        self.beta = float(beta)
 
-    def _apply(self, grad, var, lr):
-        sched = self._slot_scalar("momentum_cache", 1.0)
-        return self._op("Nadam", var, [self._slot(var, "m"), self._slot(var, "v"), sched], lr,
-                        grad, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
-
-    def _slot_scalar(self, name, init):
-        # One running product per variable keeps the kernel free of shared state.
-        key = ("scalar", name, len(self._slots))
-        graph = self._graph
-        with graph.as_default(), graph.control_dependencies(None), graph.name_scope(None), \
-                graph.name_scope(self._name + "/"):
-            v = Variable(np.float64(init), name=name, trainable=False, dtype=dtypes.float64)
-        self._slots[key] = v
-        self.weights.append(v)
-        return v
+    def _hypers(self, lr) -> dict:
+        l2 = self.l2_regularization_strength
+        return {"l1": self.l1_regularization_strength,
+                "l2": l2 + self.beta / (2.0 * lr) if self.beta else l2,
+                "l2_shrinkage": self.l2_shrinkage_regularization_strength,
+                "lr_power": self.learning_rate_power,
+                "initial_accumulator_value": self.initial_accumulator_value}
 
 
 _BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adagrad": Adagrad,
-            "adadelta": Adadelta, "nadam": Nadam}
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "ftrl": Ftrl}
 _CLASSES = {c.__name__: c for c in _BY_NAME.values()}
 
 

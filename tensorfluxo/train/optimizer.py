@@ -1,5 +1,7 @@
-"""Optimizer: compute_gradients + apply_gradients (TF1 contract). A subclass gives one update
-rule as an apply op per variable (``_apply_dense``) and the slots it needs (``_create_slots``).
+"""Optimizer: compute_gradients + apply_gradients (TF1 contract). A subclass names its row of
+the rule table (``_rule``, train/rules.py) and maps its arguments to the rule's scalar inputs
+(``_set_hypers``); the base makes the slots and the apply ops. (A user's subclass may instead
+override ``_create_slots`` and ``_apply_dense``, as in TF.)
 
 Apply ops update the variable buffers in place. So that no update can change a value another
 gradient still needs (e.g. a layer's weights used by the previous layer's gradient), every
@@ -15,23 +17,23 @@ from ..framework.ops import (
     GraphKeys,
     Tensor,
     add_to_collection,
-    apply_op,
     control_dependencies,
     convert_to_tensor,
     get_default_graph,
     name_scope,
 )
-from ..framework.registry import defop
 from ..ops import array_ops, state_ops
 from ..ops.control_flow_ops import group
 from ..ops.gradients_impl import gradients
 from ..variables import Variable, trainable_variables
+from . import rules
 
 
 class Optimizer:
     """Base class of tf.train optimizers."""
 
     GATE_NONE, GATE_OP, GATE_GRAPH = 0, 1, 2
+    _rule: rules.Rule | None = None
 
     def __init__(self, use_locking: bool = False, name: str = "Optimizer"):
         if not name:
@@ -40,6 +42,11 @@ class Optimizer:
         self._name = name
         self._slots: dict[str, dict] = {}
         self._non_slot: dict[str, Variable] = {}
+        self._hypers: dict = {}
+
+    def _set_hypers(self, **values) -> None:
+        """The rule's scalar inputs and attributes (and hyper-parameters slots start from)."""
+        self._hypers = values
 
     def get_name(self) -> str:
         return self._name
@@ -104,9 +111,8 @@ class Optimizer:
                 self._prepare()
                 updates = []
                 with control_dependencies([g for g, _ in pairs]):
-                    fused = self._apply_dense_all(pairs)
-                    if fused is not None:
-                        updates.append(fused)
+                    if self._rule is not None:
+                        updates += self._apply_rule(pairs)
                     else:
                         for g, v in pairs:
                             with name_scope("update_" + v.op.name):
@@ -121,22 +127,61 @@ class Optimizer:
             add_to_collection(GraphKeys.TRAIN_OP, train_op)
         return train_op
 
-    # ---- for subclasses ------------------------------------------------------------------------
+    # ---- the rule table's row (or a subclass's own _create_slots / _apply_dense) -------------
     def _create_slots(self, var_list) -> None:
-        pass
+        rule = self._rule
+        if rule is None:
+            return
+        if rule.powers:  # TF keeps beta1^t... as variables, multiplied at each step's end
+            dtype = min(var_list, key=lambda v: v.name).dtype
+            for power, hyper in rule.powers.items():
+                self._get_or_make_non_slot(power, self._hypers[hyper], dtype)
+        for v in var_list:
+            for slot in rule.slots:
+                init = self._hypers[slot.init] if isinstance(slot.init, str) else slot.init
+                self._zeros_slot(v, slot.name, self._name, init=init, scalar=slot.scalar)
 
     def _prepare(self) -> None:
         pass
 
-    def _apply_dense(self, grad, var):
-        raise NotImplementedError
+    def _rule_scalars(self) -> dict:
+        """The rule's scalar inputs: hyper-parameters (numbers, tensors or callables) and the
+        power variables."""
+        scalars = {}
+        for name in self._rule.scalars:
+            value = self._non_slot[name] if name in self._rule.powers else self._hypers[name]
+            scalars[name] = value() if callable(value) and not isinstance(value, Tensor) \
+                else value
+        return scalars
 
-    def _apply_dense_all(self, pairs):
-        """One op updating all (grad, var) pairs, or None for one op per variable."""
-        return None
+    def _rule_slots(self, var) -> dict:
+        return {s.input: self.get_slot(var, s.name) for s in self._rule.slots}
+
+    def _rule_attrs(self) -> dict:
+        return {k: self._hypers[k] for k in self._rule.attrs if k in self._hypers}
+
+    def _apply_rule(self, pairs) -> list:
+        vars_ = [v for _, v in pairs]
+        return self._rule.apply_all(vars_, [self._rule_slots(v) for v in vars_],
+                                    self._rule_scalars(), [g for g, _ in pairs],
+                                    self._rule_attrs())
+
+    def _apply_dense(self, grad, var):
+        return self._rule.apply(var, self._rule_slots(var), self._rule_scalars(), grad,
+                                self._rule_attrs())
 
     def _finish(self, update_ops):
-        return None
+        powers = self._rule.powers if self._rule is not None else {}
+        if not powers:
+            return None
+        with control_dependencies([u for u in update_ops if u is not None]):
+            with name_scope("update_beta_powers"):
+                updates = []
+                for power, hyper in powers.items():
+                    p = self._non_slot[power]
+                    updates.append(state_ops.assign(p, p * self._hyper(self._hypers[hyper], p,
+                                                                       hyper)))
+                return group(*updates)
 
     def _hyper(self, value, var, name):
         """A hyperparameter (float, tensor or callable) as a tensor of ``var``'s dtype."""
@@ -147,10 +192,10 @@ class Optimizer:
         return array_ops.constant(value, dtype=var.dtype, name=name)
 
     # ---- slots -------------------------------------------------------------------------------
-    def _zeros_slot(self, var, slot_name, op_name, init=0.0):
+    def _zeros_slot(self, var, slot_name, op_name, init=0.0, scalar=False):
         slots = self._slots.setdefault(slot_name, {})
         if var not in slots:
-            value = np.full(var.shape.as_list(), init, dtype=var.dtype.np)
+            value = np.full([] if scalar else var.shape.as_list(), init, dtype=var.dtype.np)
             with get_default_graph().name_scope(None):
                 slots[var] = Variable(array_ops.constant(value, dtype=var.dtype),
                                       trainable=False, name=f"{var.op.name}/{op_name}")
@@ -174,49 +219,14 @@ class Optimizer:
         return list(self._non_slot.values()) + slots  # TF lists beta1_power... first
 
 
-# ---- GradientDescent -------------------------------------------------------------------------
-def _apply_infer(op):
-    var = op.inputs[0]
-    for t in op.inputs[1:]:
-        if t.dtype is not var.dtype:
-            raise TypeError(f"{op.type}: input {t.name} has dtype {t.dtype.name}, expected "
-                            f"{var.dtype.name} like variable '{var.op.name}'")
-    return []
-
-
-def _k_apply_gd(var, lr, grad):
-    v = var.get()
-    v -= lr * grad
-
-
-def _bind_apply_gd(op, session):
-    """The update through a scratch buffer kept per plan: no array allocated per step."""
-    scratch = [None]
-
-    def apply(var, lr, grad):
-        v = var.get()
-        t = scratch[0]
-        if t is None or t.shape != v.shape:
-            t = scratch[0] = np.empty_like(v)
-        np.multiply(grad, lr, out=t)
-        v -= t
-    return apply
-
-
-defop("ApplyGradientDescent", infer=_apply_infer, kernel=_k_apply_gd, bind=_bind_apply_gd,
-      ref_inputs=(0,), stateful=True, not_differentiable=True)
-
-
 class GradientDescentOptimizer(Optimizer):
     """var -= learning_rate * grad."""
 
+    _rule = rules.GRADIENT_DESCENT
+
     def __init__(self, learning_rate, use_locking: bool = False, name: str = "GradientDescent"):
         super().__init__(use_locking, name)
-        self._learning_rate = learning_rate
-
-    def _apply_dense(self, grad, var):
-        lr = self._hyper(self._learning_rate, var, "learning_rate")
-        return apply_op("ApplyGradientDescent", [var, lr, grad], name="ApplyGradientDescent")
+        self._set_hypers(lr=learning_rate)
 
 
 # ---- global step ---------------------------------------------------------------------------

@@ -38,10 +38,11 @@ def test_update_rules_match_tf_keras(name, opt):
 
 def test_plain_sgd_and_nadam_against_numpy():
     np.testing.assert_allclose(steps(O.SGD(0.1), 1), [0.9, -1.5, 2.2], rtol=1e-6)
-    # Nadam (tf.keras 2 schedule), one step from zero slots: w -= lr * m_bar / (sqrt(v_hat)+eps)
+    # Nadam (Keras 3's schedule, as TF 2.21), one step from zero slots:
+    # w -= lr * m_bar / (sqrt(v_hat) + eps)
     w0, g = np.array([1.0, -2.0, 3.0]), 2 * (np.array([1.0, -2.0, 3.0]) - [0.5, 0.5, -1.0])
-    mu1 = 0.9 * (1 - 0.5 * 0.96 ** 0.004)
-    mu2 = 0.9 * (1 - 0.5 * 0.96 ** 0.008)
+    mu1 = 0.9 * (1 - 0.5 * 0.96 ** 1)
+    mu2 = 0.9 * (1 - 0.5 * 0.96 ** 2)
     m_bar = (1 - mu1) * g / (1 - mu1) + mu2 * (0.1 * g) / (1 - mu1 * mu2)
     v_hat = 0.001 * g * g / (1 - 0.999)
     np.testing.assert_allclose(steps(O.Nadam(0.1), 1), w0 - 0.1 * m_bar / (np.sqrt(v_hat) + 1e-7),
@@ -68,3 +69,42 @@ def test_get_by_name_and_errors():
     with pytest.raises(TypeError, match="Unexpected keyword argument passed to optimizer: 'betas'"):
         O.Adam(betas=(0.9, 0.99))
     assert O.deserialize(O.serialize(O.SGD(0.3, momentum=0.5))).get_config()["momentum"] == 0.5
+
+
+def test_new_rules_by_name_and_config_round_trip():
+    for name, cls in [("adamax", O.Adamax), ("nadam", O.Nadam), ("ftrl", O.Ftrl)]:
+        assert isinstance(O.get(name), cls)
+    for opt in (O.Adam(0.1, amsgrad=True), O.RMSprop(centered=True, momentum=0.5),
+                O.Ftrl(0.2, l1_regularization_strength=0.1, beta=0.3), O.Adamax(beta_1=0.5)):
+        again = O.deserialize(O.serialize(opt))
+        assert type(again) is type(opt) and again.get_config() == opt.get_config()
+    assert O.Adamax().get_config()["name"] == "Adamax"
+
+
+def test_only_one_clipping_option():
+    with pytest.raises(ValueError, match="Only one of `clipnorm`, `clipvalue` and "
+                                         "`global_clipnorm` can be set. Received: clipnorm=1.0, "
+                                         "clipvalue=0.5, global_clipnorm=None"):
+        O.SGD(clipnorm=1.0, clipvalue=0.5)
+
+
+def test_clipnorm_uses_the_clip_op():
+    w = tf.Variable(np.array([3.0, 4.0], np.float32))
+    up = O.SGD(1.0, clipnorm=1.0).get_updates(tf.reduce_sum(w * w), [w])
+    assert any("/clip_by_norm/" in op.name for op in tf.get_default_graph().get_operations())
+    sess = K.get_session()
+    sess.run(tf.global_variables_initializer())
+    sess.run(up)   # gradient [6, 8] scaled to norm 1
+    np.testing.assert_allclose(sess.run(w), [3.0 - 0.6, 4.0 - 0.8], rtol=1e-6)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"initial_accumulator_value": -1.0}, "`initial_accumulator_value` needs to be positive or "
+                                          "zero. Received: initial_accumulator_value=-1.0."),
+    ({"learning_rate_power": 0.5}, "`learning_rate_power` needs to be negative or zero"),
+    ({"l1_regularization_strength": -1.0}, "`l1_regularization_strength` needs to be positive"),
+    ({"l2_shrinkage_regularization_strength": -0.1},
+     "`l2_shrinkage_regularization_strength` needs to be positive or zero")])
+def test_ftrl_argument_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        O.Ftrl(**kwargs)

@@ -209,8 +209,12 @@ def test_apply_op_rejects_mismatched_dtypes():
     accum = tf.Variable(W0, name="accum")
     # The op is built directly, as a Keras optimizer would.
     with pytest.raises(TypeError, match="expected float64 like variable 'w'"):
-        apply_op("ApplyAdagrad", [w, accum, tf.constant(0.1, tf.float32), tf.ones([2, 2],
-                                                                                  tf.float64)])
+        apply_op("ApplyAdagrad", [w, accum, tf.constant(0.1, tf.float32),
+                                  tf.constant(0.0, tf.float64), tf.ones([2, 2], tf.float64)])
+    with pytest.raises(ValueError, match=r"ApplyAdagrad takes 5 inputs \(var, accum, lr, "
+                                         r"epsilon, grad\), got 4"):
+        apply_op("ApplyAdagrad", [w, accum, tf.constant(0.1, tf.float64),
+                                  tf.ones([2, 2], tf.float64)])
 
 
 def test_uninitialized_slot_raises_failed_precondition():
@@ -249,20 +253,21 @@ def test_apply_adam_nesterov_op():
         np.testing.assert_allclose(g, r, rtol=1e-12)
 
 
-def test_apply_adagrad_v2_op_has_epsilon_outside_the_root():
+def test_apply_adagrad_op_has_epsilon_inside_the_root():
+    """As Keras 3 (TF 2.21) places it; tf.train's Adagrad passes epsilon 0."""
     w, acc = tf.Variable(W0, name="w"), tf.Variable(np.full((2, 2), 0.1), name="acc")
     lr, eps = tf.constant(0.5, tf.float64), tf.constant(0.01, tf.float64)
-    op = apply_op("ApplyAdagradV2", [w, acc, lr, eps, tf.constant(A)])
+    op = apply_op("ApplyAdagrad", [w, acc, lr, eps, tf.constant(A)])
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         sess.run(op)
-        np.testing.assert_allclose(sess.run(w), W0 - 0.5 * A / (np.sqrt(0.1 + A * A) + 0.01))
+        np.testing.assert_allclose(sess.run(w), W0 - 0.5 * A / np.sqrt(0.1 + A * A + 0.01))
 
 
 # ---- the fused Adam over many small variables ----------------------------------------------
 def _two_layer_adam(fuse, monkeypatch):
-    from tensorfluxo.train import optimizers as O
-    monkeypatch.setattr(O, "FUSE_LIMIT", 1 << 16 if fuse else 0)
+    from tensorfluxo.train import rules
+    monkeypatch.setattr(rules, "FUSE_LIMIT", 1 << 16 if fuse else 0)
     tf.reset_default_graph()
     tf.set_random_seed(1)
     x = tf.constant(np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32))
@@ -305,3 +310,37 @@ def test_fused_adam_sees_assigned_and_restored_values(monkeypatch, tmp_path):
         sess.run(train)                       # must start from the assigned value
         w2 = sess.run(vars_[2])
     assert np.abs(w2).max() < 0.1  # one Adam step of lr 0.05 away from zero
+
+
+# ---- FTRL and ProximalAdagrad arguments; the rule table's own checks ------------------------
+@pytest.mark.parametrize("make, message", [
+    (lambda: tf.train.FtrlOptimizer(0.1, initial_accumulator_value=-1.0),
+     "initial_accumulator_value -1.000000 needs to be positive or zero"),
+    (lambda: tf.train.FtrlOptimizer(0.1, learning_rate_power=0.5),
+     "learning_rate_power 0.500000 needs to be negative or zero"),
+    (lambda: tf.train.FtrlOptimizer(0.1, l2_regularization_strength=-1.0),
+     "l2_regularization_strength -1.000000 needs to be positive or zero"),
+    (lambda: tf.train.ProximalAdagradOptimizer(0.1, initial_accumulator_value=0.0),
+     "initial_accumulator_value must be positive: 0.0")])
+def test_ftrl_and_proximal_adagrad_argument_errors(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_ftrl_slots_named_as_tensorflow():
+    w = tf.Variable(W0, name="w")
+    opt = tf.train.FtrlOptimizer(0.1)
+    opt.minimize(tf.reduce_sum(w * w))
+    assert opt.get_slot(w, "accum").op.name == "w/Ftrl"
+    assert opt.get_slot(w, "linear").op.name == "w/Ftrl_1"
+
+
+def test_rule_declaration_and_attribute_errors():
+    from tensorfluxo.train import rules
+    with pytest.raises(ValueError, match="ApplyBad: inputs must be var, the slots, then the "
+                                         "scalars and grad: lr var grad"):
+        rules.rule("Bad", "ApplyBad", "lr var grad", lambda tmp, w, lr, g: None)
+    w = tf.Variable(W0, name="w")
+    with pytest.raises(TypeError, match=r"ApplyGradientDescent: unknown attributes "
+                                        r"\['nesterov'\]; it has \[\]"):
+        rules.GRADIENT_DESCENT.apply(w, {}, {"lr": 0.1}, tf.constant(A), {"nesterov": True})
