@@ -210,6 +210,7 @@ def _multi_infer(op):
 
 
 _RULES_BY_OP: dict = {}
+OP_TYPES: list = []   # every op type the table declares (the rules' and the fused ones)
 
 
 def rule(name: str, op: str, inputs: str, kernel, slots=(), attrs=None, powers=None,
@@ -226,6 +227,7 @@ def rule(name: str, op: str, inputs: str, kernel, slots=(), attrs=None, powers=N
     fusable_ = fuse and not any(s.scalar for s in slots)
     r = Rule(name, op, names, slots, dict(attrs or {}), dict(powers or {}), n_tmp, fusable_)
     _RULES_BY_OP[op] = r
+    OP_TYPES.extend([op, op + "Multi"] if fusable_ else [op])
     defop(op, infer=_apply_infer, bind=_bind(kernel, refs, n_tmp), ref_inputs=tuple(range(refs)),
           stateful=True, not_differentiable=True)
     if fusable_:

@@ -24,6 +24,7 @@ from tensorfluxo.testing.op_test import (
     spd,
     u,
 )
+from tensorfluxo.train import rules
 
 ROWS = []
 add = ROWS.append
@@ -427,14 +428,8 @@ add(covered("AssignAdd AssignSub", by=VARS + "test_assign_add_sub_and_methods",
             why="session state"))
 add(covered("IsVariableInitialized ReportUninitializedVariables",
             by=VARS + "test_is_initialized_and_variables_initializer", why="session state"))
-add(covered("ApplyGradientDescent", by="tests/train/test_optimizer.py::"
-            "test_gradient_descent_step_matches_formula", why="updates a variable in place"))
-add(covered("ApplyMomentum ApplyAdagrad ApplyAdagradV2 ApplyRMSProp ApplyCenteredRMSProp "
-            "ApplyAdam ApplyAdadelta ApplyAdamMulti",
-            by="tests/train/test_optimizers.py::test_trajectory_matches_reference",
-            why="update variables in place"))
-add(covered("KerasApplySGDMomentum KerasApplyRMSprop KerasApplyNadam",
-            by="tests/keras/test_optimizers.py::test_update_rules_match_tf_keras",
+add(covered(" ".join(rules.OP_TYPES),  # the optimizer rule table's apply ops
+            by="tests/train/test_optimizer_reference.py::test_rule_matches_tensorflow",
             why="update variables in place"))
 add(covered("ScalarSummary HistogramSummary TextSummary MergeSummary",
             by="tests/summary/test_summary_ops.py::test_histogram_text_merge_and_merge_all",
