@@ -171,6 +171,7 @@ def _bind_multi(r: Rule, kernel):
     """bind of ``<op>Multi``: inputs are the variables, each slot's variables, the scalars
     and the gradients; the kernel runs on the flat buffers and the concatenated gradient."""
     n_refs, scalars, tail = 1 + len(r.slots), r.scalars, r.inputs[1 + len(r.slots):]
+    grad_last = tail[-1] == "grad"  # the kernel's order is the op's: scalars, then grad
 
     def bind(op, session):
         attrs = {k: v for k, v in op.attrs.items() if k != "n"}
@@ -193,8 +194,11 @@ def _bind_multi(r: Rule, kernel):
             return step(args)
 
         def step(args):
-            values = dict(zip(scalars, args[n_refs * n:]))
-            values["grad"] = np.concatenate([g.ravel() for g in args[len(args) - n:]])
+            grad = np.concatenate([g.ravel() for g in args[len(args) - n:]])
+            if grad_last:
+                return kernel(state["tmp"], *state["flat"], *args[n_refs * n:len(args) - n],
+                              grad, **attrs)
+            values = dict(zip(scalars, args[n_refs * n:]), grad=grad)
             kernel(state["tmp"], *state["flat"], *[values[k] for k in tail], **attrs)
         return run
     return bind
