@@ -51,6 +51,7 @@ _VS = _M + "ops.variable_scope"
 _ST = _M + "ops.state_ops"
 _CF = _M + "ops.control_flow_ops"
 _CLIP = _M + "ops.clip_ops"
+_PARSE = _M + "io.parsing_ops"
 
 # name -> module that defines it ("module:attr" renames; "module:" is the module itself).
 _EXPORTS: dict[str, str] = {
@@ -131,6 +132,14 @@ _EXPORTS: dict[str, str] = {
     "keras": _M + "keras:", "examples": _M + "examples:", "compat": _M + "compat:",
     "losses": _M + "losses:", "metrics": _M + "metrics:", "dtypes": _M + "framework.dtypes:",
     "test": _M + "testing:", "logging": _M + "logging:",
+    "data": _M + "data:", "io": _M + "io:", "python_io": _M + "io:", "gfile": _M + "io.gfile:",
+    "sparse": _M + "sparse:",
+    "TensorSpec": _M + "data.dataset_ops",
+    # parsing and sparse tensors (TF1's top-level spellings)
+    "SparseTensor": _PARSE, "SparseTensorValue": _PARSE,
+    "sparse_tensor_to_dense": _PARSE + ":sparse_to_dense", "FixedLenFeature": _PARSE,
+    "VarLenFeature": _PARSE, "FixedLenSequenceFeature": _PARSE, "parse_example": _PARSE,
+    "parse_single_example": _PARSE, "decode_raw": _PARSE, "decode_csv": _PARSE,
 }
 
 __all__ = sorted(set(_EXPORTS) | {"DType", "as_dtype", "bool", "complex64", "double",

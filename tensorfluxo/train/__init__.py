@@ -11,6 +11,7 @@ _O = "tensorfluxo.train.optimizer"
 _OPT = "tensorfluxo.train.optimizers"
 _LR = "tensorfluxo.train.learning_rate_decay"
 _S = "tensorfluxo.train.saver"
+_EX = "tensorfluxo.io.example_proto"
 
 _EXPORTS = {
     "Optimizer": _O, "GradientDescentOptimizer": _O, "get_global_step": _O,
@@ -24,6 +25,9 @@ _EXPORTS = {
     "get_checkpoint_state": _S, "list_variables": _S, "load_variable": _S,
     "load_checkpoint": _S, "NewCheckpointReader": _S, "export_meta_graph": _S,
     "update_checkpoint_state": _S, "remove_checkpoint": _S, "CheckpointState": _S,
+    "Example": _EX, "SequenceExample": _EX, "Features": _EX, "Feature": _EX,
+    "FeatureList": _EX, "FeatureLists": _EX, "BytesList": _EX, "FloatList": _EX,
+    "Int64List": _EX,
 }
 __all__ = sorted(_EXPORTS)
 

@@ -25,7 +25,6 @@ Example::
 
 from __future__ import annotations
 
-import functools
 import glob
 import os
 import struct
@@ -34,6 +33,7 @@ from collections.abc import Iterator, Mapping
 import numpy as np
 
 from tensorfluxo.framework import errors
+from tensorfluxo.kernels.crc32c import crc32c, masked
 
 __all__ = ["BundleReader", "read_bundle", "write_bundle", "bundle_files", "bundle_exists"]
 
@@ -52,42 +52,6 @@ _DTYPES = {
     18: np.complex128, 19: np.float16, 22: np.uint32, 23: np.uint64,
 }
 _DT_OF = {np.dtype(v): k for k, v in _DTYPES.items()}
-
-
-# ----------------------------------------------------------------------------- CRC32C
-@functools.cache
-def _crc32c_table() -> list[int]:
-    table = []
-    for n in range(256):
-        c = n
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-def _crc32c_pure(data, crc: int = 0) -> int:
-    """Bytewise table CRC32C (Castagnoli): the fallback when google-crc32c is missing."""
-    table = _crc32c_table()
-    crc ^= 0xFFFFFFFF
-    for b in memoryview(data).cast("B"):
-        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
-try:  # the C implementation is ~1000x faster; fall back to pure Python when absent
-    import google_crc32c as _gcrc
-
-    def _crc32c(data, crc: int = 0) -> int:
-        return _gcrc.extend(crc, data)  # takes bytes or a NumPy uint8 array, not memoryview
-
-except ImportError:  # pragma: no cover - depends on the environment
-    _crc32c = _crc32c_pure
-
-
-def _mask(crc: int) -> int:
-    # LevelDB stores CRCs "masked" so that a CRC of data containing CRCs stays well-mixed.
-    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
 
 
 # ----------------------------------------------------------------------------- varints
@@ -229,7 +193,7 @@ def _build_table(items: list[tuple[bytes, bytes]], block_size: int = _BLOCK_SIZE
     def emit(block: bytes) -> bytes:
         handle = _varint(len(out)) + _varint(len(block))
         out.extend(block)
-        out.extend(b"\0" + struct.pack("<I", _mask(_crc32c(block + b"\0"))))
+        out.extend(b"\0" + struct.pack("<I", masked(crc32c(block + b"\0"))))
         return handle
 
     index = _BlockBuilder(1)
@@ -262,7 +226,7 @@ def _read_block(data: bytes, handle: bytes, pos: int = 0) -> tuple[bytes, int]:
         raise _Corrupt(f"block at offset {offset} runs past the end of the file")
     block = data[offset:offset + size]
     kind, stored = data[offset + size], struct.unpack_from("<I", data, offset + size + 1)[0]
-    if _mask(_crc32c(block + bytes([kind]))) != stored:
+    if masked(crc32c(block + bytes([kind]))) != stored:
         raise _Corrupt(f"checksum mismatch in block at offset {offset}")
     if kind != 0:
         raise _Corrupt(f"block at offset {offset} uses compression type {kind}, "
@@ -372,7 +336,7 @@ def _tensor_bytes(name: str, array: np.ndarray) -> tuple[int, list, int]:
     if dt != _DT_STRING:
         raw = np.ascontiguousarray(array, array.dtype.newbyteorder("<")).reshape(-1)
         raw = raw.view(np.uint8)  # no copy: written and checksummed as it is
-        return dt, [raw], _crc32c(raw)
+        return dt, [raw], crc32c(raw)
     items = []
     for item in array.ravel():
         if isinstance(item, (str, np.str_)):
@@ -392,8 +356,8 @@ def _string_checksums(lengths: list[int], body) -> tuple[bytes, int]:
     bytes. TensorFlow checksums the lengths as uint32 (not as the varints it writes), and the
     whole tensor as those uint32 lengths + the masked CRC + the bytes."""
     as_u32 = struct.pack(f"<{len(lengths)}I", *lengths)
-    length_crc = struct.pack("<I", _mask(_crc32c(as_u32)))
-    return length_crc, _crc32c(body, _crc32c(length_crc, _crc32c(as_u32)))
+    length_crc = struct.pack("<I", masked(crc32c(as_u32)))
+    return length_crc, crc32c(body, crc32c(length_crc, crc32c(as_u32)))
 
 
 def write_bundle(prefix: str, tensors: Mapping[str, np.ndarray],
@@ -420,7 +384,7 @@ def write_bundle(prefix: str, tensors: Mapping[str, np.ndarray],
     offset = 0
     for key, shape, dt, chunks, crc in entries:
         size = sum(len(c) for c in chunks)
-        items.append((key, _encode_entry(dt, shape, 0, offset, size, _mask(crc))))
+        items.append((key, _encode_entry(dt, shape, 0, offset, size, masked(crc))))
         offset += size
 
     written = _write_atomic(_data_name(prefix, 0, num_shards),
@@ -544,7 +508,7 @@ class BundleReader:
                 f"{os.fstat(f.fileno()).st_size}")
         if dt == _DT_STRING:
             return self._decode_strings(name, raw, shape, where, stored_crc)
-        if _mask(_crc32c(raw)) != stored_crc:
+        if masked(crc32c(raw)) != stored_crc:
             raise self._checksum_error(name, where)
         return np.frombuffer(raw, np.dtype(_DTYPES[dt]).newbyteorder("<")).astype(
             _DTYPES[dt]).reshape(shape)
@@ -568,7 +532,7 @@ class BundleReader:
             raise errors.DataLossError(
                 None, None, f"String tensor '{name}' in {where} is corrupted: {e}") from None
         length_crc, crc = _string_checksums(lengths, raw[pos + 4:])
-        if length_crc != raw[pos:pos + 4] or _mask(crc) != stored_crc:
+        if length_crc != raw[pos:pos + 4] or masked(crc) != stored_crc:
             raise self._checksum_error(name, where)
         out = np.empty(count, dtype=object)
         pos += 4
