@@ -437,6 +437,15 @@ add(covered("ScalarSummary HistogramSummary TextSummary MergeSummary",
 add(covered("NumpyInputBatches",
             by="tests/estimator/test_estimator.py::test_numpy_input_fn_in_a_graph_ends_with_out_of_range",
             why="a stateful input queue"))
+add(covered("MakeIterator IteratorGetNext",
+            by="tests/data/test_dataset_ops.py::test_map_filter_and_a_captured_placeholder_fed_at_initialization",
+            why="stateful dataset iterators"))
+add(covered("ParseExample SparseToDense",
+            by="tests/data/test_records.py::test_tfrecord_round_trip_through_a_dataset",
+            why="parses serialized protocol buffers"))
+add(covered("DecodeRaw DecodeCSV",
+            by="tests/data/test_records.py::test_text_lines_decode_csv_and_decode_raw",
+            why="decode strings"))
 
 OP_ROWS = [r for r in ROWS if not hasattr(r, "why")]
 
