@@ -42,7 +42,6 @@ class Slot(NamedTuple):
 
 
 class Rule(NamedTuple):
-    name: str
     op: str
     inputs: tuple
     slots: tuple
@@ -64,11 +63,10 @@ class Rule(NamedTuple):
         return apply_op(self.op, [values[n] for n in self.inputs], self._attrs(attrs),
                         name=self.op)
 
-    def apply_all(self, vars_, slots: list, scalars: dict, grads, attrs=None,
-                  fuse: bool = True) -> list:
-        """The update ops for all variables: one fused op when they are small (and
-        ``fuse``), else one op per variable (each in name scope ``update_<var>``)."""
-        if fuse and self.fusable and fusable(vars_):
+    def apply_all(self, vars_, slots: list, scalars: dict, grads, attrs=None) -> list:
+        """The update ops for all variables: one fused op when the rule allows it and they
+        are small, else one op per variable (each in name scope ``update_<var>``)."""
+        if self.fusable and fusable(vars_):
             return [self._apply_multi(vars_, slots, scalars, grads, attrs)]
         ops = []
         for var, s, g in zip(vars_, slots, grads):
@@ -120,7 +118,7 @@ def _bind(kernel, n_refs, n_tmp):
     """bind: ``kernel(tmp, var, *slots, *rest, **attrs)`` with the cells' arrays and scratch
     buffers of var's shape (made again if the variable's shape or dtype changes)."""
     def bind(op, session):
-        attrs = {k: v for k, v in op.attrs.items()}
+        attrs = dict(op.attrs)
         cache = [None]
 
         def run(var, *rest):
@@ -217,7 +215,7 @@ _RULES_BY_OP: dict = {}
 OP_TYPES: list = []   # every op type the table declares (the rules' and the fused ones)
 
 
-def rule(name: str, op: str, inputs: str, kernel, slots=(), attrs=None, powers=None,
+def rule(op: str, inputs: str, kernel, slots=(), attrs=None, powers=None,
          n_tmp: int = 1, fuse: bool = False) -> Rule:
     """Declares a rule: its apply op (and with ``fuse``, the fused ``<op>Multi`` for many
     small variables: worth it where a variable's update is many NumPy calls) and the row."""
@@ -229,7 +227,7 @@ def rule(name: str, op: str, inputs: str, kernel, slots=(), attrs=None, powers=N
         raise ValueError(f"{op}: inputs must be var, the slots, then the scalars and grad: "
                          f"{inputs}")
     fusable_ = fuse and not any(s.scalar for s in slots)
-    r = Rule(name, op, names, slots, dict(attrs or {}), dict(powers or {}), n_tmp, fusable_)
+    r = Rule(op, names, slots, dict(attrs or {}), dict(powers or {}), n_tmp, fusable_)
     _RULES_BY_OP[op] = r
     OP_TYPES.extend([op, op + "Multi"] if fusable_ else [op])
     defop(op, infer=_apply_infer, bind=_bind(kernel, refs, n_tmp), ref_inputs=tuple(range(refs)),
@@ -479,41 +477,40 @@ def _k_ftrl(tmp, w, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power):
 
 
 # ---- the table -------------------------------------------------------------------------------
-GRADIENT_DESCENT = rule("GradientDescent", "ApplyGradientDescent", "var lr grad",
-                        _k_gradient_descent)
-MOMENTUM = rule("Momentum", "ApplyMomentum", "var accum lr grad momentum", _k_momentum,
+GRADIENT_DESCENT = rule("ApplyGradientDescent", "var lr grad", _k_gradient_descent)
+MOMENTUM = rule("ApplyMomentum", "var accum lr grad momentum", _k_momentum,
                 slots=[("accum", "momentum")], attrs={"use_nesterov": False})
-KERAS_MOMENTUM = rule("KerasMomentum", "ApplyKerasMomentum", "var velocity lr momentum grad",
+KERAS_MOMENTUM = rule("ApplyKerasMomentum", "var velocity lr momentum grad",
                       _k_keras_momentum, slots=[("velocity", "momentum")],
                       attrs={"nesterov": False}, n_tmp=2)
-ADAGRAD = rule("Adagrad", "ApplyAdagrad", "var accum lr epsilon grad", _k_adagrad,
+ADAGRAD = rule("ApplyAdagrad", "var accum lr epsilon grad", _k_adagrad,
                slots=[("accum", "accumulator", "initial_accumulator_value")])
-PROXIMAL_ADAGRAD = rule("ProximalAdagrad", "ApplyProximalAdagrad", "var accum lr l1 l2 grad",
+PROXIMAL_ADAGRAD = rule("ApplyProximalAdagrad", "var accum lr l1 l2 grad",
                         _k_proximal_adagrad,
                         slots=[("accum", "accumulator", "initial_accumulator_value")], n_tmp=2)
-ADADELTA = rule("Adadelta", "ApplyAdadelta", "var accum accum_update lr rho epsilon grad",
+ADADELTA = rule("ApplyAdadelta", "var accum accum_update lr rho epsilon grad",
                 _k_adadelta, slots=[("accum", "accum"), ("accum_update", "accum_update")],
                 n_tmp=2)
-RMSPROP = rule("RMSProp", "ApplyRMSProp", "var ms mom lr rho momentum epsilon grad",
+RMSPROP = rule("ApplyRMSProp", "var ms mom lr rho momentum epsilon grad",
                _k_rmsprop, slots=[("ms", "rms", "initial_rms"), ("mom", "momentum")])
-CENTERED_RMSPROP = rule("CenteredRMSProp", "ApplyCenteredRMSProp",
+CENTERED_RMSPROP = rule("ApplyCenteredRMSProp",
                         "var mg ms mom lr rho momentum epsilon grad", _k_centered_rmsprop,
                         slots=[("ms", "rms", "initial_rms"), ("mg", "mg"),
                                ("mom", "momentum")])
-ADAM = rule("Adam", "ApplyAdam",
+ADAM = rule("ApplyAdam",
             "var m v beta1_power beta2_power lr beta1 beta2 epsilon grad", _k_adam,
             slots=[("m", "m"), ("v", "v")], attrs={"use_nesterov": False},
             powers={"beta1_power": "beta1", "beta2_power": "beta2"}, n_tmp=2, fuse=True)
-ADAM_AMSGRAD = rule("AdamAmsgrad", "ApplyAdamWithAmsgrad",
+ADAM_AMSGRAD = rule("ApplyAdamWithAmsgrad",
                     "var m v vhat beta1_power beta2_power lr beta1 beta2 epsilon grad",
                     _k_adam_amsgrad, slots=[("m", "m"), ("v", "v"), ("vhat", "vhat")],
                     powers={"beta1_power": "beta1", "beta2_power": "beta2"}, fuse=True)
-ADAMAX = rule("Adamax", "ApplyAdaMax", "var m v beta1_power lr beta1 beta2 epsilon grad",
+ADAMAX = rule("ApplyAdaMax", "var m v beta1_power lr beta1 beta2 epsilon grad",
               _k_adamax, slots=[("m", "m"), ("v", "u")], powers={"beta1_power": "beta1"},
               fuse=True)
-NADAM = rule("Nadam", "ApplyNadam", "var m v u_product lr beta1 beta2 epsilon step grad",
+NADAM = rule("ApplyNadam", "var m v u_product lr beta1 beta2 epsilon step grad",
              _k_nadam, slots=[("m", "m"), ("v", "v"), ("u_product", "u_product", 1.0, True)],
              n_tmp=2)
-FTRL = rule("Ftrl", "ApplyFtrlV2", "var accum linear grad lr l1 l2 l2_shrinkage lr_power",
+FTRL = rule("ApplyFtrlV2", "var accum linear grad lr l1 l2 l2_shrinkage lr_power",
             _k_ftrl, slots=[("accum", "accum", "initial_accumulator_value"),
                             ("linear", "linear")], n_tmp=2)

@@ -339,7 +339,7 @@ def test_rule_declaration_and_attribute_errors():
     from tensorfluxo.train import rules
     with pytest.raises(ValueError, match="ApplyBad: inputs must be var, the slots, then the "
                                          "scalars and grad: lr var grad"):
-        rules.rule("Bad", "ApplyBad", "lr var grad", lambda tmp, w, lr, g: None)
+        rules.rule("ApplyBad", "lr var grad", lambda tmp, w, lr, g: None)
     w = tf.Variable(W0, name="w")
     with pytest.raises(TypeError, match=r"ApplyGradientDescent: unknown attributes "
                                         r"\['nesterov'\]; it has \[\]"):
