@@ -113,7 +113,11 @@ _EXPORTS: dict[str, str] = {
     "set_random_seed": _RND, "random_normal": _RND, "truncated_normal": _RND,
     "random_uniform": _RND, "random_shuffle": _RND, "multinomial": _RND,
     # control
-    "group": _CF, "no_op": _CF, "tuple": _CF, "cond": _CF,
+    "group": _CF, "no_op": _CF, "tuple": _CF, "cond": _CF, "while_loop": _CF, "case": _CF,
+    "Assert": _CF, "TensorArray": _M + "ops.tensor_array_ops",
+    "map_fn": _M + "ops.functional_ops", "scan": _M + "ops.functional_ops",
+    "foldl": _M + "ops.functional_ops", "foldr": _M + "ops.functional_ops",
+    "nest": _M + "framework.nest:",
     # autodiff
     "gradients": _M + "ops.gradients_impl",
     # mode switches TF1-style scripts call first (no-ops: always graph mode)

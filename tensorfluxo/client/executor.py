@@ -325,6 +325,8 @@ def _missing_feed_message(op) -> str:
 
 def feed_checker(t: Tensor):
     """A fast per-feed check: converts to the tensor's dtype and checks the static shape."""
+    if t.dtype.name == "variant":  # a TensorArray's value: a Python object, fed as is
+        return lambda v: v
     npdt = t.dtype.np
     dims = t.shape.as_tuple()
     rank = None if dims is None else len(dims)

@@ -56,9 +56,14 @@ bool = DType("bool", np.bool_)  # noqa: A001 - TensorFlow's public name
 string = DType("string", np.object_)
 complex64 = DType("complex64", np.complex64)
 
+# The run-time value of a TensorArray (a Python object, not an array): kept out of _ALL so that
+# NumPy's object dtype still means string.
+variant = DType("variant", np.object_)
+
 _ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool, string,
         complex64)
-_BY_NAME = {d.name: d for d in _ALL} | {"float": float32, "double": float64, "half": float16}
+_BY_NAME = {d.name: d for d in _ALL} | {"float": float32, "double": float64, "half": float16,
+                                         "variant": variant}
 _BY_NP = {d.np: d for d in _ALL}
 _BY_NP[np.dtype(np.str_)] = string
 _BY_NP[np.dtype(np.bytes_)] = string

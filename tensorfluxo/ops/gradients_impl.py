@@ -97,7 +97,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 raise ValueError(f"Gradient of {op.type} returned {len(in_grads)} values for "
                                  f"{len(op.inputs)} inputs")
             for t, g in zip(op.inputs, in_grads):
-                if g is None or not (t.dtype.is_floating or t.dtype.is_complex):
+                if g is None or not _differentiable(t.dtype):
                     continue
                 if t.op not in fwd and t not in x_set:
                     continue
@@ -116,9 +116,17 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     return result
 
 
+def _differentiable(dtype) -> bool:
+    """Float and complex tensors carry gradients, and TensorArray values (gradient arrays)."""
+    return dtype.is_floating or dtype.is_complex or dtype.name == "variant"
+
+
 def _sum(gs):
     if not gs:
         return None
     if len(gs) == 1:
         return gs[0]
+    if gs[0].dtype.name == "variant":
+        from .tensor_array_ops import add_gradient_arrays
+        return add_gradient_arrays(gs)
     return add_n(gs)
