@@ -1,0 +1,33 @@
+"""The core engine stays small enough to read: tensorfluxo/framework, ops, client and kernels
+together hold at most BUDGET lines of code (non-blank lines that are not only a comment;
+docstrings count).
+
+5,351 lines when the budget was set (wave 2 start: framework 1,135, ops 3,542, client 580,
+kernels 94); the budget leaves ~2,100 lines for wave 2's engine work (convolution and pooling
+ops, while_loop, RNN kernels, eager execution).
+"""
+
+from pathlib import Path
+
+BUDGET = 7500
+CORE = ("framework", "ops", "client", "kernels")
+PACKAGE = Path(__file__).resolve().parents[1] / "tensorfluxo"
+
+
+def code_lines(path: Path) -> int:
+    return sum(1 for line in path.read_text(encoding="utf-8").splitlines()
+               if line.strip() and not line.lstrip().startswith("#"))
+
+
+def test_core_engine_is_under_its_line_budget():
+    sizes = {p.relative_to(PACKAGE.parent).as_posix(): code_lines(p)
+             for d in CORE for p in sorted((PACKAGE / d).rglob("*.py"))}
+    total = sum(sizes.values())
+    biggest = ", ".join(f"{f} {n}" for f, n in sorted(sizes.items(), key=lambda kv: -kv[1])[:5])
+    assert total <= BUDGET, (
+        f"The core engine (tensorfluxo/{{{','.join(CORE)}}}) has {total} lines of code, "
+        f"{total - BUDGET} over its budget of {BUDGET} (biggest files: {biggest}). Before "
+        f"raising the budget: fold copies (op families as table rows, shared NumPy helpers in "
+        f"kernels/, `duplicates --change`), and move what is not engine (API front ends, "
+        f"layers, Keras) out of these folders. If the growth is a needed feature, raise BUDGET "
+        f"in tests/test_engine_size.py and say in the commit what grew and why.")
