@@ -64,11 +64,24 @@ def defop(type_name: str, *, infer: Callable, kernel: Callable | None = None,
         raise KeyError(f"Op type {type_name!r} is declared twice")
     refs = ref_inputs if callable(ref_inputs) else tuple(ref_inputs)
     od = OpDef(type_name, infer, kernel, grad, bind, refs, aliases, stateful, value, blas,
-               sys._getframe(1).f_globals.get("__name__", ""))
+               _declaring_module())
     _REGISTRY[type_name] = od
     if grad is not None or not_differentiable:
         _GRADIENTS[type_name] = grad
     return od
+
+
+def _declaring_module() -> str:
+    """The module whose top level declares the op, also through a helper (ops/_util.defact);
+    else defop's direct caller."""
+    caller = frame = sys._getframe(2)
+    for _ in range(3):
+        if frame is None:
+            break
+        if frame.f_code.co_name == "<module>":
+            return frame.f_globals.get("__name__", "")
+        frame = frame.f_back
+    return caller.f_globals.get("__name__", "")
 
 
 def get_op_def(type_name: str) -> OpDef:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import Tensor, convert_to_tensor
+from ..framework.ops import Tensor, apply_op, convert_to_tensor
+from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
 
 
@@ -125,3 +126,39 @@ def same(op):
 
 def float_dtype(dt) -> bool:
     return dtypes.as_dtype(dt).is_floating
+
+
+def same_float(op):
+    """infer: like ``same``, for ops defined on floating-point tensors only."""
+    require_float(op.inputs[0], op.type)
+    return same(op)
+
+
+def defact(op_type: str, kernel, grad_kernel, saved_output: bool, grad_of_grad=None, *,
+           infer=same_float, saved_first: bool = False) -> None:
+    """Declares an elementwise op and its gradient op ``op_type + "Grad"`` (TF's ReluGrad,
+    TanhGrad...), whose own gradient is declared too, so second derivatives work.
+
+    ``grad_kernel(dy, saved, **attrs)``: saved is the op's output (``saved_output``) or input.
+    ``grad_of_grad(op, ddx, dy, saved)``: the gradient op's derivative with respect to saved
+    (None when it is zero almost everywhere). ``saved_first``: the gradient op's inputs are
+    (saved, dy), as TF's TanhGrad and SigmoidGrad have them; else (dy, saved).
+    """
+    grad_type = op_type + "Grad"
+
+    def inputs(dy, saved):
+        return [saved, dy] if saved_first else [dy, saved]
+
+    def grad(op, dy):
+        saved = op.outputs[0] if saved_output else op.inputs[0]
+        return [apply_op(grad_type, inputs(dy, saved), dict(op.attrs))]
+
+    def grad_grad(op, ddx):
+        dy, saved = inputs(*op.inputs)  # the same swap undoes itself
+        second = None if grad_of_grad is None else grad_of_grad(op, ddx, dy, saved)
+        return inputs(apply_op(grad_type, inputs(ddx, saved), dict(op.attrs)), second)
+
+    defop(op_type, infer=infer, kernel=kernel, grad=grad)
+    defop(grad_type, infer=same,
+          kernel=(lambda saved, dy, **a: grad_kernel(dy, saved, **a)) if saved_first
+          else grad_kernel, grad=grad_grad)

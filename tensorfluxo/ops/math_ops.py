@@ -9,8 +9,19 @@ from ..framework import dtypes
 from ..framework.ops import Tensor, apply_op, convert_to_tensor, graph_of
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
+from ..kernels import softmax as K
 from . import array_ops as A
-from ._util import dims, norm_axes, pair, rank, require_float, require_numeric, same, to_tensor_like
+from ._util import (
+    defact,
+    dims,
+    norm_axes,
+    pair,
+    rank,
+    require_float,
+    require_numeric,
+    same,
+    to_tensor_like,
+)
 
 # =============================================================================================
 # Binary elementwise ops
@@ -71,16 +82,13 @@ def _g_pow(op, dy):
     return [_ub(gx, x, y), _ub(gy, y, x)]
 
 
-def _g_maximum(op, dy):
-    x, y = op.inputs
-    mask = A.cast(greater_equal(x, y), dy.dtype)
-    return [_ub(dy * mask, x, y), _ub(dy * (1 - mask), y, x)]
-
-
-def _g_minimum(op, dy):
-    x, y = op.inputs
-    mask = A.cast(less_equal(x, y), dy.dtype)
-    return [_ub(dy * mask, x, y), _ub(dy * (1 - mask), y, x)]
+def _g_pick(compare: str):
+    """Maximum/Minimum: the gradient goes to the operand picked (x on ties, as TF)."""
+    def grad(op, dy):
+        x, y = op.inputs
+        mask = A.cast(apply_op(compare, [x, y]), dy.dtype)
+        return [_ub(dy * mask, x, y), _ub(dy * (1 - mask), y, x)]
+    return grad
 
 
 def _g_sqdiff(op, dy):
@@ -111,8 +119,8 @@ _BINARY = [
     ("FloorDiv", "floordiv", _floor_divide, None, None, _numeric),
     ("FloorMod", "mod", np.mod, _g_floormod, None, _numeric),
     ("Pow", "pow", np.power, _g_pow, None, _numeric),
-    ("Maximum", "Maximum", np.maximum, _g_maximum, None, _numeric),
-    ("Minimum", "Minimum", np.minimum, _g_minimum, None, _numeric),
+    ("Maximum", "Maximum", np.maximum, _g_pick("GreaterEqual"), None, _numeric),
+    ("Minimum", "Minimum", np.minimum, _g_pick("LessEqual"), None, _numeric),
     ("SquaredDifference", "SquaredDifference", lambda x, y: np.square(x - y), _g_sqdiff, None,
      _numeric),
     ("Equal", "Equal", np.equal, None, dtypes.bool, None),
@@ -239,18 +247,6 @@ def logical_xor(x, y, name="LogicalXor"):
 # =============================================================================================
 # Unary elementwise ops
 # =============================================================================================
-def _g_tanh(op, dy):
-    return [apply_op("TanhGrad", [op.outputs[0], dy])]
-
-
-def _g_sigmoid(op, dy):
-    return [apply_op("SigmoidGrad", [op.outputs[0], dy])]
-
-
-def _g_relu(op, dy):
-    return [apply_op("ReluGrad", [dy, op.outputs[0]])]
-
-
 def _c(value, like):
     return A.constant(value, dtype=like.dtype)
 
@@ -306,35 +302,14 @@ for _type, _fn, _grad, _float in _UNARY:
     defop(_type, infer=_unary_infer(_float, _type in _BOOL_OUT), kernel=_fn,
           grad=None if _grad is None else _unary_grad(_grad), not_differentiable=_grad is None)
 
-# Ops whose gradient is its own op, so second derivatives work (TF's TanhGrad, SigmoidGrad).
-defop("Tanh", infer=_unary_infer(True, False), kernel=np.tanh, grad=_g_tanh)
-defop("Sigmoid", infer=_unary_infer(True, False),
-      kernel=lambda x: _sigmoid_np(x), grad=_g_sigmoid)
-defop("Relu", infer=_unary_infer(False, False),
-      kernel=lambda x: np.maximum(x, 0, dtype=x.dtype), grad=_g_relu)
-
-
-def _sigmoid_np(x):
-    # sigmoid(x) = (1 + tanh(x/2)) / 2: no overflow for large |x|, and 3x cheaper than a
-    # two-branch exp formula on small arrays.
-    h = np.asarray(0.5, dtype=x.dtype)
-    return (np.tanh(x * h) + 1) * h
-
-
-def _g_tanh_grad(op, ddx):
-    y, dy = op.inputs
-    return [ddx * dy * _c(-2, y) * y, apply_op("TanhGrad", [y, ddx])]
-
-
-def _g_sigmoid_grad(op, ddx):
-    y, dy = op.inputs
-    return [ddx * dy * (_c(1, y) - _c(2, y) * y), apply_op("SigmoidGrad", [y, ddx])]
-
-
-defop("TanhGrad", infer=same, kernel=lambda y, dy: dy * (1 - y * y), grad=_g_tanh_grad)
-defop("SigmoidGrad", infer=same, kernel=lambda y, dy: dy * y * (1 - y), grad=_g_sigmoid_grad)
-defop("ReluGrad", infer=same, kernel=lambda dy, y: dy * (y > 0),
-      grad=lambda op, ddx: [apply_op("ReluGrad", [ddx, op.inputs[1]]), None])
+# Ops whose gradient is its own op (TF's TanhGrad(y, dy), SigmoidGrad(y, dy), ReluGrad(dy, y)),
+# so second derivatives work; the other activations of this family are in nn_ops.py.
+defact("Tanh", np.tanh, lambda dy, y: dy * (1 - y * y), True,
+       lambda op, ddx, dy, y: ddx * dy * _c(-2, y) * y, saved_first=True)
+defact("Sigmoid", K.sigmoid, lambda dy, y: dy * y * (1 - y), True,
+       lambda op, ddx, dy, y: ddx * dy * (_c(1, y) - _c(2, y) * y), saved_first=True)
+defact("Relu", lambda x: np.maximum(x, 0, dtype=x.dtype), lambda dy, y: dy * (y > 0), True,
+       infer=_unary_infer(False, False))
 
 
 def _unary(op_type, x, name=None):
@@ -593,40 +568,24 @@ def _reduced_count(op):
     return int(np.prod(sel)) if sel else 1
 
 
-def _sum_grad_tensor(dy, op):
-    x = op.inputs[0]
-    axes, keep = op.attrs["axis"], op.attrs["keepdims"]
-    return apply_op("ReduceGrad", [dy, x], {"axis": axes, "keepdims": keep, "mean": False},
-                    name="ReduceGrad")
-
-
-def _g_sum(op, dy):
-    return [_sum_grad_tensor(dy, op)]
-
-
-def _g_mean(op, dy):
-    x = op.inputs[0]
-    return [apply_op("ReduceGrad", [dy, x], {"axis": op.attrs["axis"],
-                                             "keepdims": op.attrs["keepdims"], "mean": True},
-                     name="ReduceGrad")]
+def _spread(t, op, mean=False):
+    """``t``, shaped like the reduction's output, spread back over its input's shape (divided by
+    the count for a mean)."""
+    return apply_op("ReduceGrad", [t, op.inputs[0]], {"axis": op.attrs["axis"],
+                                                      "keepdims": op.attrs["keepdims"],
+                                                      "mean": mean}, name="ReduceGrad")
 
 
 def _g_minmax(op, dy):
-    x, y = op.inputs[0], op.outputs[0]
-    axes, keep = op.attrs["axis"], op.attrs["keepdims"]
-    yb = apply_op("ReduceGrad", [y, x], {"axis": axes, "keepdims": keep, "mean": False})
-    dyb = apply_op("ReduceGrad", [dy, x], {"axis": axes, "keepdims": keep, "mean": False})
-    mask = A.cast(equal(x, yb), dy.dtype)
+    x, axes = op.inputs[0], op.attrs["axis"]
+    mask = A.cast(equal(x, _spread(op.outputs[0], op)), dy.dtype)
     count = reduce_sum(mask, axis=list(axes) if axes is not None else None, keepdims=True)
-    return [dyb * mask / count]
+    return [_spread(dy, op) * mask / count]
 
 
 def _g_prod(op, dy):
-    x, y = op.inputs[0], op.outputs[0]
-    axes, keep = op.attrs["axis"], op.attrs["keepdims"]
-    yb = apply_op("ReduceGrad", [y, x], {"axis": axes, "keepdims": keep, "mean": False})
-    dyb = apply_op("ReduceGrad", [dy, x], {"axis": axes, "keepdims": keep, "mean": False})
-    return [dyb * yb / x]  # TF's exact-zero handling is omitted: inputs with zeros give nan
+    # TF's exact-zero handling is omitted: inputs with zeros give nan
+    return [_spread(dy, op) * _spread(op.outputs[0], op) / op.inputs[0]]
 
 
 def _reduce_grad_kernel(dy, x, axis, keepdims, mean):
@@ -677,21 +636,18 @@ def _k_mean(x, axis, keepdims):
                           max(n, 1), dtype=x.dtype)
 
 
+# (type, kernel(x, axis, keepdims), gradient, output dtype if not the input's)
 _REDUCE = [
-    ("Sum", "Sum", _k_sum, _g_sum, None),
-    ("Mean", "Mean", _k_mean, _g_mean, None),
-    ("Max", "Max", lambda x, axis, keepdims: np.maximum.reduce(x, axis=axis, keepdims=keepdims),
-     _g_minmax, None),
-    ("Min", "Min", lambda x, axis, keepdims: np.minimum.reduce(x, axis=axis, keepdims=keepdims),
-     _g_minmax, None),
-    ("Prod", "Prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims,
-                                                       dtype=x.dtype), _g_prod, None),
-    ("Any", "Any", lambda x, axis, keepdims: np.any(x, axis=axis, keepdims=keepdims), None,
-     dtypes.bool),
-    ("All", "All", lambda x, axis, keepdims: np.all(x, axis=axis, keepdims=keepdims), None,
-     dtypes.bool),
+    ("Sum", _k_sum, lambda op, dy: [_spread(dy, op)], None),
+    ("Mean", _k_mean, lambda op, dy: [_spread(dy, op, mean=True)], None),
+    ("Max", np.maximum.reduce, _g_minmax, None),
+    ("Min", np.minimum.reduce, _g_minmax, None),
+    ("Prod", lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype),
+     _g_prod, None),
+    ("Any", np.any, None, dtypes.bool),
+    ("All", np.all, None, dtypes.bool),
 ]
-for _type, _name, _fn, _grad, _out in _REDUCE:
+for _type, _fn, _grad, _out in _REDUCE:
     defop(_type, infer=_reduce_infer(_out), kernel=_fn, grad=_grad,
           not_differentiable=_grad is None)
 
@@ -770,10 +726,9 @@ def _arg_infer(op):
     return op.attrs["output_type"], [s for i, s in enumerate(d) if i != a]
 
 
-defop("ArgMax", infer=_arg_infer, not_differentiable=True,
-      kernel=lambda x, axis, output_type: np.argmax(x, axis=axis).astype(output_type.np))
-defop("ArgMin", infer=_arg_infer, not_differentiable=True,
-      kernel=lambda x, axis, output_type: np.argmin(x, axis=axis).astype(output_type.np))
+for _type, _fn in [("ArgMax", np.argmax), ("ArgMin", np.argmin)]:
+    defop(_type, infer=_arg_infer, not_differentiable=True,
+          kernel=lambda x, axis, output_type, f=_fn: f(x, axis=axis).astype(output_type.np))
 
 
 def _arg(op_type, input, axis, name, dimension, output_type):

@@ -13,7 +13,7 @@ from ..framework.tensor_shape import TensorShape
 from ..kernels import softmax as K
 from . import array_ops as A
 from . import math_ops as M
-from ._util import dims, rank, require_float, same
+from ._util import defact, dims, rank, require_float, same, same_float
 
 
 # ---- softmax / log_softmax -----------------------------------------------------------------
@@ -27,13 +27,8 @@ def _g_log_softmax(op, dy):
     return [dy - M.exp(y) * M.reduce_sum(dy, axis=-1, keepdims=True)]
 
 
-def _float_infer(op):
-    require_float(op.inputs[0], op.type)
-    return same(op)
-
-
-defop("Softmax", infer=_float_infer, kernel=K.softmax, grad=_g_softmax)
-defop("LogSoftmax", infer=_float_infer, kernel=K.log_softmax, grad=_g_log_softmax)
+defop("Softmax", infer=same_float, kernel=K.softmax, grad=_g_softmax)
+defop("LogSoftmax", infer=same_float, kernel=K.log_softmax, grad=_g_log_softmax)
 
 
 def _along_axis(op_type, logits, axis, name):
@@ -251,14 +246,8 @@ def _bias_infer(op):
     return same(op)
 
 
-def _g_bias_add(op, dy):
-    r = rank(dy)
-    axes = list(range(r - 1)) if r is not None else None
-    return [dy, M.reduce_sum(dy, axis=axes) if axes is not None else
-            A.unbroadcast(dy, op.inputs[1])]
-
-
-defop("BiasAdd", infer=_bias_infer, kernel=np.add, grad=_g_bias_add)
+defop("BiasAdd", infer=_bias_infer, kernel=np.add,
+      grad=lambda op, dy: [dy, A.unbroadcast(dy, op.inputs[1], op.inputs[0])])
 
 
 def bias_add(value, bias, data_format=None, name=None):
@@ -399,24 +388,6 @@ def _is_neg(y, dtype):
     return A.cast(M.less(y, A.constant(0, dtype=y.dtype)), dtype)
 
 
-def _defact(op_type, kernel, grad_kernel, grad_from_output, grad_of_grad_wrt_saved=None):
-    """Declares ``op_type`` and ``op_type + "Grad"``(dy, saved): saved is y or x."""
-    grad_type = op_type + "Grad"
-
-    def grad(op, dy):
-        saved = op.outputs[0] if grad_from_output else op.inputs[0]
-        return [apply_op(grad_type, [dy, saved], dict(op.attrs))]
-
-    def grad_grad(op, ddx):
-        dy, saved = op.inputs
-        second = None if grad_of_grad_wrt_saved is None else \
-            grad_of_grad_wrt_saved(op, ddx, dy, saved)
-        return [apply_op(grad_type, [ddx, saved], dict(op.attrs)), second]
-
-    defop(op_type, infer=_float_infer, kernel=kernel, grad=grad)
-    defop(grad_type, infer=same, kernel=grad_kernel, grad=grad_grad)
-
-
 def _elu_k(x):
     return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
 
@@ -435,17 +406,17 @@ def _softsign_gg(op, ddx, dy, x):
     return ddx * dy * A.constant(-2, dtype=x.dtype) * M.sign(x) / (d * d * d)
 
 
-_defact("Relu6", lambda x: np.clip(x, 0, 6), lambda dy, x: dy * ((x > 0) & (x < 6)), False)
-_defact("Elu", _elu_k, lambda dy, y: dy * np.where(y > 0, 1, y + 1), True,
+defact("Relu6", lambda x: np.clip(x, 0, 6), lambda dy, x: dy * ((x > 0) & (x < 6)), False)
+defact("Elu", _elu_k, lambda dy, y: dy * np.where(y > 0, 1, y + 1), True,
         lambda op, ddx, dy, y: ddx * dy * _is_neg(y, y.dtype))
-_defact("Selu", _selu_k,
+defact("Selu", _selu_k,
         lambda dy, y: dy * np.where(y > 0, _SELU_SCALE, y + _SELU_SCALE * _SELU_ALPHA), True,
         lambda op, ddx, dy, y: ddx * dy * _is_neg(y, y.dtype))
-_defact("LeakyRelu", lambda x, alpha: np.where(x > 0, x, x * alpha),
+defact("LeakyRelu", lambda x, alpha: np.where(x > 0, x, x * alpha),
         lambda dy, x, alpha: np.where(x > 0, dy, dy * alpha), False)
-_defact("Softplus", lambda x: np.logaddexp(0, x), lambda dy, x: dy * M._sigmoid_np(x), False,
+defact("Softplus", lambda x: np.logaddexp(0, x), lambda dy, x: dy * K.sigmoid(x), False,
         _softplus_gg)
-_defact("Softsign", lambda x: x / (1 + np.abs(x)), lambda dy, x: dy / np.square(1 + np.abs(x)),
+defact("Softsign", lambda x: x / (1 + np.abs(x)), lambda dy, x: dy / np.square(1 + np.abs(x)),
         False, _softsign_gg)
 
 
@@ -525,7 +496,7 @@ def _gelu_gg(op, ddx, dy, x):
     return ddx * dy * pdf * (2 - x * x)
 
 
-_defact("Gelu", _gelu_k, _gelu_grad_k, False, _gelu_gg)
+defact("Gelu", _gelu_k, _gelu_grad_k, False, _gelu_gg)
 
 
 def gelu(features, approximate=False, name=None):
