@@ -108,3 +108,18 @@ def test_clipnorm_uses_the_clip_op():
 def test_ftrl_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):
         O.Ftrl(**kwargs)
+
+
+@pytest.mark.parametrize("optimizer", ["adamax", "nadam", O.Ftrl(0.5), O.Adam(0.05, amsgrad=True),
+                                       O.RMSprop(0.01, centered=True, momentum=0.5)])
+def test_new_rules_train_a_model(optimizer):
+    tf.random.set_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3)).astype(np.float32)
+    y = x @ np.array([[1.0], [-2.0], [0.5]], np.float32)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(3,))])
+    model.compile(optimizer=optimizer, loss="mse")
+    losses = model.fit(x, y, epochs=3, batch_size=16, verbose=0).history["loss"]
+    assert losses[-1] < losses[0]
+    assert float(K.get_value(model.optimizer.lr)) == pytest.approx(
+        model.optimizer.get_config()["learning_rate"])
