@@ -338,7 +338,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             _check_body_outputs(inits, invs, outs, shape_invariants is not None)
             new_vars = graph.get_collection_ref(GraphKeys.GLOBAL_VARIABLES)[n_vars:]
             ops = _lift_variables(set(graph._ops[start:]), new_vars)
-        caps = _captured(ops, outs + [c])
+        caps = captured_inputs(ops, outs + [c])
         inputs = inits + caps + ([maxit] if maxit is not None else [])
         results = apply_op("While", inputs, {
             "n_vars": len(inits), "n_caps": len(caps), "cond": c.name,

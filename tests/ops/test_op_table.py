@@ -342,6 +342,34 @@ add(row("Cond", lambda x: tf.cond(tf.reduce_sum(x) > 0, lambda: x * x, lambda: -
         ref=lambda x: x * x, order=2))
 add(covered("NoOp", by="tests/ops/test_control_flow_ops.py::test_group_tuple_and_no_op",
             why="no outputs: nothing to compare or differentiate"))
+add(covered("Assert", by="tests/ops/test_while_loop.py::test_case_and_assert",
+            why="no outputs: it fails or not"))
+
+
+def np_loop(x, w):
+    h = x
+    for _ in range(3):
+        h = np.tanh(h * w + x)
+    return h
+
+
+add(row("While WhileGrad", lambda x, w: tf.while_loop(
+    lambda k, h: k < 3, lambda k, h: (k + 1, tf.tanh(h * w + x)), (0, x))[1], u(2, 3), u(3),
+    ref=np_loop))
+add(row("While WhileGrad TensorArrayV3 TensorArrayScatterV3 TensorArrayReadV3 "
+        "TensorArrayWriteV3 TensorArrayGatherV3 TensorArraySizeV3 TensorArrayGradWrite "
+        "TensorArrayGradRead TensorArrayGradGather TensorArrayGradScatter",
+        lambda x: tf.map_fn(lambda v: v * tf.reduce_sum(v), x), u(3, 2),
+        ref=lambda x: x * x.sum(1, keepdims=True), id="map_fn"))
+
+
+def two_reads(x):
+    ta = tf.TensorArray(x.dtype, size=2, clear_after_read=False).unstack(x)
+    return ta.read(0) * ta.read(1) + ta.read(0)
+
+
+add(row("TensorArrayGradAdd TensorArrayReadV3", two_reads, u(2, 3),
+        ref=lambda x: x[0] * x[1] + x[0]))
 
 # ---- softmax and cross-entropies ------------------------------------------------------------
 LOGITS = u(4, 5, lo=-3.0, hi=3.0)
