@@ -66,6 +66,9 @@ _EXPORTS: dict[str, str] = {
     "import_graph_def": _M + "framework.graph_io",
     # session
     "Session": _M + "client.session", "InteractiveSession": _M + "client.session",
+    "ConfigProto": _M + "client.config", "GPUOptions": _M + "client.config",
+    "GraphOptions": _M + "client.config", "OptimizerOptions": _M + "client.config",
+    "RunOptions": _M + "client.config", "RunMetadata": _M + "client.config",
     "get_default_session": _M + "framework.ops",
     # sources and arrays
     "constant": _ARR, "placeholder": _ARR, "placeholder_with_default": _ARR, "identity": _ARR,

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..framework import errors
 from ..framework.ops import Graph, default_session, get_default_graph, get_default_session
+from .config import check_target, placement_logger
 from .executor import RunState
 
 __all__ = ["BaseSession", "Session", "InteractiveSession", "get_default_session"]
@@ -21,7 +22,9 @@ __all__ = ["BaseSession", "Session", "InteractiveSession", "get_default_session"
 
 class BaseSession(RunState):
     def __init__(self, target: str = "", graph: Graph | None = None, config=None):
+        check_target(target)
         super().__init__()
+        self._log_placement = placement_logger(config)
         self.graph = graph if graph is not None else get_default_graph()
         self._plans: dict = {}
         self._closed = False
@@ -96,7 +99,10 @@ class BaseSession(RunState):
         treedef = _flatten(fetches, leaves)
         items = [self._resolve_fetch(x) for x in leaves]
         feeds = [self._resolve_feed(k) for k in feed_keys]
-        return _make_runner(self.compile(items, feeds), treedef)
+        plan = self.compile(items, feeds)
+        if self._log_placement is not None:
+            self._log_placement(plan.ops)
+        return _make_runner(plan, treedef)
 
     def _resolve_fetch(self, x):
         try:
