@@ -139,6 +139,8 @@ _EXPORTS: dict[str, str] = {
     "keras": _M + "keras:", "examples": _M + "examples:", "compat": _M + "compat:",
     "losses": _M + "losses:", "metrics": _M + "metrics:", "dtypes": _M + "framework.dtypes:",
     "test": _M + "testing:", "logging": _M + "logging:",
+    "strings": _M + "strings:", "string_to_number": _M + "ops.string_ops", "as_string":
+    _M + "ops.string_ops",
     "data": _M + "data:", "io": _M + "io:", "python_io": _M + "io:", "gfile": _M + "io.gfile:",
     "sparse": _M + "sparse:",
     "TensorSpec": _M + "data.dataset_ops",

@@ -20,6 +20,7 @@ by measurement (``ThreadTuner`` below), only for plans that contain an op declar
 from __future__ import annotations
 
 import functools
+import re
 import time
 from collections.abc import Sequence
 
@@ -220,8 +221,21 @@ class Plan:
             op = self._failed_op(e)
             if op is None:
                 raise
-            raise errors.InvalidArgumentError(
-                None, op, _with_site(f"{type(e).__name__}: {e}", op)) from e
+            raise errors.InvalidArgumentError(None, op, _with_site(
+                f"{type(e).__name__}: {e} (input shapes: {self._input_shapes(e)})", op)) from e
+
+    def _input_shapes(self, e) -> str:
+        """The run-time shapes of the failing kernel's arguments, read from the plan's frame."""
+        tb = e.__traceback__
+        while tb is not None and tb.tb_frame.f_code is not self._fn.__code__:
+            tb = tb.tb_next
+        call = tb and re.search(r"k\d+\(([^)]*)\)", self.source.splitlines()[tb.tb_lineno - 1])
+        if not call:
+            return "?"
+        env = {**tb.tb_frame.f_globals, **tb.tb_frame.f_locals}
+        return ", ".join(str(tuple(np.shape(env[a])) if a in env and a[0] != "r" else
+                             getattr(env.get(a), "shape", "?"))
+                         for a in call.group(1).split(", ") if a)
 
     def _failed_op(self, e):
         tb = e.__traceback__

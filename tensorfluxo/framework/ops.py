@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import threading
 
@@ -289,6 +290,7 @@ class Graph:
         elif name.endswith("/"):
             new = name[:-1]
         else:
+            _check_name(name, _VALID_SCOPE_NAME, "name scope")
             new = self.unique_name(name)
         self._name_stack = new
         try:
@@ -341,12 +343,18 @@ class Graph:
             if not isinstance(t, Tensor):
                 raise TypeError(f"Input {i} of op {op_type} must be a Tensor, got {t!r}")
             if t.op.graph is not self:
-                raise ValueError(f"Tensor {t.name} must be from the same graph as the other "
-                                 f"inputs of {op_type} (it belongs to another tf.Graph).")
+                mine = next((x for x in inputs if isinstance(x, Tensor) and x.graph is self),
+                            None)
+                other = f"Tensor {mine.name}" if mine is not None else "the graph it is built in"
+                raise ValueError(f"Tensor {t.name} must be from the same graph as {other} "
+                                 f"(inputs of {op_type}): {t.name} belongs to another tf.Graph. "
+                                 "Build every tensor of one computation inside the same "
+                                 "`with graph.as_default():` block.")
         if name and name.endswith("/"):  # a name scope's name ("train/") names the op itself
             name, absolute_name = name[:-1], True
         # The name is only taken once inference succeeded: a rejected op leaves no gap.
         full = name if absolute_name else self.unique_name(name or op_type, mark_as_used=False)
+        _check_name(full, _VALID_OP_NAME, "op name")
         op = Operation(self, full, op_def, inputs, self._current_control_inputs(inputs),
                        dict(attrs or {}), _user_frame())
         try:
@@ -411,7 +419,9 @@ class Graph:
                 return self.get_tensor_by_name(obj)
             if allow_operation:
                 return self.get_operation_by_name(obj)
-            raise ValueError(f"Name {obj!r} refers to an Operation, not a Tensor")
+            raise ValueError(f"The name {obj!r} refers to an Operation, not a Tensor. Tensor "
+                             "names must be of the form \"<op_name>:<output_index>\": "
+                             f"{obj + ':0'!r} is the op's first output.")
         if isinstance(obj, Tensor) and allow_tensor:
             if obj.graph is not self:
                 raise ValueError(f"Tensor {obj} is not an element of this graph.")
@@ -475,6 +485,17 @@ class Graph:
 
     def is_fetchable(self, tensor_or_op) -> bool:
         return True
+
+
+# TensorFlow's rules for names (checked by TF when the op or scope is created).
+_VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
+_VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
+
+
+def _check_name(name: str, pattern, what: str) -> None:
+    if not isinstance(name, str) or not pattern.match(name):
+        raise ValueError(f"{name!r} is not a valid {what}: names use letters, digits and "
+                         f"'_.-/>' only (no spaces), and must match {pattern.pattern}")
 
 
 # ---- the default graph -----------------------------------------------------------------------

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.ops import Tensor, convert_to_tensor
+from ..framework.tensor_shape import broadcast_shapes
 from ..ops import array_ops as A
 from ..ops import math_ops as M
 from ..ops import nn_ops as N
@@ -27,6 +28,11 @@ def _pair(y_true, y_pred):
     y_true = y_true if isinstance(y_true, Tensor) else convert_to_tensor(np.asarray(y_true))
     if y_true.dtype is not y_pred.dtype:
         y_true = A.cast(y_true, y_pred.dtype)
+    if broadcast_shapes(y_true.shape, y_pred.shape) is None:
+        raise ValueError(f"Loss: y_true (the targets) of shape {y_true.shape} and y_pred (the "
+                         f"model's output) of shape {y_pred.shape} are incompatible: they must "
+                         "have the same shape (check the last layer's units against the "
+                         "labels, e.g. one-hot vs integer labels)")
     return y_true, y_pred
 
 
@@ -118,6 +124,12 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, a
         logits = M.log(_clip(y_pred))
     labels = A.cast(y_true, dtypes.int64) if not y_true.dtype.is_integer else y_true
     pr, lr = y_pred.shape.ndims, labels.shape.ndims
+    last = labels.shape.as_list()[-1] if lr else None
+    if lr is not None and pr is not None and not (lr == pr - 1 or lr == pr and last in (1, None)):
+        raise ValueError(f"sparse_categorical_crossentropy: y_true (integer class labels) of "
+                         f"shape {labels.shape} does not fit y_pred of shape {y_pred.shape}: "
+                         "labels are shaped like y_pred without its class axis (or with a "
+                         "class axis of 1); one-hot labels need categorical_crossentropy")
     if lr is not None and pr is not None and lr == pr:
         labels = A.reshape(labels, [-1]) if pr == 2 else A.squeeze(labels, axis=[-1])
     return N.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)

@@ -257,6 +257,10 @@ def cast(x, dtype, name: str | None = None) -> Tensor:
     dt = dtypes.as_dtype(dtype)
     if x.dtype is dt:
         return x
+    if dtypes.string in (x.dtype, dt):  # TF fails only when run; refuse now and say what works
+        how = "tf.strings.to_number" if x.dtype is dtypes.string else "tf.strings.as_string"
+        raise TypeError(f"Cannot cast {x.name} from {x.dtype.name} to {dt.name}: casting "
+                        f"between strings and numbers is not supported; use {how}")
     return apply_op("Cast", [x], {"DstT": dt}, name=name or "Cast")
 
 
@@ -744,7 +748,11 @@ def concat(values, axis, name: str = "concat") -> Tensor:
     r = next((rank(x) for x in xs if rank(x) is not None), None)
     if r == 0:
         raise ValueError(f"Can't concatenate scalars (use tf.stack instead) for '{name}'")
-    a = _static_axis(axis, r, "concat")
+    try:
+        a = _static_axis(axis, r, "concat")
+    except ValueError as e:
+        shapes = ", ".join(str(x.shape) for x in xs)
+        raise ValueError(f"{e} for '{name}' of tensors with shapes [{shapes}]") from None
     if len(xs) == 1:
         return identity(xs[0], name=name)
     return apply_op("ConcatV2", xs, {"axis": a}, name=name)

@@ -102,3 +102,20 @@ def test_accuracy_choice_follows_loss_and_shapes():
 def test_unknown_metric_name():
     with pytest.raises(ValueError, match="Unknown metric function: 'acuracy'"):
         metrics.get("acuracy")
+
+
+def test_loss_shape_errors_name_y_true_and_y_pred():
+    with pytest.raises(ValueError, match=r"Loss: y_true \(the targets\) of shape \(4, 3\) and "
+                                         r"y_pred \(the model's output\) of shape \(4, 2\) are "
+                                         r"incompatible"):
+        losses.mse(tf.placeholder(tf.float32, [4, 3]), tf.placeholder(tf.float32, [4, 2]))
+    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy: y_true \(integer "
+                                         r"class labels\) of shape \(4, 3\) does not fit y_pred "
+                                         r"of shape \(4, 2\)"):
+        losses.sparse_categorical_crossentropy(tf.placeholder(tf.float32, [4, 3]),
+                                                 tf.placeholder(tf.float32, [4, 2]))
+    m = tf.keras.Sequential([tf.keras.layers.Dense(2, input_shape=(3,))])
+    m.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(ValueError, match=r"y_true \(the targets\) of shape \(\?, 5\) and y_pred "
+                                         r"\(the model's output\) of shape \(\?, 2\)"):
+        m.fit(np.ones((4, 3)), np.ones((4, 5)), verbose=0)

@@ -475,6 +475,10 @@ add(covered("DecodeRaw DecodeCSV",
             by="tests/data/test_records.py::test_text_lines_decode_csv_and_decode_raw",
             why="decode strings"))
 
+add(covered("StringToNumber AsString",
+            by="tests/ops/test_string_ops.py::test_to_number_and_as_string",
+            why="string tensors"))
+
 OP_ROWS = [r for r in ROWS if not hasattr(r, "why")]
 
 

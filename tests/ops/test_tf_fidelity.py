@@ -233,3 +233,48 @@ def test_tf1_set_random_seed_keeps_tf1_rule():
     np.testing.assert_array_equal(a, c)  # the same program gives the same numbers
     np.testing.assert_array_equal(b, d)
     assert not np.array_equal(a, b)  # two ops never share a stream
+
+
+# ---- bad input: TF's error classes with the names and shapes -------------------------------
+@pytest.mark.parametrize("make, what", [
+    (lambda: tf.constant(1.0, name="my var!"), "op name"),
+    (lambda: tf.Variable(1.0, name="my var!"), "name scope"),
+    (lambda: tf.placeholder(tf.float32, name="-x"), "op name"),
+])
+def test_invalid_names_raise_value_error(make, what):
+    with pytest.raises(ValueError, match=rf"is not a valid {what}: names use letters, digits "
+                                         r"and '_.-/>' only"):
+        make()
+
+
+def test_concat_axis_error_names_the_shapes():
+    with pytest.raises(ValueError, match=r"Invalid axis of concat 2: must be in the range "
+                                         r"\[-2, 2\) for 'concat' of tensors with shapes "
+                                         r"\[\(2, 3\), \(2, 3\)\]"):
+        tf.concat([tf.ones([2, 3]), tf.ones([2, 3])], axis=2)
+
+
+def test_feed_keyed_by_an_op_name_hints_the_tensor_name():
+    x = tf.placeholder(tf.float32, name="X")
+    with pytest.raises(TypeError, match=r"The name 'X' refers to an Operation, not a Tensor.*"
+                                        r"'X:0' is the op's first output"):
+        run(x * 2.0, {"X": 1.0})
+    assert run(x * 2.0, {"X:0": 1.0}) == 2.0
+
+
+def test_mixing_graphs_names_both_tensors():
+    a = tf.constant(1.0, name="a")
+    with tf.Graph().as_default():
+        b = tf.constant(2.0, name="b")
+    with pytest.raises(ValueError, match=r"Tensor b:0 must be from the same graph as Tensor a:0 "
+                                         r"\(inputs of Add\)"):
+        a + b
+
+
+def test_a_numpy_error_in_a_kernel_names_the_op_and_the_shapes():
+    x = tf.placeholder(tf.float32)  # unknown rank: the axis is only checked when run
+    y = tf.reduce_sum(x, axis=3, name="total")
+    with pytest.raises(tf.errors.InvalidArgumentError,
+                       match=r"axis 3 is out of bounds for array of dimension 2 \(input shapes: "
+                             r"\(2, 3\)\)\n  in op 'total' \(Sum\)"):
+        run(y, {x: np.ones((2, 3))})
