@@ -52,6 +52,10 @@ def placeholder_with_default(input, shape, name: str | None = None) -> Tensor:
 # ---- identity and friends ------------------------------------------------------------------
 defop("Identity", infer=same, kernel=lambda x: x, aliases=True, grad=lambda op, dy: [dy])
 defop("StopGradient", infer=same, kernel=lambda x: x, aliases=True, not_differentiable=True)
+# IdentityN gives the outputs of a several-node expansion in a file their op's names
+# ("FusedBatchNorm:1"); framework/graph_io.py writes it, TF and tensorfluxo read it.
+defop("IdentityN", infer=lambda op: [(t.dtype, t.shape) for t in op.inputs],
+      kernel=lambda *xs, T=None: xs, aliases=True, grad=lambda op, *dys: list(dys))
 
 
 def identity(input, name: str | None = None) -> Tensor:
@@ -298,12 +302,22 @@ def fill(dims, value, name: str | None = None) -> Tensor:
 
 
 def _filled(shape, value, dtype, name) -> Tensor:
-    """A constant when the shape is static, else a Fill op."""
+    """A constant when the shape is static and small, else a Fill op (as TF: a big tf.zeros
+    costs a few bytes in a GraphDef, not the tensor's size)."""
     dt = dtypes.as_dtype(dtype)
     if not isinstance(shape, Tensor) and not (isinstance(shape, (list, tuple)) and
                                               any(isinstance(d, Tensor) for d in shape)):
-        return constant(np.full(as_shape(shape).as_list(), value, dt.np), dtype=dt, name=name)
-    return fill(shape, constant(value, dtype=dt), name=name)
+        dims_ = as_shape(shape).as_list()
+        if int(np.prod(dims_)) < 1000:
+            return constant(np.full(dims_, value, dt.np), dtype=dt, name=name)
+    from ..framework.ops import get_default_graph
+    with get_default_graph().name_scope(name) as scope:
+        if isinstance(shape, Tensor) or any(isinstance(d, Tensor) for d in shape):
+            shape_t = _shape_arg(shape)
+        else:
+            shape_t = constant(as_shape(shape).as_list(), dtype=dtypes.int32,
+                               name="shape_as_tensor")
+        return fill(shape_t, constant(value, dtype=dt, name="Const"), name=scope)
 
 
 def zeros(shape, dtype=dtypes.float32, name: str | None = None) -> Tensor:
@@ -348,6 +362,21 @@ def _sum_to_kernel(g, x):
 defop("SumToShapeOf", infer=lambda op: (op.inputs[0].dtype, op.inputs[1].shape),
       kernel=_sum_to_kernel,
       grad=lambda op, dy: [broadcast_like(dy, op.inputs[0]), None])
+
+def _broadcast_gradient_args(s0, s1):
+    """TF's BroadcastGradientArgs: for shapes s0, s1 of two operands broadcast together, the
+    axes of the result each operand's gradient is summed over."""
+    n = max(len(s0), len(s1))
+    a, b = [1] * (n - len(s0)) + list(s0), [1] * (n - len(s1)) + list(s1)
+    r0 = [i for i in builtins.range(n) if a[i] == 1 and b[i] != 1 or i < n - len(s0)]
+    r1 = [i for i in builtins.range(n) if b[i] == 1 and a[i] != 1 or i < n - len(s1)]
+    return np.array(r0, s0.dtype), np.array(r1, s1.dtype)
+
+
+# Read from TensorFlow's gradient graphs (Sum over r0/r1, then Reshape to the operand's shape).
+defop("BroadcastGradientArgs", not_differentiable=True, kernel=_broadcast_gradient_args,
+      infer=lambda op: [(op.inputs[0].dtype, [None])] * 2)
+
 
 defop("BroadcastLike", infer=lambda op: (op.inputs[0].dtype, op.inputs[1].shape),
       kernel=lambda g, x: np.broadcast_to(g, np.shape(x)), aliases=True,

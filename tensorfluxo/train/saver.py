@@ -425,18 +425,37 @@ class Saver:
                           as_text: bool = False, export_scope=None, clear_devices: bool = False,
                           clear_extraneous_savers: bool = False,
                           strip_default_attrs: bool = False, save_debug_info: bool = False):
-        """Writes (if ``filename``) and returns the MetaGraphDef of the Saver's graph."""
+        """Writes (if ``filename``) and returns the MetaGraphDef of the Saver's graph, with the
+        Saver's SaveV2/RestoreV2 nodes that its SaverDef names (as TensorFlow writes them)."""
+        from tensorfluxo.framework.graph_io import graph_to_graph_def
+        from tensorfluxo.train.saver_ops import saver_nodes
         self.build()
-        return export_meta_graph(filename, graph=self._graph, saver_def=self.as_saver_def(),
-                                 collection_list=collection_list, as_text=as_text,
-                                 clear_devices=clear_devices)
+        variables = {k: _variable_op(v).outputs[0] for k, v in self._variables.items()}
+        graph_def = graph_to_graph_def(
+            self._graph, extra=lambda w: saver_nodes(w, variables, self._scope())
+            if variables else None)
+        return export_meta_graph(filename, graph_def=graph_def, graph=self._graph,
+                                 saver_def=self.as_saver_def(), collection_list=collection_list,
+                                 as_text=as_text, clear_devices=clear_devices)
+
+    def _scope(self) -> str:
+        """"save", or "save_1"... if the graph already uses that name scope."""
+        used = {op.name.split("/", 1)[0] for op in self._graph._ops}
+        scope, i = "save", 0
+        while scope in used:
+            i += 1
+            scope = f"save_{i}"
+        return scope
 
     def as_saver_def(self):
         from tensorboard.compat.proto import saver_pb2
+        self.build()
+        scope = self._scope()
         return saver_pb2.SaverDef(
-            filename_tensor_name="save/Const:0", save_tensor_name="save/control_dependency:0",
-            restore_op_name="save/restore_all", max_to_keep=self._max_to_keep or 0,
-            sharded=self._sharded, keep_checkpoint_every_n_hours=self._keep_every,
+            filename_tensor_name=f"{scope}/Const:0",
+            save_tensor_name=f"{scope}/control_dependency:0",
+            restore_op_name=f"{scope}/restore_all", max_to_keep=self._max_to_keep or 0,
+            sharded=False, keep_checkpoint_every_n_hours=self._keep_every,
             version=saver_pb2.SaverDef.V2)
 
     to_proto = as_saver_def

@@ -25,7 +25,11 @@ def test_graph_nodes_keep_their_name_scopes(tmp_path):
     with tf.summary.FileWriter(tmp_path, tf.get_default_graph()):
         pass
     nodes = {n.name: n for n in load(tmp_path).Graph().node}
-    assert list(nodes) == [op.name for op in tf.get_default_graph().get_operations()]
+    ops = [op.name for op in tf.get_default_graph().get_operations()]
+    assert [n for n in nodes if n in ops] == ops
+    # TF's vocabulary: the reduction axes are a Const input of the Mean node.
+    assert set(nodes) - set(ops) == {"loss/mse/reduction_indices"}
+    assert list(nodes["loss/mse"].input) == ["dnn/hidden1/relu", "loss/mse/reduction_indices"]
     assert {"dnn/hidden1/weights", "dnn/hidden1/MatMul", "dnn/hidden1/relu", "loss/mse"} <= set(
         nodes)
     relu = nodes["dnn/hidden1/relu"]
