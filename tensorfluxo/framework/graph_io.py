@@ -304,10 +304,10 @@ def _export_attrs(op: Operation) -> dict:
         return {**T, "transpose_a": a["transpose_a"], "transpose_b": a["transpose_b"]}
     if t == "BatchMatMul":
         return {**T, "adj_x": a["adj_x"], "adj_y": a["adj_y"]}
-    if t in ("Add", "BiasAdd", "Select", "AddN", "Pack", "Unpack", "LeakyRelu",
+    if t in ("Add", "BiasAdd", "Select", "SelectV2", "AddN", "Pack", "Unpack", "LeakyRelu",
              "LeakyReluGrad", "Assign", "AssignAdd", "AssignSub", "Reshape", "Fill",
              "BroadcastTo", "Tile", "Slice"):
-        T = {"T": ins[-1 if t in ("Select", "Fill") else 0].dtype}
+        T = {"T": ins[-1 if t in ("Select", "SelectV2", "Fill") else 0].dtype}
         extra = {"AddN": lambda: {"N": len(ins)},
                  "Pack": lambda: {"N": len(ins), "axis": a.get("axis", 0)},
                  "Unpack": lambda: {"num": a.get("num", len(op.outputs)),
@@ -341,11 +341,8 @@ def _export_attrs(op: Operation) -> dict:
         return {"dtype": a["dtype"], "value": np.asarray(a["value"])}
     if t == "IsVariableInitialized":
         return {"dtype": ins[0].dtype}
-    if t.startswith("Apply"):
-        out = {"T": ins[0].dtype, "use_locking": False}
-        if "use_nesterov" in a:
-            out["use_nesterov"] = a["use_nesterov"]
-        return out
+    if t in _TF_APPLY:  # the rule table's ops keep TF's input order and bool attributes
+        return {"T": ins[0].dtype, "use_locking": False, **a}
     if t in ("Range", "LinSpace"):
         return {"Tidx": ins[-1].dtype} if t == "Range" else {"T": ins[0].dtype,
                                                                "Tidx": ins[2].dtype}
@@ -363,8 +360,12 @@ def _export_attrs(op: Operation) -> dict:
     return None
 
 
-_RENAMED = {"Add": "AddV2", "BatchMatMul": "BatchMatMulV2", "Select": "SelectV2",
-            "ApplyAdagradV2": "ApplyAdagradV2"}
+_RENAMED = {"Add": "AddV2", "BatchMatMul": "BatchMatMulV2"}
+# Update ops of train/rules.py that TF has with the same inputs (the others, such as Keras's
+# momentum or Nadam, exist in TF only on resource variables: written under our name).
+_TF_APPLY = frozenset("""ApplyGradientDescent ApplyMomentum ApplyAdam ApplyAdagrad
+    ApplyAdagradV2 ApplyAdadelta ApplyRMSProp ApplyCenteredRMSProp ApplyAdaMax ApplyFtrlV2
+    ApplyProximalAdagrad""".split())
 
 
 def _shapes(op: Operation):
@@ -759,13 +760,21 @@ def _x_dropout(w, op, ins):
     return True
 
 
-def _x_adam_multi(w, op, ins):
-    n = op.attrs["n"]
-    vs, ms, vv = ins[:n], ins[n:2 * n], ins[2 * n:3 * n]
-    hyper, grads = ins[3 * n:3 * n + 6], ins[3 * n + 6:]
-    applied = [w.node(f"{op.name}/ApplyAdam", "ApplyAdam", [v, m, s, *hyper, g],
-                      {"T": op.inputs[i].dtype, "use_locking": False, "use_nesterov": False})
-               for i, (v, m, s, g) in enumerate(zip(vs, ms, vv, grads))]
+def _x_apply_multi(w, op, ins):
+    """A fused ``<op>Multi`` update (train/rules.py) as one TF apply node per variable."""
+    from ..train.rules import _RULES_BY_OP
+    r = _RULES_BY_OP[op.type[:-len("Multi")]]
+    if r.op not in _TF_APPLY:
+        return False
+    n, groups = op.attrs["n"], 1 + len(r.slots)
+    scalars = dict(zip(r.scalars, ins[groups * n:len(ins) - n]))
+    attrs = {k: v for k, v in op.attrs.items() if k != "n"}
+    applied = []
+    for i in range(n):
+        values = {"var": ins[i], "grad": ins[len(ins) - n + i], **scalars,
+                  **{s.input: ins[(k + 1) * n + i] for k, s in enumerate(r.slots)}}
+        applied.append(w.node(f"{op.name}/{r.op}", r.op, [values[k] for k in r.inputs],
+                              {"T": op.inputs[i].dtype, "use_locking": False, **attrs}))
     _main(w, op, "NoOp", ["^" + a for a in applied], {})
     return True
 
@@ -876,7 +885,42 @@ def _x_fused_bn_grad(w, op, ins):
     return True
 
 
+def _cond_changes_state(op: Operation) -> bool:
+    """Whether a Cond's branches (the ops between its captured inputs and its branch
+    outputs, nested Conds included) assign or update variables or write files."""
+    from .registry import ref_inputs
+    graph, caps = op.graph, set(op.inputs)
+    outs = [graph.get_tensor_by_name(n) for k in ("then_outputs", "else_outputs")
+            for n in op.attrs[k]]
+    todo, seen = [t.op for t in outs if t not in caps], set()
+    while todo:
+        o = todo.pop()
+        if o in seen:
+            continue
+        seen.add(o)
+        if ref_inputs(o) or o.type == "SaveV2" or o.type == "Cond" and _cond_changes_state(o):
+            return True
+        todo.extend(t.op for t in o.inputs if t not in caps)
+    return False
+
+
+def _x_cond(w, op, ins):
+    # Written as both branches (already in the file: their nodes are ordinary ones) and one
+    # SelectV2 per output: TF computes the same values. A branch that changes state would run
+    # in both cases in that form, so such a Cond keeps our own type (TF refuses it by name).
+    if _cond_changes_state(op):
+        return False
+    graph = op.graph
+    then_t, else_t = ([graph.get_tensor_by_name(n) for n in op.attrs[k]]
+                      for k in ("then_outputs", "else_outputs"))
+    _main_n(w, op, [w.node(f"{op.name}/Select", "SelectV2", [ins[0], w.tensors[a],
+                                                             w.tensors[b]], {"T": a.dtype})
+                    for a, b in zip(then_t, else_t)])
+    return True
+
+
 _EXPORTERS = {
+    "Cond": _x_cond,
     "Sum": _x_reduce, "Mean": _x_reduce, "Max": _x_reduce, "Min": _x_reduce,
     "Prod": _x_reduce, "All": _x_reduce, "Any": _x_reduce,
     "ArgMax": _x_arg, "ArgMin": _x_arg, "ConcatV2": _x_concat, "GatherV2": _x_gather,
@@ -891,7 +935,7 @@ _EXPORTERS = {
     "TruncatedNormal": _x_random, "RandomUniformInt": _x_random_int,
     "ScalarSummary": _x_summary, "HistogramSummary": _x_summary,
     "BroadcastLike": _x_broadcast_like, "SumToShapeOf": _x_sum_to_shape,
-    "ReduceGrad": _x_reduce_grad, "Dropout": _x_dropout, "ApplyAdamMulti": _x_adam_multi,
+    "ReduceGrad": _x_reduce_grad, "Dropout": _x_dropout,
     "ReportUninitializedVariables": _x_report_uninit, "FusedBatchNorm": _x_fused_bn,
     "FusedBatchNormGrad": _x_fused_bn_grad, "ConcatGrad": _x_concat_grad,
     "TileGrad": _x_tile_grad, "SliceGrad": _x_slice_grad, "PadGrad": _x_pad_grad,
@@ -900,7 +944,8 @@ _EXPORTERS = {
 
 def _export_op(w: _Writer, op: Operation) -> None:
     ins = [w.tensors[t] for t in op.inputs]
-    fn = _EXPORTERS.get(op.type)
+    fn = _EXPORTERS.get(op.type) or (_x_apply_multi if op.type.endswith("Multi") and
+                                     op.type.startswith("Apply") else None)
     if fn is not None and fn(w, op, ins):
         pass
     else:
@@ -1039,7 +1084,6 @@ _IMPORTERS = {
     "AddV2": _keep(rename="Add"), "Add": _keep(),
     "BatchMatMulV2": _keep("adj_x", "adj_y", rename="BatchMatMul", adj_x=False, adj_y=False),
     "BatchMatMul": _keep("adj_x", "adj_y", adj_x=False, adj_y=False),
-    "SelectV2": _keep(rename="Select"), "Select": _keep(),
     "MatMul": _keep("transpose_a", "transpose_b", transpose_a=False, transpose_b=False),
     "ConcatV2": lambda n: ("ConcatV2", n.inputs[:-1], {"axis": n.axis(len(n.inputs) - 1)}),
     "ExpandDims": lambda n: ("ExpandDims", n.inputs[:1],
@@ -1068,8 +1112,7 @@ _IMPORTERS = {
     "Placeholder": _keep("dtype", "shape", shape=TensorShape(None)),
     "PlaceholderWithDefault": _keep("shape"), "VariableV2": _keep("dtype", "shape"),
     "Const": _keep("value", "dtype"), "Assign": _keep("validate_shape", validate_shape=True),
-    "ApplyMomentum": _keep("use_nesterov", use_nesterov=False),
-    "ApplyAdam": _keep("use_nesterov", use_nesterov=False),
+    **{t: lambda n: _i_apply(n) for t in _TF_APPLY},
     "RandomUniform": _i_random, "RandomStandardNormal": _i_random, "TruncatedNormal": _i_random,
     "RandomUniformInt": lambda n: ("RandomUniformInt", n.inputs[:1], {
         "dtype": n.attrs["Tout"], "seed": n.attrs.get("seed", 0),
@@ -1089,9 +1132,17 @@ _IMPORTERS = {
 }
 # TF types read as ours with no attributes (TF's type attributes are inferred here).
 _PLAIN = _SAME_T | _NO_ATTRS | frozenset("""AddN Reshape Fill BroadcastTo Tile Slice GatherNd
-    SparseSoftmaxCrossEntropyWithLogits AssignAdd AssignSub IsVariableInitialized
-    ApplyGradientDescent ApplyAdagrad ApplyAdagradV2 ApplyAdadelta ApplyRMSProp
-    ApplyCenteredRMSProp Range LinSpace MergeSummary BroadcastGradientArgs IdentityN""".split())
+    SparseSoftmaxCrossEntropyWithLogits AssignAdd AssignSub IsVariableInitialized Select
+    SelectV2 Range LinSpace MergeSummary BroadcastGradientArgs IdentityN""".split())
+
+
+def _i_apply(n):
+    """TF's apply ops: the rule's boolean attributes (TF's defaults where the file has none)."""
+    from ..train.rules import _RULES_BY_OP
+    rule = _RULES_BY_OP.get(n.node.op)
+    if rule is None:
+        n.fail("this update rule is not supported")
+    return n.node.op, n.inputs, {k: n.attrs.get(k, v) for k, v in rule.attrs.items()}
 
 
 def _tag(n) -> str:
@@ -1132,7 +1183,7 @@ def _ensure_import_ops() -> None:
     """Registers the op modules a file may use (save/restore ops, Keras's update rules)."""
     import importlib
     for mod in ("tensorfluxo.train.saver_ops", "tensorfluxo.ops.nn_ops",
-                "tensorfluxo.train.optimizers", "tensorfluxo.keras.optimizers",
+                "tensorfluxo.train.rules", "tensorfluxo.keras.optimizers",
                 "tensorfluxo.summary.summary", "tensorfluxo.ops.control_flow_ops"):
         try:
             importlib.import_module(mod)

@@ -55,7 +55,8 @@ defop("StopGradient", infer=same, kernel=lambda x: x, aliases=True, not_differen
 # IdentityN gives the outputs of a several-node expansion in a file their op's names
 # ("FusedBatchNorm:1"); framework/graph_io.py writes it, TF and tensorfluxo read it.
 defop("IdentityN", infer=lambda op: [(t.dtype, t.shape) for t in op.inputs],
-      kernel=lambda *xs, T=None: xs, aliases=True, grad=lambda op, *dys: list(dys))
+      kernel=lambda *xs, T=None: xs if len(xs) > 1 else xs[0], aliases=True,
+      grad=lambda op, *dys: list(dys))
 
 
 def identity(input, name: str | None = None) -> Tensor:
@@ -313,7 +314,7 @@ def _filled(shape, value, dtype, name) -> Tensor:
     from ..framework.ops import get_default_graph
     with get_default_graph().name_scope(name) as scope:
         if isinstance(shape, Tensor) or any(isinstance(d, Tensor) for d in shape):
-            shape_t = _shape_arg(shape)
+            shape_t = shape_arg(shape)
         else:
             shape_t = constant(as_shape(shape).as_list(), dtype=dtypes.int32,
                                name="shape_as_tensor")

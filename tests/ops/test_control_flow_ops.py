@@ -86,7 +86,20 @@ def test_cond_errors():
 
 
 def test_graph_with_cond_exports():
-    x = tf.placeholder(tf.float32, ())
-    tf.cond(x > 0, lambda: x * 2, lambda: x)
-    names = [n.op for n in tf.get_default_graph().as_graph_def().node]
-    assert "Cond" in names
+    # Pure branches: TF's nodes (both branches + SelectV2), which compute the same values.
+    x = tf.placeholder(tf.float32, (), name="x")
+    y = tf.cond(x > 0, lambda: x * 2, lambda: x, name="c")
+    z = tf.gradients(y, x)[0]
+    nodes = {n.name: n for n in tf.get_default_graph().as_graph_def().node}
+    assert nodes["c"].op == "IdentityN" and nodes["c/Select"].op == "SelectV2"
+    assert "Cond" not in {n.op for n in nodes.values()}
+    gd = tf.get_default_graph().as_graph_def()
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tf.import_graph_def(gd, name="")
+        for v, want in ((3.0, [6.0, 2.0]), (-1.0, [-1.0, 1.0])):
+            assert sess.run(["c:0", z.name], {"x:0": v}) == want
+    # A branch that assigns keeps tensorfluxo's Cond: both branches must not run.
+    v = tf.Variable(0.0, name="v")
+    tf.cond(x > 0, lambda: tf.assign(v, 1.0), lambda: tf.identity(v), name="effect")
+    nodes = {n.name: n for n in tf.get_default_graph().as_graph_def().node}
+    assert nodes["effect"].op == "Cond"

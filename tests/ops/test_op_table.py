@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import tensorfluxo as tf
+from tensorfluxo.framework.ops import apply_op
 from tensorfluxo.testing.op_test import (
     check_row,
     covered,
@@ -223,6 +224,13 @@ add(row("ZerosLike", tf.zeros_like, u(2, 3), ref=np.zeros_like, order=0))
 add(row("OnesLike", tf.ones_like, u(2, 3), ref=np.ones_like, order=0))
 add(row("Shape Size", lambda x: [tf.shape(x), tf.size(x)], u(2, 3),
         ref=lambda x: [np.array(x.shape, np.int32), np.int32(x.size)], order=0))
+# TF's ops that GraphDefs written by TensorFlow (or by tensorfluxo for TF) use.
+add(row("IdentityN", lambda x, y: apply_op("IdentityN", [x, y])[0] * y, u(2, 3), u(2, 3),
+        ref=lambda x, y: x * y, order=2))
+add(row("BroadcastGradientArgs",
+        lambda a, b: list(apply_op("BroadcastGradientArgs", [a, b])),
+        np.array([2, 1, 3], np.int32), np.array([4, 3], np.int32),
+        ref=lambda a, b: [np.array([1], np.int32), np.array([0], np.int32)], order=0))
 add(row("Rank", tf.rank, u(2, 3), ref=lambda x: np.int32(x.ndim), order=0))
 for target in ([3, -1], [-1], [6, 1], [1, 2, 3]):
     add(row("Reshape", lambda x, t=target: tf.reshape(x, t) * 1.5, u(2, 3),
@@ -462,6 +470,9 @@ add(covered(" ".join(rules.OP_TYPES),  # the optimizer rule table's apply ops
 add(covered("ScalarSummary HistogramSummary TextSummary MergeSummary",
             by="tests/summary/test_summary_ops.py::test_histogram_text_merge_and_merge_all",
             why="serialized protocol buffers, not arrays"))
+add(covered("SaveV2 RestoreV2 StringJoin ShardedFilename MergeV2Checkpoints",
+            by="tests/train/test_saver_ops.py::test_tensorflow_sharded_save_graph_runs",
+            why="files"))
 add(covered("NumpyInputBatches",
             by="tests/estimator/test_estimator.py::test_numpy_input_fn_in_a_graph_ends_with_out_of_range",
             why="a stateful input queue"))
