@@ -122,13 +122,14 @@ _EXPORTS: dict[str, str] = {
     "foldl": _M + "ops.functional_ops", "foldr": _M + "ops.functional_ops",
     "nest": _M + "framework.nest:",
     # autodiff
-    "gradients": _M + "ops.gradients_impl",
-    # mode switches TF1-style scripts call first (no-ops: always graph mode)
-    "disable_v2_behavior": _M + "framework.modes",
-    "disable_eager_execution": _M + "framework.modes",
-    "enable_eager_execution": _M + "framework.modes", "enable_v2_behavior": _M + "framework.modes",
-    "executing_eagerly": _M + "framework.modes",
-    "disable_resource_variables": _M + "framework.modes",
+    "gradients": _M + "ops.gradients_impl", "GradientTape": _M + "ops.backprop",
+    "UnconnectedGradients": _M + "ops.backprop",
+    # modes: TF1 graphs by default, eager execution on request
+    "disable_v2_behavior": _M + "client.eager",
+    "disable_eager_execution": _M + "client.eager",
+    "enable_eager_execution": _M + "client.eager", "enable_v2_behavior": _M + "client.eager",
+    "executing_eagerly": _M + "client.eager", "init_scope": _M + "client.eager",
+    "disable_resource_variables": _M + "client.eager",
     # protobuf messages TF1 code builds by hand (writer.add_summary(tf.Summary(value=[...])))
     "Summary": _M + "summary", "Event": _M + "summary",
     # sub-namespaces: "module:" means the module itself

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from .client import eager
 from .framework import dtypes
+from .framework.eager_tensor import EagerTensor
 from .framework.ops import (
     GraphKeys,
+    Operation,
     Tensor,
     add_to_collections,
     apply_op,
     convert_to_tensor,
+    executing_eagerly,
     get_collection,
     get_default_graph,
     register_tensor_conversion_function,
 )
-from .framework.registry import defop
+from .framework.registry import defop, get_op_def
 from .framework.tensor_shape import TensorShape, as_shape
 from .ops import array_ops, state_ops
 from .ops.control_flow_ops import group
@@ -25,6 +31,11 @@ class Variable(Tensor):
     It is the output tensor of its VariableV2 op (``x.name == "x:0"``), so it can be used
     anywhere a Tensor can; its value is kept by each Session separately.
     """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Variable and eager_variables():
+            cls = EagerVariable  # eager mode, or a tf.function being traced (lifted out)
+        return object.__new__(cls)
 
     def __init__(self, initial_value=None, trainable=None, collections=None,
                  validate_shape=True, caching_device=None, name=None, variable_def=None,
@@ -112,6 +123,137 @@ class Variable(Tensor):
     def __repr__(self) -> str:
         return (f"<tf.Variable '{self.name}' shape={self.shape} "
                 f"dtype={self.dtype.name}_ref>")
+
+    __str__ = __repr__
+
+
+def eager_variables() -> bool:
+    """New variables are eager ones: in eager mode, and while a tf.function is traced (TF2
+    lifts a function's variables out of its graph)."""
+    if executing_eagerly():
+        return True
+    return getattr(get_default_graph(), "lifts_variables", False)
+
+
+class EagerVariable(Variable):
+    """A TF2 variable: initialized on creation; its value is a cell of the eager run state,
+    which eager ops and tf.function plans share.
+
+    >>> v = tf.Variable([1.0, 2.0]); v.assign_add([1.0, 1.0]); v.numpy()
+    array([2., 3.], dtype=float32)
+    """
+
+    def __init__(self, initial_value=None, trainable=None, validate_shape=True, name=None,
+                 dtype=None, constraint=None, shape=None, **_tf1_only):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        graph = get_default_graph()
+        scope = graph.get_name_scope()
+        check = getattr(graph, "check_variable_creation", None)
+        if check is not None:
+            check()  # a tf.function may create variables on its first trace only
+        with eager.init_scope():
+            if callable(initial_value):
+                initial_value = initial_value()
+            if isinstance(initial_value, Tensor) and not isinstance(
+                    initial_value, (EagerTensor, EagerVariable)):
+                raise ValueError(f"The initial value of variable '{name or 'Variable'}' is a "
+                                 f"graph tensor ({initial_value.name}); inside tf.function, "
+                                 "pass a callable or a value that does not depend on the "
+                                 "function's inputs.")
+            init = convert_to_tensor(initial_value, dtype=dtype, name="initial_value") \
+                if not isinstance(initial_value, Tensor) else initial_value
+            if isinstance(init, EagerVariable):
+                init = init.read_value()
+            if dtype is not None and init.dtype is not dtypes.as_dtype(dtype):
+                init = array_ops.cast(init, dtype)
+        vshape = init.shape if shape is None else as_shape(shape)
+        if validate_shape and not vshape.is_compatible_with(init.shape):
+            raise ValueError(f"Variable '{name or 'Variable'}': initial value of shape "
+                             f"{init.shape} does not match the shape {vshape}")
+        base = name or "Variable"
+        full = f"{scope}/{base}" if scope else base
+        op = Operation(eager.CONTEXT, full, get_op_def("VariableV2"), [], [],
+                       {"shape": vshape, "dtype": init.dtype}, "<eager>")
+        Tensor.__init__(self, op, 0, init.dtype, vshape)
+        op.outputs = (self,)
+        self._eager_cell = cell = eager.context_state().cell(op)
+        cell.value = np.array(init._value, dtype=init.dtype.np)
+        self._initial_value = init
+        self._initializer_op = None
+        self._trainable = True if trainable is None else bool(trainable)
+        self.constraint = constraint
+
+    @property
+    def graph(self):
+        return eager.CONTEXT
+
+    def value(self) -> Tensor:
+        return self.read_value()
+
+    def read_value(self) -> Tensor:
+        """The current value (a snapshot that later assignments do not change)."""
+        if not executing_eagerly():
+            return array_ops.identity(self)
+        return eager.read_variable(self)
+
+    def numpy(self):
+        v = self._eager_cell.get()
+        return v[()] if v.ndim == 0 else v.copy()
+
+    def initialized_value(self) -> Tensor:
+        return self.read_value()
+
+    def assign(self, value, use_locking=False, name=None, read_value=True):
+        out = state_ops.assign(self, value, name=name)
+        return self if executing_eagerly() else out
+
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
+        out = state_ops.assign_add(self, delta, name=name)
+        return self if executing_eagerly() else out
+
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
+        out = state_ops.assign_sub(self, delta, name=name)
+        return self if executing_eagerly() else out
+
+    def load(self, value, session=None) -> None:
+        eager.context_state().write_variable(self, value)
+
+    def eval(self, feed_dict=None, session=None):
+        return self.numpy()
+
+    def _snapshot(self) -> EagerTensor:
+        return EagerTensor(self._eager_cell.get(), self.dtype)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.array(self._eager_cell.get(), dtype=dtype)
+
+    def __bool__(self):
+        return bool(self._snapshot())
+
+    def __int__(self):
+        return int(self._snapshot())
+
+    def __float__(self):
+        return float(self._snapshot())
+
+    def __index__(self):
+        return self._snapshot().__index__()
+
+    def __len__(self):
+        return len(self._snapshot())
+
+    def __iter__(self):
+        return iter(self.read_value())
+
+    def __format__(self, spec):
+        return format(self._snapshot(), spec)
+
+    def __repr__(self) -> str:
+        v = self.numpy()
+        body = repr(v) if np.ndim(v) else str(v)
+        return (f"<tf.Variable '{self.name}' shape={tuple(self.shape.as_list())} "
+                f"dtype={self.dtype.name}, numpy={body}>")
 
     __str__ = __repr__
 

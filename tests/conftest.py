@@ -13,8 +13,17 @@ _executor.CHECK_KERNELS = True
 def _fresh_graph():
     tf.reset_default_graph()
     yield
+    tf.disable_eager_execution()  # a test that switched eager mode on leaves graph mode behind
     tf.random.set_seed(None)  # TF2's global seed outlives graphs: no test leaks it to the next
     tf.reset_default_graph()
+
+
+@pytest.fixture
+def eager():
+    """Runs the test in eager mode (TF2 behaviour)."""
+    tf.enable_eager_execution()
+    yield
+    tf.disable_eager_execution()
 
 
 @pytest.fixture(scope="session")

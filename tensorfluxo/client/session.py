@@ -13,7 +13,13 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..framework import errors
-from ..framework.ops import Graph, default_session, get_default_graph, get_default_session
+from ..framework.ops import (
+    Graph,
+    default_session,
+    executing_eagerly,
+    get_default_graph,
+    get_default_session,
+)
 from .config import check_target, placement_logger
 from .executor import RunState
 
@@ -25,6 +31,12 @@ class BaseSession(RunState):
         check_target(target)
         super().__init__()
         self._log_placement = placement_logger(config)
+        if graph is None and executing_eagerly():
+            raise RuntimeError(
+                "tf.Session() is not compatible with eager execution: ops run at once and "
+                "tensor.numpy() gives their values. Build a graph inside `with "
+                "tf.Graph().as_default():` to run it in a Session, or call "
+                "tf.compat.v1.disable_eager_execution() at program start.")
         self.graph = graph if graph is not None else get_default_graph()
         self._plans: dict = {}
         self._closed = False

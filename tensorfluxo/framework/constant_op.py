@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
-from .ops import Tensor, apply_op, numpy_value
+from .eager_tensor import EagerTensor
+from .ops import Tensor, apply_op, executing_eagerly, numpy_value
 from .registry import defop
 from .tensor_shape import as_shape
 
@@ -26,4 +27,6 @@ def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape=Fa
             arr = np.broadcast_to(arr, shape).copy() if arr.size == 1 else arr.reshape(shape)
     arr.setflags(write=False)  # a constant's value is shared by every run
     dt = dtypes.as_dtype(dtype) if dtype is not None else dtypes.as_dtype(arr.dtype)
+    if executing_eagerly():
+        return EagerTensor(arr, dt)
     return apply_op("Const", [], {"value": arr, "dtype": dt}, name=name)

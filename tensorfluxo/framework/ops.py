@@ -342,14 +342,9 @@ class Graph:
         for i, t in enumerate(inputs):
             if not isinstance(t, Tensor):
                 raise TypeError(f"Input {i} of op {op_type} must be a Tensor, got {t!r}")
-            if t.op.graph is not self:
-                mine = next((x for x in inputs if isinstance(x, Tensor) and x.graph is self),
-                            None)
-                other = f"Tensor {mine.name}" if mine is not None else "the graph it is built in"
-                raise ValueError(f"Tensor {t.name} must be from the same graph as {other} "
-                                 f"(inputs of {op_type}): {t.name} belongs to another tf.Graph. "
-                                 "Build every tensor of one computation inside the same "
-                                 "`with graph.as_default():` block.")
+            if t.graph is not self:
+                inputs = self._capture_inputs(op_def, inputs)
+                break
         if name and name.endswith("/"):  # a name scope's name ("train/") names the op itself
             name, absolute_name = name[:-1], True
         # The name is only taken once inference succeeded: a rejected op leaves no gap.
@@ -381,7 +376,23 @@ class Graph:
             t._consumers.append(op)
         self._ops.append(op)
         self._by_name[full] = op
+        if _tapes:
+            record_on_tapes(op)
         return op
+
+    def _capture_inputs(self, op_def, inputs) -> list:
+        """Inputs from outside this graph: a function graph (framework/eager.py) captures
+        eager values and variables; a plain graph refuses them."""
+        for t in inputs:
+            if t.graph is not self:
+                mine = next((x for x in inputs if isinstance(x, Tensor) and x.graph is self),
+                            None)
+                other = f"Tensor {mine.name}" if mine is not None else "the graph it is built in"
+                raise ValueError(f"Tensor {t.name} must be from the same graph as {other} "
+                                 f"(inputs of {op_def.type}): {t.name} belongs to another "
+                                 "tf.Graph. Build every tensor of one computation inside the "
+                                 "same `with graph.as_default():` block.")
+        return inputs
 
     # ---- lookup ----------------------------------------------------------------------------
     def get_operations(self) -> list[Operation]:
@@ -512,11 +523,30 @@ def _graph_stack() -> list[Graph]:
     return _state.stack
 
 
+# The eager context (framework/eager.py) while eager execution is on: the "graph" whose
+# create_op runs ops at once. None in TF1 graph mode.
+_eager_context = None
+
+
+_eager_home = None  # the eager context object, whether eager execution is on or not
+
+
+def executing_eagerly() -> bool:
+    """True when ops run at once: eager mode is on and no graph is being built."""
+    if _eager_context is None:
+        return False
+    stack = _state.stack
+    return not stack or stack[-1] is _eager_context
+
+
 def get_default_graph() -> Graph:
-    """The innermost graph made default by ``as_default()``, else the global default graph."""
+    """The innermost graph made default by ``as_default()``, else the global default graph
+    (the eager context when eager execution is on)."""
     global _global_default_graph
     if _state.stack:
         return _state.stack[-1]
+    if _eager_context is not None:
+        return _eager_context
     if _global_default_graph is None:
         _global_default_graph = Graph()
     return _global_default_graph
@@ -574,12 +604,22 @@ def apply_op(op_type: str, inputs=(), attrs=None, name=None, graph=None):
     when it has no outputs. Inputs must already be Tensors (convert them with
     ``convert_to_tensor`` first)."""
     if graph is None:
-        graph = inputs[0].op.graph if inputs else get_default_graph()
+        graph = inputs[0].graph if inputs else get_default_graph()
     op = graph.create_op(op_type, inputs, attrs, name)
     outs = op.outputs
     if len(outs) == 1:
         return outs[0]
     return outs if outs else op
+
+
+# Active GradientTapes (ops/backprop.py): every op created or run while one is active is
+# offered to them.
+_tapes: list = []
+
+
+def record_on_tapes(op) -> None:
+    for tape in _tapes:
+        tape._record(op)
 
 
 _tensor_conversion_hooks: list = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
+from ..framework.eager_tensor import value_of
 from ..framework.ops import Tensor, apply_op, convert_to_tensor
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
@@ -44,7 +45,11 @@ def norm_axes(axis, ndim, what="axis"):
 
 
 def constant_value(t: Tensor):
-    """The value of ``t`` if it is known when the graph is built (constants, static shapes)."""
+    """The value of ``t`` if it is known when the graph is built (constants, static shapes,
+    eager tensors)."""
+    v = value_of(t)
+    if v is not None:
+        return v
     op = t.op
     if op.op_def.value is not None:
         return op.op_def.value(op)

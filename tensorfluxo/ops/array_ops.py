@@ -9,7 +9,7 @@ import numpy as np
 
 from ..framework import dtypes
 from ..framework.constant_op import constant
-from ..framework.ops import Tensor, apply_op, convert_to_tensor, numpy_value
+from ..framework.ops import Tensor, apply_op, convert_to_tensor, executing_eagerly, numpy_value
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, as_shape, unknown_shape
 from ..kernels.scatter import scatter, scatter_add
@@ -27,6 +27,8 @@ defop("Placeholder", infer=_placeholder_infer, not_differentiable=True)
 
 def placeholder(dtype, shape=None, name: str | None = None) -> Tensor:
     """A value fed at run time: ``X = tf.placeholder(tf.float32, shape=(None, 3), name="X")``."""
+    if executing_eagerly():
+        raise RuntimeError("tf.placeholder() is not compatible with eager execution.")
     dt = dtypes.as_dtype(dtype)
     return apply_op("Placeholder", [], {"dtype": dt, "shape": as_shape(shape)},
                     name=name or "Placeholder")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..framework.ops import Operation, Tensor, convert_to_tensor
+from ..framework.ops import Operation, Tensor, convert_to_tensor, executing_eagerly
 from ..framework.registry import gradient_function
 from . import array_ops
 from .math_ops import add_n
@@ -22,6 +22,9 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
     Returns one tensor per x (None where x does not affect ys). ``grad_ys`` weights each y
     (default ones); ``stop_gradients`` tensors are treated as constants.
     """
+    if executing_eagerly():
+        raise RuntimeError("tf.gradients is not supported when eager execution is enabled. "
+                           "Use tf.GradientTape instead.")
     ys = [convert_to_tensor(y) for y in _as_list(ys)]
     xs_in = _as_list(xs)
     xs = []
@@ -80,32 +83,11 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
         for op in sorted(between, key=lambda o: o._id, reverse=True):
             # nothing flows back through a stop tensor (its own gradient is still returned)
             out_grads = [None if t in stops else _sum(grads.get(t)) for t in op.outputs]
-            if all(g is None for g in out_grads):
-                continue
-            found, fn = gradient_function(op.type)
-            if not found:
-                if not any(t.dtype.is_floating for t in op.inputs):
-                    continue
-                raise LookupError(f"No gradient defined for operation '{op.name}' (op type: "
-                                  f"{op.type}), created at {op._site}")
-            if fn is None:
-                continue
             with graph.name_scope(op.name + "_grad"):
-                in_grads = fn(op, *out_grads)
-            in_grads = _as_list(in_grads)
-            if len(in_grads) != len(op.inputs):
-                raise ValueError(f"Gradient of {op.type} returned {len(in_grads)} values for "
-                                 f"{len(op.inputs)} inputs")
-            for t, g in zip(op.inputs, in_grads):
-                if g is None or not _differentiable(t.dtype):
-                    continue
-                if t.op not in fwd and t not in x_set:
-                    continue
-                g = convert_to_tensor(g)
-                if g.dtype is not t.dtype:
-                    raise TypeError(f"Gradient for input {t.name} of {op.name} has dtype "
-                                    f"{g.dtype.name}, expected {t.dtype.name}")
-                grads.setdefault(t, []).append(g)
+                in_grads = op_gradients(op, out_grads)
+            for t, g in in_grads:
+                if t.op in fwd or t in x_set:
+                    grads.setdefault(t, []).append(g)
 
         result = []
         for x in xs:
@@ -119,6 +101,36 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
 def _differentiable(dtype) -> bool:
     """Float and complex tensors carry gradients, and TensorArray values (gradient arrays)."""
     return dtype.is_floating or dtype.is_complex or dtype.name == "variant"
+
+
+def op_gradients(op, out_grads) -> list:
+    """(input, gradient) pairs of ``op`` given its outputs' gradients (None: no gradient):
+    calls the op type's gradient function and checks what it returns. tf.gradients and
+    GradientTape (ops/backprop.py) share it."""
+    if all(g is None for g in out_grads):
+        return []
+    found, fn = gradient_function(op.type)
+    if not found:
+        if not any(t.dtype.is_floating for t in op.inputs):
+            return []
+        raise LookupError(f"No gradient defined for operation '{op.name}' (op type: "
+                          f"{op.type}), created at {op._site}")
+    if fn is None:
+        return []
+    in_grads = _as_list(fn(op, *out_grads))
+    if len(in_grads) != len(op.inputs):
+        raise ValueError(f"Gradient of {op.type} returned {len(in_grads)} values for "
+                         f"{len(op.inputs)} inputs")
+    out = []
+    for t, g in zip(op.inputs, in_grads):
+        if g is None or not _differentiable(t.dtype):
+            continue
+        g = convert_to_tensor(g)
+        if g.dtype is not t.dtype:
+            raise TypeError(f"Gradient for input {t.name} of {op.name} has dtype "
+                            f"{g.dtype.name}, expected {t.dtype.name}")
+        out.append((t, g))
+    return out
 
 
 def _sum(gs):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import Tensor, apply_op, convert_to_tensor, graph_of
+from ..framework.ops import Tensor, apply_op, convert_to_tensor, executing_eagerly, graph_of
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
 from ..kernels import softmax as K
@@ -141,6 +141,9 @@ for _type, _name, _fn, _grad, _out, _allowed in _BINARY:
 
 
 def _binary(op_type: str, x, y, name=None) -> Tensor:
+    if executing_eagerly():  # no names to give: skip the name scope (it costs ~1 us)
+        x, y = pair(x, y, op_type)
+        return apply_op(op_type, [x, y])
     # TF names implicit constants after the op: `x * 2.0` creates "mul" and its "mul/y".
     with graph_of([x, y]).name_scope(name or _BINARY_NAMES[op_type]) as scope:
         x, y = pair(x, y, op_type)
