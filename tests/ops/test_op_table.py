@@ -462,6 +462,9 @@ add(covered("VariableV2 Assign VariableOrInitialValue",
             by=VARS + "test_initializer_assign_initialized_value_load", why="session state"))
 add(covered("AssignAdd AssignSub", by=VARS + "test_assign_add_sub_and_methods",
             why="session state"))
+add(covered("ReadVariableOp", by="tests/client/test_eager.py::"
+            "test_tape_gradient_matches_finite_differences_through_a_variable",
+            why="reads an eager variable's cell: eager state"))
 add(covered("IsVariableInitialized ReportUninitializedVariables",
             by=VARS + "test_is_initialized_and_variables_initializer", why="session state"))
 add(covered(" ".join(rules.OP_TYPES),  # the optimizer rule table's apply ops
