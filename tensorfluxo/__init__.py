@@ -123,6 +123,8 @@ _EXPORTS: dict[str, str] = {
     "nest": _M + "framework.nest:",
     # autodiff
     "gradients": _M + "ops.gradients_impl", "GradientTape": _M + "ops.backprop",
+    "function": _M + "def_function",
+    "print": _M + "ops.logging_ops:print_v2",
     "UnconnectedGradients": _M + "ops.backprop",
     # modes: TF1 graphs by default, eager execution on request
     "disable_v2_behavior": _M + "client.eager",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .client import eager
-from .framework import dtypes
+from .framework import dtypes, errors
 from .framework.eager_tensor import EagerTensor
 from .framework.ops import (
     GraphKeys,
@@ -135,6 +135,24 @@ def eager_variables() -> bool:
     return getattr(get_default_graph(), "lifts_variables", False)
 
 
+def _lift(t: Tensor, name) -> EagerTensor:
+    """The value of an initial value built in a function graph (TF2 lifts it out of the trace);
+    it must not depend on the function's arguments."""
+    try:
+        value = eager.context_state().compile([t], tune_blas=False)([])[0]
+    except errors.InvalidArgumentError as e:
+        first = e.message.splitlines()[0]
+        raise ValueError(f"The initial value of variable '{name or 'Variable'}' depends on the "
+                         f"arguments of the tf.function being traced ({first}); create the "
+                         "variable from a value or a callable that does not.") from None
+    return EagerTensor(np.array(value), t.dtype)
+
+
+class _NoConsumers(list):
+    def append(self, op) -> None:
+        pass
+
+
 class EagerVariable(Variable):
     """A TF2 variable: initialized on creation; its value is a cell of the eager run state,
     which eager ops and tf.function plans share.
@@ -157,10 +175,7 @@ class EagerVariable(Variable):
                 initial_value = initial_value()
             if isinstance(initial_value, Tensor) and not isinstance(
                     initial_value, (EagerTensor, EagerVariable)):
-                raise ValueError(f"The initial value of variable '{name or 'Variable'}' is a "
-                                 f"graph tensor ({initial_value.name}); inside tf.function, "
-                                 "pass a callable or a value that does not depend on the "
-                                 "function's inputs.")
+                initial_value = _lift(initial_value, name)
             init = convert_to_tensor(initial_value, dtype=dtype, name="initial_value") \
                 if not isinstance(initial_value, Tensor) else initial_value
             if isinstance(init, EagerVariable):
@@ -176,6 +191,7 @@ class EagerVariable(Variable):
         op = Operation(eager.CONTEXT, full, get_op_def("VariableV2"), [], [],
                        {"shape": vshape, "dtype": init.dtype}, "<eager>")
         Tensor.__init__(self, op, 0, init.dtype, vshape)
+        self._consumers = _NoConsumers()  # graphs that capture it do not keep their ops here
         op.outputs = (self,)
         self._eager_cell = cell = eager.context_state().cell(op)
         cell.value = np.array(init._value, dtype=init.dtype.np)

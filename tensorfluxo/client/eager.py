@@ -271,7 +271,7 @@ def _read_infer(op):
 
 # A read of a variable as a value: a snapshot (later assignments and in-place optimizer
 # updates do not change it), recorded on tapes so gradients reach the variable.
-defop("ReadVariableOp", infer=_read_infer, kernel=lambda cell: np.array(cell.get()),
+defop("ReadVariableOp", infer=_read_infer, kernel=lambda cell, trainable: np.array(cell.get()),
       ref_inputs=(0,), stateful=True, grad=lambda op, dy: [dy])
 _READ = get_op_def("ReadVariableOp")
 

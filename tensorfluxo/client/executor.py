@@ -70,6 +70,9 @@ class RunState:
         if cell is None:
             if var_op.type != "VariableV2":
                 raise TypeError(f"'{var_op.name}' ({var_op.type}) is not a variable")
+            home = getattr(var_op.graph, "state", None)
+            if home is not None and home is not self:
+                return home.cell(var_op)  # an eager variable: its cell is the eager context's
             cell = self._cells[var_op] = VarCell(var_op)
         return cell
 
@@ -98,7 +101,8 @@ class RunState:
         cell.value = np.array(arr, dtype=cell.dtype)
 
     def is_initialized(self, var) -> bool:
-        cell = self._cells.get(_var_op(var))
+        op = _var_op(var)
+        cell = self.cell(op) if hasattr(op.graph, "state") else self._cells.get(op)
         return cell is not None and cell.value is not None
 
     def clear(self) -> None:
@@ -106,11 +110,14 @@ class RunState:
         self._rngs.clear()
         self.resources.clear()
 
-    def compile(self, fetches: Sequence, feeds: Sequence = (), tune_blas: bool = True) -> Plan:
+    def compile(self, fetches: Sequence, feeds: Sequence = (), tune_blas: bool = True,
+                in_program_order: bool = False) -> Plan:
         """A run plan computing ``fetches`` (Tensors/Operations) from ``feeds`` (Tensors).
         Sub-plans run from inside a kernel pass ``tune_blas=False``: the outer plan, whose op
-        is declared ``blas=True``, chooses the threads."""
-        return Plan(self, list(fetches), list(feeds), tune_blas)
+        is declared ``blas=True``, chooses the threads. ``in_program_order=True`` runs the ops
+        in the order they were created (a traced tf.function: reads and assignments of a
+        variable happen in the order the Python code made them)."""
+        return Plan(self, list(fetches), list(feeds), tune_blas, in_program_order)
 
 
 def _var_op(var) -> Operation:
@@ -123,13 +130,16 @@ def _var_op(var) -> Operation:
 class Plan:
     """A pruned, ordered, bound and compiled subgraph for one (fetches, feeds) signature."""
 
-    def __init__(self, state: RunState, fetches: list, feeds: list, tune_blas: bool = True):
+    def __init__(self, state: RunState, fetches: list, feeds: list, tune_blas: bool = True,
+                 in_program_order: bool = False):
         fed = {}
         for i, t in enumerate(feeds):
             if t in fed:
                 raise ValueError(f"Tensor {t.name} is fed twice")
             fed[t] = i
         order = prune_and_order(fetches, fed)
+        if in_program_order:
+            order.sort(key=lambda op: op._id)
         self.ops = order
         ns: dict = {}
         names: dict[Tensor, str] = {}

@@ -343,7 +343,7 @@ class Graph:
             if not isinstance(t, Tensor):
                 raise TypeError(f"Input {i} of op {op_type} must be a Tensor, got {t!r}")
             if t.graph is not self:
-                inputs = self._capture_inputs(op_def, inputs)
+                inputs = self._capture_inputs(op_def, inputs, attrs)
                 break
         if name and name.endswith("/"):  # a name scope's name ("train/") names the op itself
             name, absolute_name = name[:-1], True
@@ -380,7 +380,7 @@ class Graph:
             record_on_tapes(op)
         return op
 
-    def _capture_inputs(self, op_def, inputs) -> list:
+    def _capture_inputs(self, op_def, inputs, attrs) -> list:
         """Inputs from outside this graph: a function graph (framework/eager.py) captures
         eager values and variables; a plain graph refuses them."""
         for t in inputs:

@@ -19,7 +19,7 @@ import contextlib
 import enum
 
 from ..framework import ops
-from ..framework.ops import Tensor, convert_to_tensor, get_default_graph
+from ..framework.ops import Tensor, convert_to_tensor
 from . import array_ops
 from .gradients_impl import _sum, op_gradients
 
@@ -114,7 +114,6 @@ class GradientTape:
     def _watch(self, t) -> None:
         if _is_variable(t):
             self._variables[id(t)] = t
-            t = _in_graph(t)
         self._watched[id(t)] = t
 
     def watched_variables(self) -> tuple:
@@ -123,9 +122,8 @@ class GradientTape:
     def _record(self, op) -> None:
         watched = self._watched
         if op.type == "ReadVariableOp" and self._watch_accessed and op.attrs.get("trainable"):
-            var = op.attrs.get("variable", op.inputs[0])
-            self._variables[id(var)] = var
-            watched[id(op.inputs[0])] = op.inputs[0]
+            var = op.inputs[0]
+            self._variables[id(var)] = watched[id(var)] = var
         for t in op.inputs:
             if id(t) in watched:
                 break
@@ -179,7 +177,7 @@ class GradientTape:
                     grads.setdefault(id(t), []).append(g)
             result = []
             for s in srcs:
-                g = _sum(grads.get(id(_in_graph(s)) if _is_variable(s) else id(s)))
+                g = _sum(grads.get(id(s)))
                 if g is None and unconnected is UnconnectedGradients.ZERO:
                     g = array_ops.zeros_like(s)
                 result.append(g)
@@ -238,9 +236,3 @@ class GradientTape:
         return array_ops.reshape(out, array_ops.concat(
             [array_ops.shape(y), array_ops.shape(source)[1:]], axis=0))
 
-
-def _in_graph(var):
-    """The tensor that stands for eager variable ``var`` in the graph being built (a traced
-    tf.function captures it), or ``var`` itself in eager mode."""
-    capture = getattr(get_default_graph(), "captured_variable", None)
-    return var if capture is None else capture(var)

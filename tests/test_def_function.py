@@ -1,0 +1,127 @@
+"""tf.function: traced once per input signature, run through the executor on the eager state."""
+
+import numpy as np
+import pytest
+
+import tensorfluxo as tf
+
+pytestmark = pytest.mark.usefixtures("eager")
+
+
+def test_traces_once_per_signature_and_python_side_effects_only_while_tracing(capsys):
+    traces = []
+
+    @tf.function
+    def f(x, scale=2):
+        traces.append(x.shape)
+        return x * scale
+
+    assert float(f(tf.constant(1.0))) == 2.0
+    assert float(f(tf.constant(5.0))) == 10.0          # same signature: no new trace
+    np.testing.assert_allclose(f(tf.constant([1.0, 2.0])).numpy(), [2, 4])  # new shape
+    assert float(f(tf.constant(1.0), scale=3)) == 3.0  # new Python value
+    # a NumPy array is traced as a tensor of its dtype and shape: the (2,) trace again
+    np.testing.assert_allclose(f(np.ones(2, np.float32)).numpy(), [2, 2])
+    assert len(traces) == 3 and f.experimental_get_tracing_count() == 3
+
+
+def test_tf_print_runs_at_every_call(capsys):
+    @tf.function
+    def f(x):
+        print("tracing")
+        tf.print("x =", x, output_stream="stdout")
+        return x + 1
+
+    f(tf.constant(1))
+    f(tf.constant(2))
+    out = capsys.readouterr().out
+    assert out == "tracing\nx = 1\nx = 2\n"
+    tf.print(tf.constant([1.5, 2.0]), tf.constant(True), tf.constant("hi"),
+             output_stream="stdout")
+    assert capsys.readouterr().out == '[1.5 2] 1 "hi"\n'
+
+
+def test_input_signature_fixes_the_trace_and_checks_arguments():
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def f(x):
+        return tf.reduce_sum(x)
+
+    assert float(f(tf.constant([1.0, 2.0]))) == 3.0
+    assert float(f([1.0, 2.0, 3.0])) == 6.0
+    assert f.experimental_get_tracing_count() == 1
+    with pytest.raises(ValueError, match="does not match the input_signature"):
+        f(tf.constant([[1.0]]))
+
+
+def test_variables_are_shared_with_eager_code_and_updates_keep_program_order():
+    v = tf.Variable(1.0)
+
+    @tf.function
+    def f():
+        before = v.read_value()
+        v.assign_add(1.0)
+        return before, v.read_value(), v * 10.0
+
+    out = f()
+    assert [float(t) for t in out] == [1.0, 2.0, 20.0]
+    assert float(v) == 2.0
+    v.assign(5.0)
+    assert [float(t) for t in f()] == [5.0, 6.0, 60.0]
+
+
+def test_variables_created_on_first_trace_only():
+    class Scale:
+        def __init__(self):
+            self.w = None
+
+        @tf.function
+        def __call__(self, x):
+            if self.w is None:
+                self.w = tf.Variable(tf.ones([2]) * 3.0)
+            return self.w * x
+
+    m = Scale()
+    np.testing.assert_allclose(m(tf.constant(2.0)).numpy(), [6, 6])
+    np.testing.assert_allclose(m(tf.constant(1.0)).numpy(), [3, 3])
+
+    @tf.function
+    def every_call(x):
+        return tf.Variable(1.0) + x
+
+    with pytest.raises(ValueError, match="only supports singleton tf.Variables created on the "
+                                         "first call"):
+        every_call(tf.constant(1.0))
+
+
+def test_gradient_tape_inside_a_function_trains():
+    w = tf.Variable([1.0, -1.0])
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum((x * w - 1.0) ** 2)
+        g = tape.gradient(loss, w)
+        w.assign_sub(0.1 * g)
+        return loss
+
+    losses = [float(step(tf.constant([1.0, 2.0]))) for _ in range(3)]
+    assert losses[0] == 9.0 and losses[2] < 0.02
+    assert step.experimental_get_tracing_count() == 1
+
+
+def test_function_outputs_keep_structure_and_pass_non_tensors():
+    @tf.function
+    def f(d):
+        return {"sum": d["a"] + d["b"], "n": 2, "pair": (d["a"], None)}
+
+    out = f({"a": tf.constant(1.0), "b": tf.constant(2.0)})
+    assert float(out["sum"]) == 3.0 and out["n"] == 2 and out["pair"][1] is None
+
+
+def test_initial_value_that_depends_on_arguments_is_refused():
+    @tf.function
+    def f(x):
+        return tf.Variable(x * 2.0)
+
+    with pytest.raises(ValueError, match="depends on the arguments of the tf.function"):
+        f(tf.constant(1.0))
