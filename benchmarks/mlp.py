@@ -22,12 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
 
-def train_mlp(tf, data: dict, batch_size: int, epochs: int, learning_rate: float = 0.01) -> dict:
-    """Build seed 000's graph in `tf`, train `epochs` epochs, return timings and test accuracy."""
-    t_build = time.perf_counter()
-    tf.reset_default_graph()
-    tf.set_random_seed(42)
-    n_inputs, n_hidden1, n_hidden2, n_outputs = 28 * 28, 300, 100, 10
+def build_mlp(tf, X, y, learning_rate: float = 0.01):
+    """Seed 000's network on inputs X (float32, n x 784) and labels y (int64): returns
+    (training_op, accuracy, init)."""
+    n_hidden1, n_hidden2, n_outputs = 300, 100, 10
 
     def neuron_layer(X, n_neurons, name, activation=None):
         with tf.name_scope(name):
@@ -41,8 +39,6 @@ def train_mlp(tf, data: dict, batch_size: int, epochs: int, learning_rate: float
                 return tf.nn.relu(z)
             return z
 
-    X = tf.placeholder(tf.float32, shape=(None, n_inputs), name="X")
-    y = tf.placeholder(tf.int64, shape=(None), name="y")
     with tf.name_scope("dnn"):
         hidden1 = neuron_layer(X, n_hidden1, "hidden1", activation="relu")
         hidden2 = neuron_layer(hidden1, n_hidden2, "hidden2", activation="relu")
@@ -56,7 +52,17 @@ def train_mlp(tf, data: dict, batch_size: int, epochs: int, learning_rate: float
     with tf.name_scope("eval"):
         correct = tf.nn.in_top_k(logits, y, 1)
         accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
-    init = tf.global_variables_initializer()
+    return training_op, accuracy, tf.global_variables_initializer()
+
+
+def train_mlp(tf, data: dict, batch_size: int, epochs: int, learning_rate: float = 0.01) -> dict:
+    """Build seed 000's graph in `tf`, train `epochs` epochs, return timings and test accuracy."""
+    t_build = time.perf_counter()
+    tf.reset_default_graph()
+    tf.set_random_seed(42)
+    X = tf.placeholder(tf.float32, shape=(None, 28 * 28), name="X")
+    y = tf.placeholder(tf.int64, shape=(None), name="y")
+    training_op, accuracy, init = build_mlp(tf, X, y, learning_rate)
 
     X_train, y_train = data["X_train"], data["y_train"]
     rng = np.random.RandomState(42)

@@ -52,6 +52,8 @@ _ST = _M + "ops.state_ops"
 _CF = _M + "ops.control_flow_ops"
 _CLIP = _M + "ops.clip_ops"
 _PARSE = _M + "io.parsing_ops"
+_DFO = _M + "ops.data_flow_ops"
+_INP = _M + "train.input"
 
 # name -> module that defines it ("module:attr" renames; "module:" is the module itself).
 _EXPORTS: dict[str, str] = {
@@ -152,6 +154,11 @@ _EXPORTS: dict[str, str] = {
     "sparse_tensor_to_dense": _PARSE + ":sparse_to_dense", "FixedLenFeature": _PARSE,
     "VarLenFeature": _PARSE, "FixedLenSequenceFeature": _PARSE, "parse_example": _PARSE,
     "parse_single_example": _PARSE, "decode_raw": _PARSE, "decode_csv": _PARSE,
+    # TF1 queues and readers
+    "QueueBase": _DFO, "FIFOQueue": _DFO, "RandomShuffleQueue": _DFO, "PaddingFIFOQueue": _DFO,
+    "queue": _M + "ops.data_flow_ops:",
+    "ReaderBase": _INP, "TextLineReader": _INP, "TFRecordReader": _INP,
+    "WholeFileReader": _INP, "FixedLengthRecordReader": _INP,
 }
 
 __all__ = sorted(set(_EXPORTS) | {"DType", "as_dtype", "bool", "complex64", "double",

@@ -106,6 +106,11 @@ class RunState:
         return cell is not None and cell.value is not None
 
     def clear(self) -> None:
+        """Frees everything; resources with a ``cancel()`` (queues) wake their blocked ops."""
+        for r in list(self.resources.values()):
+            cancel = getattr(r, "cancel", None)
+            if cancel is not None:
+                cancel()
         self._cells.clear()
         self._rngs.clear()
         self.resources.clear()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..framework import errors
+from ..framework import errors, run_context
 from ..framework.ops import (
     Graph,
     default_session,
@@ -84,6 +84,12 @@ class BaseSession(RunState):
         ops, variables and names) with ``feed_dict`` and returns the same structure."""
         if self._closed:
             raise RuntimeError("Attempted to use a closed Session.")
+        if options is not None:  # its deadline, for kernels that block (queue ops)
+            run_context.set_timeout(getattr(options, "timeout_in_ms", 0))
+            try:
+                return self.run(fetches, feed_dict)
+            finally:
+                run_context.set_timeout(None)
         if feed_dict:
             feed_keys = tuple(feed_dict)
             feed_vals = tuple(feed_dict.values())

@@ -214,11 +214,17 @@ class FixedLengthRecordDataset(_FileDataset):
         self._header, self._footer = int(header_bytes or 0), int(footer_bytes or 0)
 
     def _records(self, name):
-        with _open(name, "rb", self._compression) as f:
-            data = f.read()
-        body = data[self._header:len(data) - self._footer]
-        if len(body) % self._size:
-            raise errors.DataLossError(None, None, f"'{name}': {len(body)} bytes of records is "
-                                       f"not a multiple of record_bytes={self._size}")
-        for i in range(0, len(body), self._size):
-            yield body[i:i + self._size]
+        return fixed_length_records(name, self._size, self._header, self._footer,
+                                    self._compression)
+
+
+def fixed_length_records(path, size, header=0, footer=0, compression=None):
+    """The ``size``-byte records of a file between its header and footer."""
+    with _open(path, "rb", compression) as f:
+        data = f.read()
+    body = data[header:len(data) - footer]
+    if len(body) % size:
+        raise errors.DataLossError(None, None, f"'{path}': {len(body)} bytes of records is not "
+                                   f"a multiple of record_bytes={size}")
+    for i in range(0, len(body), size):
+        yield body[i:i + size]

@@ -12,6 +12,7 @@ _OPT = "tensorfluxo.train.optimizers"
 _LR = "tensorfluxo.train.learning_rate_decay"
 _S = "tensorfluxo.train.saver"
 _EX = "tensorfluxo.io.example_proto"
+_IN = "tensorfluxo.train.input"
 
 _EXPORTS = {
     "Optimizer": _O, "GradientDescentOptimizer": _O, "get_global_step": _O,
@@ -28,6 +29,10 @@ _EXPORTS = {
     "Example": _EX, "SequenceExample": _EX, "Features": _EX, "Feature": _EX,
     "FeatureList": _EX, "FeatureLists": _EX, "BytesList": _EX, "FloatList": _EX,
     "Int64List": _EX,
+    "Coordinator": _IN, "QueueRunner": _IN, "add_queue_runner": _IN,
+    "start_queue_runners": _IN, "limit_epochs": _IN, "input_producer": _IN,
+    "string_input_producer": _IN, "range_input_producer": _IN, "batch": _IN,
+    "batch_join": _IN, "shuffle_batch": _IN, "shuffle_batch_join": _IN,
 }
 __all__ = sorted(_EXPORTS)
 
