@@ -790,3 +790,25 @@ class _Cache(Dataset):
 def make_stream(ds: Dataset, state, values: dict) -> Iterator:
     """The elements (flat tuples of arrays) of ``ds`` for one initialized iterator."""
     return ds._elements(_Ctx(state, values))
+
+
+def iterate(ds: Dataset, session=None) -> Iterator:
+    """The elements of ``ds`` as NumPy structures, read in Python rather than through a
+    ``get_next`` op (Keras ``fit`` on a dataset). Captured tensors are evaluated once, in
+    ``session`` when it runs their graph, else in a session of their own; map functions run
+    as sub-plans in ``session`` (so they may read its variables)."""
+    from ..client.executor import RunState
+    from ..client.session import Session
+    caps = ds.all_captures()
+    values: dict = {}
+    if caps:
+        graph = caps[0].graph
+        if session is not None and session.graph is graph:
+            values = dict(zip(caps, session.run(caps)))
+        else:
+            with Session(graph=graph) as s:
+                values = dict(zip(caps, s.run(caps)))
+    state = session if session is not None else RunState()
+    template = ds._spec
+    for e in make_stream(ds, state, values):
+        yield nest.pack(template, list(e))

@@ -23,6 +23,7 @@ from . import callbacks as cbks
 from . import losses as L
 from . import metrics as metrics_mod
 from . import optimizers
+from .data_adapter import BatchSource, is_batch_source
 from .engine import InputLayer, Network, _initialize, _to_list, shape_tuple
 
 _FIT_KWARGS_HINT = {
@@ -398,21 +399,38 @@ class Model(Network):
             hint = _FIT_KWARGS_HINT.get(name, "")
             raise TypeError(f"fit() got an unexpected keyword argument {name!r}"
                             + (f": {hint}" if hint else ""))
-        if steps_per_epoch is not None:
-            raise NotImplementedError("steps_per_epoch is not supported: fit iterates over "
-                                      "all the samples each epoch")
         self._require_compiled("training/testing the model")
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = 32 if batch_size is None else int(batch_size)
         if batch_size <= 0:
             raise ValueError(f"batch_size must be positive, got {batch_size}")
-        xs = self._standardize_x(x)
-        n = xs[0].shape[0]
-        ys = self._standardize_y(y, n)
-        self._check_targets(ys)
-        sws = self._sample_weights(ys, sample_weight, class_weight)
+        source = None
+        if is_batch_source(x):
+            if y is not None:
+                raise ValueError("`y` argument is not supported when using a dataset, generator"
+                                 " or Sequence as input: it yields (x, y) pairs itself")
+            source = BatchSource(x, steps_per_epoch, "fit's input", K.get_session(self._graph),
+                                 shuffle=bool(shuffle))
+            bx, by, bsw = source.peek()
+            xs = self._standardize_x(bx)
+            ys = self._standardize_y(by, xs[0].shape[0])
+            self._check_targets(ys)
+            sws = self._sample_weights(ys, bsw, class_weight)
+            n = None
+        else:
+            if steps_per_epoch is not None:
+                raise ValueError("steps_per_epoch is for datasets, generators and Sequences; "
+                                 "with arrays, an epoch is one pass over the samples")
+            xs = self._standardize_x(x)
+            n = xs[0].shape[0]
+            ys = self._standardize_y(y, n)
+            self._check_targets(ys)
+            sws = self._sample_weights(ys, sample_weight, class_weight)
         val = None
-        if validation_data is not None:
+        if validation_data is not None and is_batch_source(validation_data):
+            val = BatchSource(validation_data, validation_steps, "validation_data",
+                              K.get_session(self._graph))
+        elif validation_data is not None:
             vd = list(validation_data)
             if len(vd) not in (2, 3):
                 raise ValueError("validation_data must be (x_val, y_val) or "
@@ -422,6 +440,9 @@ class Model(Network):
             vsw = self._sample_weights(vy, vd[2], None) if len(vd) == 3 else None
             val = (vx, vy, vsw)
         elif validation_split:
+            if source is not None:
+                raise ValueError("validation_split is only supported for arrays; pass "
+                                 "validation_data for datasets and generators")
             if not 0 < validation_split < 1:
                 raise ValueError(f"validation_split must be in (0, 1), got {validation_split}")
             cut = int(n * (1.0 - validation_split))
@@ -435,7 +456,7 @@ class Model(Network):
             n = cut
         fn = self._function("train", ys, sws is not None)
         sess = K.get_session(self._graph)
-        steps = max(1, math.ceil(n / batch_size))
+        steps = source.steps if source is not None else max(1, math.ceil(n / batch_size))
         history = cbks.History()
         # User callbacks first, so what they add to the logs (LearningRateScheduler's "lr")
         # is printed and recorded.
@@ -455,38 +476,53 @@ class Model(Network):
         lp = K.learning_phase(self._graph)
         feed_keys = list(self.inputs) + fn["targets"] + \
             (fn["weights"] if sws is not None else []) + [lp]
+
+        def array_batches():
+            arrays = xs + ys + (sws or [])
+            if shuffle:
+                perm = rng.permutation(n)
+                arrays = [a[perm] for a in arrays]
+            for step in range(steps):
+                lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
+                yield [a[lo:hi] for a in arrays], hi - lo
+
+        def source_batches():
+            for bx, by, bsw in source.epoch():
+                bxs = self._standardize_x(bx)
+                bys = self._standardize_y(by, bxs[0].shape[0])
+                bsws = self._sample_weights(bys, bsw, class_weight) if sws is not None else []
+                yield bxs + bys + bsws, bxs[0].shape[0]
+
         cl.call("on_train_begin", {})
         logs = {}
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics()
             cl.call("on_epoch_begin", epoch, {})
-            arrays = xs + ys + (sws or [])
-            if shuffle:
-                perm = rng.permutation(n)
-                arrays = [a[perm] for a in arrays]
-            loss_sum = 0.0
-            for step in range(steps):
-                lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
+            loss_sum, seen = 0.0, 0
+            for step, (arrays, size) in enumerate(
+                    source_batches() if source is not None else array_batches()):
                 if batch_hooks:
-                    cl.call("on_train_batch_begin", step, {"batch": step, "size": hi - lo})
-                feed = {k: a[lo:hi] for k, a in zip(feed_keys, arrays)}
+                    cl.call("on_train_batch_begin", step, {"batch": step, "size": size})
+                feed = dict(zip(feed_keys, arrays))
                 feed[lp] = _TRAINING  # an array: no conversion per batch
                 values = sess.run(fetches, feed)
-                loss_sum += float(values[0]) * (hi - lo)
+                seen += size
+                loss_sum += float(values[0]) * size
                 self._fold_metrics(fn, values)
                 if batch_hooks:
-                    blogs = {"loss": loss_sum / hi}
+                    blogs = {"loss": loss_sum / seen}
                     blogs.update(self._metric_logs())
                     cl.call("on_train_batch_end", step, blogs)
                 if self.stop_training:
                     break
-            logs = {"loss": loss_sum / max(hi, 1)}
+            logs = {"loss": loss_sum / max(seen, 1)}
             logs.update(self._metric_logs())
             if val is not None and (epoch + 1) % validation_freq == 0:
-                vlogs = self._evaluate_arrays(*val, validation_batch_size or batch_size)
+                vlogs = self._evaluate_source(val) if isinstance(val, BatchSource) else \
+                    self._evaluate_arrays(*val, validation_batch_size or batch_size)
                 logs.update({"val_" + k: v for k, v in vlogs.items()})
             cl.call("on_epoch_end", epoch, logs)
-            if self.stop_training:
+            if self.stop_training or (source is not None and source.exhausted):
                 break
         cl.call("on_train_end", logs)
         return history
@@ -500,6 +536,39 @@ class Model(Network):
         return np.random.default_rng([int(seed), self._fit_count])
 
     # ---- evaluate / predict ---------------------------------------------------------------
+    def _evaluate_source(self, source: BatchSource, bar=None, cl=None) -> dict:
+        """Loss and metrics over the batches of a dataset, generator or Sequence."""
+        bx, by, bsw = source.peek()
+        xs = self._standardize_x(bx)
+        ys = self._standardize_y(by, xs[0].shape[0])
+        self._check_targets(ys)
+        weighted = bsw is not None
+        fn = self._function("test", ys, weighted)
+        sess = K.get_session(self._graph)
+        self._reset_metrics()
+        feed_keys = list(self.inputs) + fn["targets"] + (fn["weights"] if weighted else [])
+        loss_sum, seen = 0.0, 0
+        logs: dict = {}
+        for step, (bx, by, bsw) in enumerate(source.epoch()):
+            bxs = self._standardize_x(bx)
+            bys = self._standardize_y(by, bxs[0].shape[0])
+            bsws = self._sample_weights(bys, bsw, None) if weighted else []
+            if cl is not None:
+                cl.call("on_test_batch_begin", step, {})
+            values = sess.run(fn["fetches"], dict(zip(feed_keys, bxs + bys + bsws)))
+            seen += bxs[0].shape[0]
+            loss_sum += float(values[0]) * bxs[0].shape[0]
+            self._fold_metrics(fn, values)
+            logs = {"loss": loss_sum / seen}
+            logs.update(self._metric_logs())
+            if cl is not None:
+                cl.call("on_test_batch_end", step, logs)
+            if bar is not None:
+                bar.update(step + 1, logs, list(logs), finalize=step + 1 == source.steps)
+        logs = {"loss": loss_sum / max(seen, 1)}
+        logs.update(self._metric_logs())
+        return logs
+
     def _evaluate_arrays(self, xs, ys, sws, batch_size, bar=None, cl=None) -> dict:
         fn = self._function("test", ys, sws is not None)
         sess = K.get_session(self._graph)
@@ -538,18 +607,26 @@ class Model(Network):
         self._require_compiled("training/testing the model")
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = 32 if batch_size is None else int(batch_size)
-        xs = self._standardize_x(x)
-        ys = self._standardize_y(y, xs[0].shape[0])
-        self._check_targets(ys)
-        sws = self._sample_weights(ys, sample_weight, None)
-        n = xs[0].shape[0]
-        steps_n = max(1, math.ceil(n / batch_size))
+        if is_batch_source(x):
+            source = BatchSource(x, steps, "evaluate's input", K.get_session(self._graph))
+            source.peek()
+            steps_n = source.steps or 1
+        else:
+            xs = self._standardize_x(x)
+            ys = self._standardize_y(y, xs[0].shape[0])
+            self._check_targets(ys)
+            sws = self._sample_weights(ys, sample_weight, None)
+            n = xs[0].shape[0]
+            steps_n = max(1, math.ceil(n / batch_size))
+            self._function("test", ys, sws is not None)
         bar = cbks.Progbar(steps_n, verbose=verbose) if verbose == 1 else None
         cl = cbks.CallbackList(_to_list(callbacks), model=self,
                                params={"steps": steps_n, "verbose": verbose})
         cl.call("on_test_begin", {})
-        self._function("test", ys, sws is not None)
-        logs = self._evaluate_arrays(xs, ys, sws, batch_size, bar, cl)
+        if is_batch_source(x):
+            logs = self._evaluate_source(source, bar, cl)
+        else:
+            logs = self._evaluate_arrays(xs, ys, sws, batch_size, bar, cl)
         if verbose == 2:
             cbks.Progbar(steps_n, verbose=2).update(steps_n, logs, list(logs), finalize=True)
         cl.call("on_test_end", logs)
@@ -563,6 +640,14 @@ class Model(Network):
         """The model's outputs for ``x`` (NumPy arrays), computed in batches of 32."""
         verbose = 0 if verbose == "auto" else int(verbose)
         batch_size = 32 if batch_size is None else int(batch_size)
+        if is_batch_source(x):
+            source = BatchSource(x, steps, "predict's input", K.get_session(self._graph))
+            parts = [self.predict_on_batch(bx) for bx, _, _ in source.epoch()]
+            if not parts:
+                raise ValueError("predict's input yielded no batches")
+            if isinstance(parts[0], list):
+                return [np.concatenate(p, axis=0) for p in zip(*parts)]
+            return np.concatenate(parts, axis=0)
         xs = self._standardize_x(x)
         fn = self._function("predict")
         self._initialize_all()
@@ -585,6 +670,25 @@ class Model(Network):
         if not isinstance(inputs, (Tensor, list, tuple, dict)) and hasattr(inputs, "shape"):
             return self.predict(inputs)  # model(numpy_array): predictions, as eager Keras
         return super().__call__(inputs, *args, **kwargs)
+
+    # ---- Keras 2's generator spellings -----------------------------------------------------
+    def fit_generator(self, generator, steps_per_epoch=None, epochs: int = 1, verbose=1,
+                      callbacks=None, validation_data=None, validation_steps=None,
+                      validation_freq=1, class_weight=None, max_queue_size=10, workers=1,
+                      use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """``fit`` on a generator or Sequence (Keras 2's name)."""
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=epochs,
+                        verbose=verbose, callbacks=callbacks, validation_data=validation_data,
+                        validation_steps=validation_steps, validation_freq=validation_freq,
+                        class_weight=class_weight, shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0):
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0):
+        return self.predict(generator, steps=steps, verbose=verbose)
 
     # ---- single batches --------------------------------------------------------------------------
     def _batch_result(self, logs: dict, return_dict: bool):

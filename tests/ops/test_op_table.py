@@ -487,6 +487,13 @@ add(covered("MakeIterator IteratorGetNext",
 add(covered("ParseExample SparseToDense",
             by="tests/data/test_records.py::test_tfrecord_round_trip_through_a_dataset",
             why="parses serialized protocol buffers"))
+add(covered("QueueEnqueueV2 QueueDequeueV2 QueueCloseV2 QueueSizeV2 QueueIsClosedV2",
+            by="tests/train/test_input_queues.py::test_fifo_queue_enqueue_dequeue_size_close",
+            why="stateful, blocking queues"))
+add(covered("LimitEpochs ReaderReadV2",
+            by="tests/train/test_input_queues.py::"
+               "test_csv_files_through_readers_producers_and_shuffle_batch",
+            why="stateful file readers and epoch counters"))
 add(covered("DecodeRaw DecodeCSV",
             by="tests/data/test_records.py::test_text_lines_decode_csv_and_decode_raw",
             why="decode strings"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..callbacks import Progbar
+from ..data_adapter import Sequence
 
 
 def to_categorical(y, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
@@ -41,7 +42,7 @@ def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
     return x / np.expand_dims(n, axis)
 
 
-__all__ = ["Progbar", "normalize", "to_categorical"]
+__all__ = ["Progbar", "Sequence", "normalize", "to_categorical"]
 
 
 def set_random_seed(seed: int) -> None:
