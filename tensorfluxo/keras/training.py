@@ -517,6 +517,8 @@ class Model(Network):
                     break
             logs = {"loss": loss_sum / max(seen, 1)}
             logs.update(self._metric_logs())
+            if steps is None:  # a dataset of unknown length: now its length is known
+                params["steps"] = step + 1
             if val is not None and (epoch + 1) % validation_freq == 0:
                 vlogs = self._evaluate_source(val) if isinstance(val, BatchSource) else \
                     self._evaluate_arrays(*val, validation_batch_size or batch_size)
