@@ -84,7 +84,16 @@ def _declaring_module() -> str:
     return caller.f_globals.get("__name__", "")
 
 
+# Op modules imported on first use (not by `import tensorfluxo`); a graph read from a file may
+# name their ops before anything imported them.
+_LAZY_OP_MODULES = ("tensorfluxo.ops.conv_ops", "tensorfluxo.ops.image_ops")
+
+
 def get_op_def(type_name: str) -> OpDef:
+    if type_name not in _REGISTRY:
+        import importlib
+        for module in _LAZY_OP_MODULES:
+            importlib.import_module(module)
     try:
         return _REGISTRY[type_name]
     except KeyError:

@@ -1,5 +1,25 @@
 """tf.nn: activations, softmax, losses and other neural-network ops."""
 
+from ..ops.conv_ops import (
+    atrous_conv2d,
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    conv2d_transpose,
+    depthwise_conv2d,
+    depthwise_conv2d_native,
+    local_response_normalization,
+    lrn,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+    separable_conv2d,
+)
+from ..ops.image_ops import depth_to_space, space_to_depth
 from ..ops.math_ops import relu, sigmoid, tanh
 from ..ops.nn_ops import (
     batch_normalization,
@@ -35,6 +55,10 @@ from ..ops.nn_ops import (
 )
 
 __all__ = [
+    "atrous_conv2d", "avg_pool", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
+    "conv2d_backprop_filter", "conv2d_backprop_input", "conv2d_transpose", "depth_to_space",
+    "depthwise_conv2d", "depthwise_conv2d_native", "local_response_normalization", "lrn",
+    "max_pool", "max_pool1d", "max_pool2d", "separable_conv2d", "space_to_depth",
     "batch_normalization", "bias_add", "dropout", "elu", "embedding_lookup", "fused_batch_norm",
     "gelu", "in_top_k",
     "l2_loss", "l2_normalize", "leaky_relu", "log_sigmoid", "log_softmax", "moments", "relu",

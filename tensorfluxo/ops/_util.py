@@ -71,6 +71,8 @@ def shape_from_tensor(t: Tensor) -> TensorShape:
         return TensorShape([None if d < 0 else int(d) for d in np.asarray(v).reshape(-1)])
     if t.op.type == "Pack":
         return TensorShape([_maybe_int(x) for x in t.op.inputs])
+    if t.op.type == "Shape":  # the partly known shape of a tensor (a gradient's input_sizes)
+        return t.op.inputs[0].shape
     d = dims(t)
     if d is not None and d[0] is not None:
         return TensorShape([None] * d[0])

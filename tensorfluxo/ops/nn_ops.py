@@ -239,22 +239,45 @@ def _bias_infer(op):
         raise TypeError(f"bias dtype {b.dtype.name} does not match value dtype {x.dtype.name}")
     if rank(b) not in (None, 1):
         raise ValueError(f"bias must be 1-D, got shape {b.shape}")
+    nchw = op.attrs.get("data_format") == "NCHW"
+    if nchw and (rank(x) is None or rank(x) < 3):
+        raise ValueError(f"bias_add with data_format 'NCHW' needs a value of known rank >= 3 "
+                         f"[batch, channels, ...], got shape {x.shape}")
     xd, bd = dims(x), dims(b)
-    if xd is not None and bd is not None and xd[-1] is not None and bd[0] is not None \
-            and xd[-1] != bd[0]:
-        raise ValueError(f"Dimensions must be equal, but are {xd[-1]} and {bd[0]}")
+    c = None if xd is None else xd[1 if nchw else -1]
+    if c is not None and bd is not None and bd[0] is not None and c != bd[0]:
+        raise ValueError(f"Dimensions must be equal, but are {c} and {bd[0]} (the value's "
+                         f"channel dimension, {op.attrs.get('data_format') or 'NHWC'}, and the "
+                         f"bias)")
     return same(op)
 
 
-defop("BiasAdd", infer=_bias_infer, kernel=np.add,
-      grad=lambda op, dy: [dy, A.unbroadcast(dy, op.inputs[1], op.inputs[0])])
+def _k_bias_add(x, b, data_format=None):
+    if data_format == "NCHW":
+        return x + b.reshape((-1,) + (1,) * (x.ndim - 2))
+    return x + b
+
+
+def _g_bias_add(op, dy):
+    x, b = op.inputs
+    if op.attrs.get("data_format") != "NCHW":
+        return [dy, A.unbroadcast(dy, b, x)]
+    column = A.reshape(b, [-1] + [1] * (rank(x) - 2))  # how the kernel broadcasts it
+    return [dy, A.reshape(A.unbroadcast(dy, column, x), [-1])]
+
+
+defop("BiasAdd", infer=_bias_infer, kernel=_k_bias_add, grad=_g_bias_add)
 
 
 def bias_add(value, bias, data_format=None, name=None):
-    """value + bias, with ``bias`` 1-D along the last dimension."""
+    """value + bias, ``bias`` 1-D along the channels: the last dimension ('NHWC', default) or
+    dimension 1 ('NCHW')."""
+    if data_format not in (None, "NHWC", "NCHW", "N...C", "NC..."):
+        raise ValueError(f"bias_add: data_format must be 'NHWC' or 'NCHW', got {data_format!r}")
     value = convert_to_tensor(value)
     bias = convert_to_tensor(bias, dtype=value.dtype)
-    return apply_op("BiasAdd", [value, bias], name=name or "BiasAdd")
+    attrs = {"data_format": "NCHW"} if data_format in ("NCHW", "NC...") else {}
+    return apply_op("BiasAdd", [value, bias], attrs, name=name or "BiasAdd")
 
 
 # ---- dropout -------------------------------------------------------------------------------

@@ -1,0 +1,244 @@
+"""Image ops: resizing (bilinear, nearest neighbour) and space_to_depth / depth_to_space.
+
+Resizing is a separable linear map: out = Rh @ image @ Rw^T for every image and channel, with
+small interpolation matrices built once per (sizes, method, corner convention). The gradient is
+the transposed map, so ResizeBilinear and ResizeNearestNeighbor share one kernel and one
+gradient kernel. Sampling positions follow TF: ``align_corners`` maps corner pixel centers onto
+each other; ``half_pixel_centers`` (TF2's tf.image.resize) samples at pixel centers.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..framework import dtypes
+from ..framework.ops import Tensor, apply_op, convert_to_tensor
+from ..framework.registry import defop
+from ..framework.tensor_shape import TensorShape
+from ..kernels import conv as K
+from . import array_ops as A
+from ._util import constant_value, dims
+
+_METHODS = {"bilinear": "ResizeBilinear", "nearest": "ResizeNearestNeighbor"}
+_V1_CODES = {0: "bilinear", 1: "nearest"}  # tf.image.ResizeMethod (TF1 integer codes)
+
+
+class ResizeMethod:
+    """tf.image.ResizeMethod: BILINEAR and NEAREST_NEIGHBOR are supported."""
+    BILINEAR = "bilinear"
+    NEAREST_NEIGHBOR = "nearest"
+
+
+@functools.lru_cache(maxsize=256)
+def _matrix(n_in: int, n_out: int, nearest: bool, align_corners: bool, half_pixel: bool):
+    """(n_out, n_in) interpolation weights, positions computed in float32 as TF does."""
+    f32 = np.float32
+    scale = f32(n_in - 1) / f32(n_out - 1) if align_corners and n_out > 1 else \
+        f32(n_in) / f32(n_out)
+    i = np.arange(n_out, dtype=f32)
+    m = np.zeros((n_out, n_in))
+    rows = np.arange(n_out)
+    if nearest:
+        src = (i + f32(0.5)) * scale if half_pixel else i * scale
+        idx = np.floor(src + f32(0.5)) if align_corners else np.floor(src)
+        m[rows, np.clip(idx.astype(np.int64), 0, n_in - 1)] = 1
+        return m
+    src = (i + f32(0.5)) * scale - f32(0.5) if half_pixel else i * scale
+    low = np.floor(src)
+    lerp = (src - low).astype(np.float64)
+    lo = np.clip(low.astype(np.int64), 0, n_in - 1)
+    hi = np.clip(np.ceil(src).astype(np.int64), 0, n_in - 1)
+    np.add.at(m, (rows, lo), 1 - lerp)
+    np.add.at(m, (rows, hi), lerp)
+    return m
+
+
+def _maps(in_hw, out_hw, op_type, align_corners, half_pixel_centers, dtype):
+    nearest = op_type.startswith("ResizeNearest")
+    return [_matrix(a, b, nearest, align_corners, half_pixel_centers).astype(dtype)
+            for a, b in zip(in_hw, out_hw)]
+
+
+def _out_dtype(op_type, dt):
+    """Bilinear resizing returns float32 as TF's (float64 stays float64, for exact checks)."""
+    if op_type == "ResizeBilinear" and dt is not dtypes.float64:
+        return dtypes.float32
+    return dt
+
+
+def _resize_infer(op):
+    x, size = op.inputs
+    d = dims(x)
+    if d is not None and len(d) != 4:
+        raise ValueError(f"{op.type}: images must be 4-dimensional [batch, height, width, "
+                         f"channels], got shape {x.shape}")
+    if not (x.dtype.is_floating or x.dtype.is_integer):
+        raise TypeError(f"{op.type} does not support dtype {x.dtype.name}")
+    v = constant_value(size)
+    hw = (None, None) if v is None else tuple(int(s) for s in np.reshape(v, -1))
+    if len(hw) != 2 or any(s is not None and s <= 0 for s in hw):
+        raise ValueError(f"{op.type}: size must be 2 positive ints [new_height, new_width], got "
+                         f"{v.tolist()}")
+    n, c = (None, None) if d is None else (d[0], d[3])
+    return _out_dtype(op.type, x.dtype), [n, hw[0], hw[1], c]
+
+
+def _k_resize(op_type):
+    def kernel(x, size, align_corners, half_pixel_centers):
+        dt = np.float64 if x.dtype == np.float64 else np.float32
+        rh, rw = _maps(x.shape[1:3], tuple(int(s) for s in size), op_type, align_corners,
+                       half_pixel_centers, dt)
+        if op_type == "ResizeNearestNeighbor":  # a gather: exact for every dtype
+            return np.ascontiguousarray(x[:, rh.argmax(1)][:, :, rw.argmax(1)])
+        return K.separable(x.astype(dt, copy=False), rh, rw)
+    return kernel
+
+
+def _k_resize_grad(op_type):
+    def kernel(dy, original, align_corners, half_pixel_centers):
+        rh, rw = _maps(original.shape[1:3], dy.shape[1:3], op_type, align_corners,
+                       half_pixel_centers, dy.dtype)
+        return K.separable(dy, rh.T, rw.T).astype(original.dtype, copy=False)
+    return kernel
+
+
+def _defresize(op_type):
+    def grad(op, dy):
+        return [apply_op(op_type + "Grad", [dy, op.inputs[0]], dict(op.attrs)), None]
+
+    def grad_grad(op, dd):  # the gradient op is linear in dy: its adjoint is the resize
+        dy = op.inputs[0]
+        hw = dims(dy)[1:3]
+        size = A.shape(dy)[1:3] if None in hw else A.constant(np.asarray(hw, dtype=np.int32))
+        return [apply_op(op_type, [dd, size], dict(op.attrs)), None]
+
+    def grad_infer(op):
+        dy, original = op.inputs
+        if not original.dtype.is_floating:
+            raise TypeError(f"{op.type}: gradients need a float image, got "
+                            f"{original.dtype.name}")
+        return original.dtype, original.shape
+
+    defop(op_type, infer=_resize_infer, kernel=_k_resize(op_type), grad=grad, blas=True)
+    defop(op_type + "Grad", infer=grad_infer, kernel=_k_resize_grad(op_type), grad=grad_grad,
+          blas=True)
+
+
+_defresize("ResizeBilinear")
+_defresize("ResizeNearestNeighbor")
+
+
+def _method(method) -> str:
+    m = _V1_CODES.get(method, method) if not isinstance(method, str) else method.lower()
+    if m in ("nearest_neighbor", "nearest_neighbour"):
+        m = "nearest"
+    if m not in _METHODS:
+        raise ValueError(f"Resize method {method!r} is not supported: use 'bilinear' or "
+                         f"'nearest' (tf.image.ResizeMethod.BILINEAR / NEAREST_NEIGHBOR)")
+    return m
+
+
+def _resize(images, size, method, align_corners, half_pixel_centers, name):
+    x = convert_to_tensor(images)
+    squeeze = dims(x) is not None and len(dims(x)) == 3
+    if squeeze:
+        x = A.expand_dims(x, 0)
+    if not isinstance(size, Tensor):
+        sv = list(size)
+        if len(sv) != 2:
+            raise ValueError(f"size must be a 1-D list of 2 elements [new_height, new_width], "
+                             f"got {size!r}")
+        size = A.constant(np.asarray(sv, dtype=np.int32), name="size")
+    if align_corners and half_pixel_centers:
+        raise ValueError("If half_pixel_centers is True, align_corners must be False.")
+    op_type = _METHODS[_method(method)]
+    y = apply_op(op_type, [x, size], {"align_corners": bool(align_corners),
+                                      "half_pixel_centers": bool(half_pixel_centers)},
+                 name=name or op_type)
+    return A.squeeze(y, [0]) if squeeze else y
+
+
+def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=False,
+                  preserve_aspect_ratio=False, name=None):
+    """TF1's resize: 4-D [batch, h, w, c] or 3-D [h, w, c] images to ``size`` [h, w]."""
+    if preserve_aspect_ratio:
+        raise NotImplementedError("resize_images(preserve_aspect_ratio=True) is not supported")
+    return _resize(images, size, method, align_corners, False, name)
+
+
+resize = resize_images
+
+
+def resize_bilinear(images, size, align_corners=False, name=None, half_pixel_centers=False):
+    return _resize(images, size, "bilinear", align_corners, half_pixel_centers, name)
+
+
+def resize_nearest_neighbor(images, size, align_corners=False, name=None,
+                            half_pixel_centers=False):
+    return _resize(images, size, "nearest", align_corners, half_pixel_centers, name)
+
+
+# ---- space_to_depth / depth_to_space -------------------------------------------------------
+def _k_space_to_depth(x, block_size, data_format):
+    n, h, w, c = x.shape
+    b = block_size
+    return x.reshape(n, h // b, b, w // b, b, c).transpose(0, 1, 3, 2, 4, 5).reshape(
+        n, h // b, w // b, b * b * c)
+
+
+def _k_depth_to_space(x, block_size, data_format):
+    n, h, w, c = x.shape
+    b = block_size
+    return x.reshape(n, h, w, b, b, c // (b * b)).transpose(0, 1, 3, 2, 4, 5).reshape(
+        n, h * b, w * b, c // (b * b))
+
+
+def _block_infer(op):
+    x = op.inputs[0]
+    b = op.attrs["block_size"]
+    d = dims(x)
+    if d is None:
+        return x.dtype, TensorShape([None] * 4)
+    if len(d) != 4:
+        raise ValueError(f"{op.type}: input must be 4-dimensional [batch, height, width, "
+                         f"depth], got shape {x.shape}")
+    n, h, w, c = d
+    if op.type == "SpaceToDepth":
+        for what, s in (("height", h), ("width", w)):
+            if s is not None and s % b:
+                raise ValueError(f"SpaceToDepth: the input {what} ({s}) must be divisible by "
+                                 f"block_size ({b}); input shape {x.shape}")
+        return x.dtype, [n, h and h // b, w and w // b, c and c * b * b]
+    if c is not None and c % (b * b):
+        raise ValueError(f"DepthToSpace: the input depth ({c}) must be divisible by "
+                         f"block_size * block_size ({b * b}); input shape {x.shape}")
+    return x.dtype, [n, h and h * b, w and w * b, c and c // (b * b)]
+
+
+defop("SpaceToDepth", infer=_block_infer, kernel=_k_space_to_depth,
+      grad=lambda op, dy: [apply_op("DepthToSpace", [dy], dict(op.attrs))])
+defop("DepthToSpace", infer=_block_infer, kernel=_k_depth_to_space,
+      grad=lambda op, dy: [apply_op("SpaceToDepth", [dy], dict(op.attrs))])
+
+
+def _block_op(op_type, x, block_size, data_format, name):
+    if data_format != "NHWC":
+        raise ValueError(f"{op_type}: data_format {data_format!r} is not supported (TensorFlow "
+                         f"has no CPU kernel for it either); use 'NHWC'")
+    if int(block_size) < 2:
+        raise ValueError(f"{op_type}: block_size must be at least 2, got {block_size}")
+    return apply_op(op_type, [convert_to_tensor(x)],
+                    {"block_size": int(block_size), "data_format": data_format},
+                    name=name or op_type)
+
+
+def space_to_depth(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    """Moves each block_size x block_size block of pixels into the depth dimension."""
+    return _block_op("SpaceToDepth", input, block_size, data_format, name)
+
+
+def depth_to_space(input, block_size, name=None, data_format="NHWC"):  # noqa: A002
+    """The inverse of space_to_depth."""
+    return _block_op("DepthToSpace", input, block_size, data_format, name)

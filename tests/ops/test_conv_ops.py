@@ -1,0 +1,406 @@
+"""Convolution, pooling and LRN ops: forward against a loop-by-loop NumPy reference, gradients
+(first and second order) against finite differences, NCHW against NHWC, and every bad-input
+error at graph construction."""
+
+import numpy as np
+import pytest
+
+import tensorfluxo as tf
+from tensorfluxo.testing import check_gradients
+
+RNG = np.random.default_rng(0)
+
+
+def run(t, feed=None):
+    with tf.Session() as sess:
+        return sess.run(t, feed)
+
+
+def _pads(size, k, s, d, padding):
+    eff = (k - 1) * d + 1
+    if padding == "VALID":
+        return 0, (size - eff) // s + 1
+    if padding == "SAME":
+        out = -(-size // s)
+        return max((out - 1) * s + eff - size, 0) // 2, out
+    before, after = padding
+    return before, (size + before + after - eff) // s + 1
+
+
+def ref_conv2d(x, w, strides=(1, 1), padding="SAME", dilations=(1, 1), depthwise=False):
+    """The definition, one output pixel at a time (NHWC, HWIO)."""
+    n, h, wd, c = x.shape
+    kh, kw = w.shape[:2]
+    ph = padding if isinstance(padding, str) else padding[0]
+    pw = padding if isinstance(padding, str) else padding[1]
+    pt, oh = _pads(h, kh, strides[0], dilations[0], ph)
+    pl, ow = _pads(wd, kw, strides[1], dilations[1], pw)
+    out = np.zeros((n, oh, ow, c * w.shape[3] if depthwise else w.shape[3]))
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(kh):
+                for b in range(kw):
+                    y = i * strides[0] + a * dilations[0] - pt
+                    z = j * strides[1] + b * dilations[1] - pl
+                    if 0 <= y < h and 0 <= z < wd:
+                        if depthwise:
+                            out[:, i, j] += (x[:, y, z, :, None] * w[a, b]).reshape(n, -1)
+                        else:
+                            out[:, i, j] += x[:, y, z] @ w[a, b]
+    return out
+
+
+def ref_pool(x, k, s, padding, kind):
+    n, h, wd, c = x.shape
+    pt, oh = _pads(h, k[0], s[0], 1, padding)
+    pl, ow = _pads(wd, k[1], s[1], 1, padding)
+    out = np.zeros((n, oh, ow, c))
+    for i in range(oh):
+        for j in range(ow):
+            y0, z0 = i * s[0] - pt, j * s[1] - pl
+            win = x[:, max(y0, 0):y0 + k[0], max(z0, 0):z0 + k[1]]
+            out[:, i, j] = win.max(axis=(1, 2)) if kind == "max" else win.mean(axis=(1, 2))
+    return out
+
+
+X = RNG.standard_normal((2, 7, 6, 3))
+W = RNG.standard_normal((3, 2, 3, 4))
+
+CONV_CASES = [
+    ("same", [1, 1, 1, 1], "SAME", None),
+    ("valid", [1, 1, 1, 1], "VALID", None),
+    ("stride2_same", [1, 2, 2, 1], "SAME", None),
+    ("stride_2x3_valid", [1, 2, 3, 1], "VALID", None),
+    ("dilated", [1, 1, 1, 1], "SAME", [1, 2, 2, 1]),
+    ("dilated_strided", [1, 2, 1, 1], "VALID", [1, 1, 2, 1]),
+    ("explicit", [1, 1, 2, 1], [[0, 0], [2, 1], [0, 3], [0, 0]], None),
+]
+
+
+@pytest.mark.parametrize("name, strides, padding, dilations", CONV_CASES,
+                         ids=[c[0] for c in CONV_CASES])
+@pytest.mark.parametrize("algo", ["im2col", "dft"])
+def test_conv2d_matches_definition(name, strides, padding, dilations, algo, monkeypatch):
+    monkeypatch.setenv("TENSORFLUXO_CONV_ALGO", algo)
+    from tensorfluxo.kernels import conv
+    conv.algorithm.cache_clear()
+    got = run(tf.nn.conv2d(X, W, strides, padding, dilations=dilations))
+    pad = padding if isinstance(padding, str) else (tuple(padding[1]), tuple(padding[2]))
+    want = ref_conv2d(X, W, strides[1:3], pad, (dilations or [1, 1, 1])[1:3])
+    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    conv.algorithm.cache_clear()
+
+
+@pytest.mark.parametrize("name, strides, padding, dilations", CONV_CASES,
+                         ids=[c[0] for c in CONV_CASES])
+def test_conv2d_gradients_first_and_second_order(name, strides, padding, dilations):
+    x, w = X[:1, :5, :5], W[:, :, :, :2]
+    check_gradients(lambda a, b: tf.nn.conv2d(a, b, strides, padding, dilations=dilations),
+                    [x, w], second_order=True)
+
+
+@pytest.mark.parametrize("algo", ["im2col", "dft"])
+def test_conv2d_gradients_with_run_time_shapes(algo, monkeypatch):
+    monkeypatch.setenv("TENSORFLUXO_CONV_ALGO", algo)
+    from tensorfluxo.kernels import conv
+    conv.algorithm.cache_clear()
+    check_gradients(lambda a, b: tf.nn.conv2d(a, b, [1, 2, 1, 1], "SAME"),
+                    [X[:1, :5, :4], W[:, :, :, :2]], static_shapes=False)
+    conv.algorithm.cache_clear()
+
+
+def test_conv2d_float32_and_shapes():
+    x = tf.placeholder(tf.float32, [None, 28, 28, 1])
+    y = tf.nn.conv2d(x, tf.ones([5, 5, 1, 32]), strides=[1, 1, 1, 1], padding="SAME")
+    assert y.shape.as_list() == [None, 28, 28, 32] and y.dtype == tf.float32
+    v = tf.nn.conv2d(x, tf.ones([5, 5, 1, 8]), strides=2, padding="VALID")
+    assert v.shape.as_list() == [None, 12, 12, 8]
+    out = run(y, {x: np.ones((2, 28, 28, 1), np.float32)})
+    assert out.dtype == np.float32 and out.shape == (2, 28, 28, 32)
+    assert out[0, 14, 14, 0] == 25 and out[0, 0, 0, 0] == 9  # SAME zero padding
+
+
+def test_same_padding_puts_the_extra_pixel_at_the_end():
+    # 4 wide, filter 2, stride 1: one pixel of padding, after the input (as TF)
+    x = np.arange(4.0).reshape(1, 1, 4, 1)
+    got = run(tf.nn.conv2d(x, np.ones((1, 2, 1, 1)), [1, 1, 1, 1], "SAME"))
+    np.testing.assert_array_equal(got.ravel(), [1, 3, 5, 3])
+    pooled = run(tf.nn.max_pool(x, [1, 1, 2, 1], [1, 1, 2, 1], "SAME"))
+    np.testing.assert_array_equal(pooled.ravel(), [1, 3])
+
+
+def test_nchw_equals_nhwc():
+    nchw = X.transpose(0, 3, 1, 2)
+    cases = [
+        (lambda x, f: tf.nn.conv2d(x, W, [1, 1, 2, 1] if f == "NHWC" else [1, 1, 1, 2], "SAME",
+                                   data_format=f)),
+        (lambda x, f: tf.nn.depthwise_conv2d(x, W[..., :2], [1, 1, 1, 1], "VALID",
+                                             data_format=f)),
+        (lambda x, f: tf.nn.max_pool(x, [1, 2, 2, 1] if f == "NHWC" else [1, 1, 2, 2], 2, "SAME",
+                                     data_format=f)),
+        (lambda x, f: tf.nn.avg_pool(x, 3, 2, "SAME", data_format=f)),
+        (lambda x, f: tf.nn.bias_add(x, np.arange(3.0), data_format=f)),
+    ]
+    for fn in cases:
+        a = run(fn(tf.constant(X), "NHWC"))
+        b = run(fn(tf.constant(nchw), "NCHW"))
+        np.testing.assert_allclose(b.transpose(0, 2, 3, 1), a, rtol=1e-12, atol=1e-12)
+
+
+def test_nchw_gradients():
+    x = X[:1, :4, :5].transpose(0, 3, 1, 2)
+    check_gradients(lambda a, b: tf.nn.conv2d(a, b, [1, 1, 2, 1], "SAME", data_format="NCHW"),
+                    [x, W[:, :, :, :2]], second_order=True)
+    check_gradients(lambda a: tf.nn.max_pool(a, [1, 1, 2, 2], [1, 1, 2, 2], "VALID",
+                                             data_format="NCHW"), [x])
+    check_gradients(lambda a, b: tf.nn.bias_add(a, b, data_format="NCHW"),
+                    [x, np.arange(3.0)], second_order=True)
+
+
+def test_conv1d():
+    x = RNG.standard_normal((2, 9, 3))
+    w = RNG.standard_normal((3, 3, 4))
+    got = run(tf.nn.conv1d(x, w, stride=2, padding="SAME"))
+    want = ref_conv2d(x[:, None], w[None], (1, 2), "SAME")[:, 0]
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+    ncw = run(tf.nn.conv1d(x.transpose(0, 2, 1), w, 2, "SAME", data_format="NCW"))
+    np.testing.assert_allclose(ncw.transpose(0, 2, 1), want, rtol=1e-10)
+    check_gradients(lambda a, b: tf.nn.conv1d(a, b, 1, "VALID"), [x[:1, :6], w[:, :, :2]],
+                    second_order=True)
+
+
+def test_depthwise_and_separable():
+    w = RNG.standard_normal((3, 2, 3, 2))
+    got = run(tf.nn.depthwise_conv2d(X, w, [1, 2, 1, 1], "SAME", rate=None))
+    np.testing.assert_allclose(got, ref_conv2d(X, w, (2, 1), "SAME", depthwise=True),
+                               rtol=1e-10)
+    dil = run(tf.nn.depthwise_conv2d(X, w, [1, 1, 1, 1], "SAME", rate=[2, 1]))
+    np.testing.assert_allclose(dil, ref_conv2d(X, w, (1, 1), "SAME", (2, 1), depthwise=True),
+                               rtol=1e-10)
+    pw = RNG.standard_normal((1, 1, 6, 5))
+    sep = run(tf.nn.separable_conv2d(X, w, pw, [1, 1, 1, 1], "VALID"))
+    want = ref_conv2d(X, w, (1, 1), "VALID", depthwise=True) @ pw[0, 0]
+    np.testing.assert_allclose(sep, want, rtol=1e-10)
+    check_gradients(lambda a, b: tf.nn.depthwise_conv2d(a, b, [1, 1, 1, 1], "SAME"),
+                    [X[:1, :4, :4], w], second_order=True)
+    check_gradients(lambda a, b, c: tf.nn.separable_conv2d(a, b, c, [1, 1, 1, 1], "VALID"),
+                    [X[:1, :4, :4], w, pw[..., :2]])
+
+
+def test_conv2d_transpose_is_the_gradient_of_conv2d():
+    w = RNG.standard_normal((3, 3, 2, 4))  # [h, w, output channels, input channels]
+    y = RNG.standard_normal((2, 4, 3, 4))
+    out = tf.nn.conv2d_transpose(y, w, output_shape=[2, 8, 6, 2], strides=[1, 2, 2, 1],
+                                 padding="SAME")
+    assert out.shape.as_list() == [2, 8, 6, 2]
+    # <conv2d(x, w), y> == <x, conv2d_transpose(y, w)> for every x
+    x = RNG.standard_normal((2, 8, 6, 2))
+    lhs = np.sum(ref_conv2d(x, w, (2, 2), "SAME") * y)
+    np.testing.assert_allclose(np.sum(x * run(out)), lhs, rtol=1e-10)
+    check_gradients(lambda a, b: tf.nn.conv2d_transpose(a, b, [1, 5, 5, 2], [1, 2, 2, 1],
+                                                        "VALID"),
+                    [y[:1, :2, :2], w], second_order=True)
+
+
+def test_conv2d_backprop_functions():
+    x = tf.constant(X)
+    w = tf.constant(W)
+    y = tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME")
+    dy = tf.constant(RNG.standard_normal((2, 7, 6, 4)))
+    dx, dw = tf.gradients(y, [x, w], dy)
+    bi = tf.nn.conv2d_backprop_input([2, 7, 6, 3], w, dy, [1, 1, 1, 1], "SAME")
+    bf = tf.nn.conv2d_backprop_filter(x, [3, 2, 3, 4], dy, [1, 1, 1, 1], "SAME")
+    a, b, c, d = run([dx, dw, bi, bf])
+    np.testing.assert_allclose(a, c)
+    np.testing.assert_allclose(b, d)
+
+
+def test_atrous_conv2d():
+    got = run(tf.nn.atrous_conv2d(X, W, rate=2, padding="SAME"))
+    np.testing.assert_allclose(got, ref_conv2d(X, W, (1, 1), "SAME", (2, 2)), rtol=1e-10)
+
+
+POOL_CASES = [("2x2_s2_same", [2, 2], [2, 2], "SAME"), ("3x3_s2_same", [3, 3], [2, 2], "SAME"),
+              ("3x2_s1_valid", [3, 2], [1, 1], "VALID"), ("2x3_s3x1_valid", [2, 3], [3, 1],
+                                                           "VALID")]
+
+
+@pytest.mark.parametrize("name, k, s, padding", POOL_CASES, ids=[c[0] for c in POOL_CASES])
+def test_pools_match_definition_and_gradients(name, k, s, padding):
+    got_max = run(tf.nn.max_pool(X, [1, *k, 1], [1, *s, 1], padding))
+    got_avg = run(tf.nn.avg_pool(X, [1, *k, 1], [1, *s, 1], padding))
+    np.testing.assert_allclose(got_max, ref_pool(X, k, s, padding, "max"))
+    np.testing.assert_allclose(got_avg, ref_pool(X, k, s, padding, "avg"), rtol=1e-12)
+    check_gradients(lambda a: tf.nn.max_pool(a, [1, *k, 1], [1, *s, 1], padding), [X],
+                    second_order=True)
+    check_gradients(lambda a: tf.nn.avg_pool(a, [1, *k, 1], [1, *s, 1], padding), [X],
+                    second_order=True)
+
+
+def test_max_pool_gradient_goes_to_the_first_maximum_of_a_tie():
+    x = tf.constant(np.zeros((1, 2, 2, 1), np.float32))
+    y = tf.nn.max_pool(x, 2, 2, "VALID")
+    g = run(tf.gradients(y, x)[0])
+    np.testing.assert_array_equal(g[0, :, :, 0], [[1, 0], [0, 0]])
+
+
+def test_pool_aliases_and_1d():
+    x = RNG.standard_normal((2, 9, 3))
+    for fn, kind in ((tf.nn.max_pool1d, "max"), (tf.nn.avg_pool1d, "avg")):
+        got = run(fn(x, 2, 2, "SAME"))
+        np.testing.assert_allclose(got, ref_pool(x[:, None], (1, 2), (1, 2), "SAME", kind)[:, 0])
+    np.testing.assert_allclose(run(tf.nn.max_pool2d(X, 2, 2, "VALID")),
+                               ref_pool(X, (2, 2), (2, 2), "VALID", "max"))
+    np.testing.assert_allclose(run(tf.nn.avg_pool2d(X, [3, 2], [1, 2], "VALID")),
+                               ref_pool(X, (3, 2), (1, 2), "VALID", "avg"))
+    check_gradients(lambda a: tf.nn.max_pool1d(a, 3, 2, "SAME"), [x[:1]])
+
+
+def test_max_pool_on_integers():
+    x = np.array([[1, -5], [7, 3]], np.int32).reshape(1, 2, 2, 1)
+    assert run(tf.nn.max_pool(x, 2, 2, "SAME")).ravel().tolist() == [7]
+
+
+def ref_lrn(x, r, bias, alpha, beta):
+    c = x.shape[-1]
+    s = np.stack([np.sum(x[..., max(0, d - r):d + r + 1] ** 2, axis=-1) for d in range(c)], -1)
+    return x / (bias + alpha * s) ** beta
+
+
+def test_lrn():
+    x = RNG.standard_normal((2, 3, 3, 7))
+    got = run(tf.nn.lrn(x, depth_radius=2, bias=1.5, alpha=0.3, beta=0.75))
+    np.testing.assert_allclose(got, ref_lrn(x, 2, 1.5, 0.3, 0.75), rtol=1e-10)
+    np.testing.assert_allclose(run(tf.nn.local_response_normalization(x)),
+                               ref_lrn(x, 5, 1.0, 1.0, 0.5), rtol=1e-10)
+    check_gradients(lambda a: tf.nn.lrn(a, 2, 1.5, 0.3, 0.75), [x[:1]])
+    y = tf.nn.lrn(tf.constant(x.astype(np.float32)))
+    assert run(y).dtype == np.float32
+
+
+def test_lrn_has_no_second_derivative():
+    x = tf.constant(RNG.standard_normal((1, 2, 2, 3)))
+    g = tf.gradients(tf.reduce_sum(tf.nn.lrn(x)), x)[0]
+    with pytest.raises(LookupError, match="Second derivatives of local response normalization"):
+        tf.gradients(tf.reduce_sum(g), x)
+
+
+# ---- bad input: errors at construction naming the op, the argument and the shapes -------
+def test_depth_mismatch_names_op_and_shapes():
+    x = tf.placeholder(tf.float32, [None, 28, 28, 3])
+    with pytest.raises(ValueError, match=r"Conv2D: the depth of input \(3\) does not match the "
+                                         r"filter's in_channels \(1\).*input shapes: "
+                                         r"\[\(\?, 28, 28, 3\), \(5, 5, 1, 32\)\]"):
+        tf.nn.conv2d(x, tf.ones([5, 5, 1, 32]), [1, 1, 1, 1], "SAME")
+
+
+def test_3d_image_is_rejected():
+    x = tf.placeholder(tf.float32, [28, 28, 1])
+    with pytest.raises(ValueError, match=r"Conv2D: input must be 4-dimensional .* got shape "
+                                         r"\(28, 28, 1\)"):
+        tf.nn.conv2d(x, tf.ones([5, 5, 1, 32]), [1, 1, 1, 1], "SAME")
+    with pytest.raises(ValueError, match=r"MaxPool: input must be 4-dimensional"):
+        tf.nn.max_pool(x, 2, 2, "SAME")
+    with pytest.raises(ValueError, match=r"Conv2D: filter must be 4-dimensional"):
+        tf.nn.conv2d(tf.zeros([1, 5, 5, 1]), tf.ones([5, 5, 1]), 1, "SAME")
+
+
+def test_window_larger_than_valid_input():
+    x = tf.placeholder(tf.float32, [None, 4, 4, 1])
+    with pytest.raises(ValueError, match=r"MaxPool: the window \(ksize\) \(5 wide in dimension "
+                                         r"H\) is larger than the VALID-padded input \(4"):
+        tf.nn.max_pool(x, 5, 1, "VALID")
+    with pytest.raises(ValueError, match=r"Conv2D: the filter \(5 wide in dimension H\) is "
+                                         r"larger.*input shapes: \[\(\?, 4, 4, 1\), "
+                                         r"\(5, 5, 1, 2\)\]"):
+        tf.nn.conv2d(x, tf.ones([5, 5, 1, 2]), 1, "VALID")
+    with pytest.raises(ValueError, match=r"the filter \(5 wide in dimension H\)"):
+        tf.nn.conv2d(x, tf.ones([3, 3, 1, 2]), 1, "VALID", dilations=2)
+
+
+def test_window_larger_than_input_known_only_at_run_time():
+    x = tf.placeholder(tf.float32, [None, None, None, 1])
+    y = tf.nn.max_pool(x, 5, 1, "VALID")
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"pooling window .* larger than"):
+        run(y, {x: np.zeros((1, 3, 3, 1), np.float32)})
+
+
+def test_unknown_padding():
+    with pytest.raises(ValueError, match=r"Conv2D: padding must be 'SAME', 'VALID' or a list "
+                                         r"of \[before, after\] pairs, got 'same-ish'"):
+        tf.nn.conv2d(tf.zeros([1, 5, 5, 1]), tf.ones([3, 3, 1, 1]), 1, "same-ish")
+    with pytest.raises(ValueError, match=r"MaxPool: padding must be 'SAME' or 'VALID', got "
+                                         r"'FULL'"):
+        tf.nn.max_pool(tf.zeros([1, 5, 5, 1]), 2, 2, "FULL")
+    with pytest.raises(ValueError, match=r"explicit padding must be 4 \[before, after\] pairs"):
+        tf.nn.conv2d(tf.zeros([1, 5, 5, 1]), tf.ones([3, 3, 1, 1]), 1, [[1, 1], [1, 1]])
+
+
+def test_wrong_strides():
+    x, w = tf.zeros([1, 5, 5, 1]), tf.ones([3, 3, 1, 1])
+    with pytest.raises(ValueError, match=r"Conv2D: strides must have 1, 2 or 4 entries \(NHWC\), "
+                                         r"got 3: \[1, 1, 1\]"):
+        tf.nn.conv2d(x, w, [1, 1, 1], "SAME")
+    with pytest.raises(ValueError, match=r"Conv2D: strides \[2, 1, 1, 1\] must be 1 in the batch "
+                                         r"and channel dimensions"):
+        tf.nn.conv2d(x, w, [2, 1, 1, 1], "SAME")
+    with pytest.raises(ValueError, match=r"MaxPool: ksize must be positive integers, got "
+                                         r"\[1, 0, 2, 1\]"):
+        tf.nn.max_pool(x, [1, 0, 2, 1], 1, "SAME")
+    with pytest.raises(ValueError, match=r"conv1d: stride must be an int or have 1 or 3 entries"):
+        tf.nn.conv1d(tf.zeros([1, 5, 1]), tf.ones([3, 1, 1]), [1, 2], "SAME")
+
+
+def test_unknown_data_format():
+    with pytest.raises(ValueError, match=r"Conv2D: data_format must be one of NHWC, NCHW, got "
+                                         r"'HWCN'"):
+        tf.nn.conv2d(tf.zeros([1, 5, 5, 1]), tf.ones([3, 3, 1, 1]), 1, "SAME",
+                     data_format="HWCN")
+    with pytest.raises(ValueError, match=r"bias_add: data_format must be 'NHWC' or 'NCHW'"):
+        tf.nn.bias_add(tf.zeros([1, 3]), tf.zeros([3]), data_format="CHWN")
+    with pytest.raises(ValueError, match=r"rank >= 3"):
+        tf.nn.bias_add(tf.zeros([1, 3]), tf.zeros([3]), data_format="NCHW")
+    with pytest.raises(ValueError, match=r"Dimensions must be equal, but are 2 and 3 \(the "
+                                         r"value's channel dimension, NCHW"):
+        tf.nn.bias_add(tf.zeros([1, 2, 3]), tf.zeros([3]), data_format="NCHW")
+
+
+def test_dtypes_are_checked():
+    with pytest.raises(TypeError, match=r"Conv2D: input must be float16, float32 or float64, "
+                                        r"got int32"):
+        tf.nn.conv2d(tf.zeros([1, 5, 5, 1], tf.int32), tf.ones([3, 3, 1, 1], tf.int32), 1,
+                     "SAME")
+    with pytest.raises(TypeError, match=r"Conv2D: filter dtype float64 does not match input "
+                                        r"dtype float32"):
+        tf.nn.conv2d(tf.zeros([1, 5, 5, 1]), tf.ones([3, 3, 1, 1], tf.float64), 1, "SAME")
+
+
+def test_conv2d_transpose_checks_output_shape_and_depths():
+    y = tf.zeros([2, 4, 4, 4])
+    w = tf.ones([3, 3, 2, 4])
+    with pytest.raises(ValueError, match=r"Conv2DBackpropInput: out_backprop has shape "
+                                         r"\(2, 4, 4, 4\) but an input of shape \(2, 9, 8, 2\) "
+                                         r"and a filter of shape \(3, 3, 2, 4\) give "
+                                         r"\(2, 5, 4, 4\)"):
+        tf.nn.conv2d_transpose(y, w, [2, 9, 8, 2], [1, 2, 2, 1], "SAME")
+    with pytest.raises(ValueError, match=r"conv2d_transpose: the depth of value \(3, shape "
+                                         r"\(2, 4, 4, 3\)\) does not match the filter's "
+                                         r"in_channels"):
+        tf.nn.conv2d_transpose(tf.zeros([2, 4, 4, 3]), w, [2, 8, 8, 2], [1, 2, 2, 1])
+    with pytest.raises(ValueError, match=r"output_shape \[2, 8, 8, 5\] has depth 5 but the "
+                                         r"filter \(shape \(3, 3, 2, 4\)\) makes 2"):
+        tf.nn.conv2d_transpose(y, w, [2, 8, 8, 5], [1, 2, 2, 1])
+
+
+def test_depth_mismatch_at_run_time():
+    x = tf.placeholder(tf.float32, [None, None, None, None])
+    y = tf.nn.conv2d(x, tf.ones([3, 3, 2, 1]), 1, "SAME")
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"input of shape \(1, 4, 4, 3\) "
+                                                             r"does not fit the filter of shape "
+                                                             r"\(3, 3, 2, 1\)"):
+        run(y, {x: np.zeros((1, 4, 4, 3), np.float32)})
+
+
+def test_lrn_needs_4d():
+    with pytest.raises(ValueError, match=r"LRN: input must be 4-dimensional"):
+        tf.nn.lrn(tf.zeros([3, 3, 7]))
