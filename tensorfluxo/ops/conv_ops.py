@@ -371,7 +371,7 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
     with name_scope(name, "separable_conv2d"):
         pw = convert_to_tensor(pointwise_filter)
         pd = dims(pw)
-        if pd is not None and (len(pd) != 4 or pd[0] != 1 or pd[1] != 1):
+        if pd is not None and (len(pd) != 4 or pd[0] not in (1, None) or pd[1] not in (1, None)):
             raise ValueError(f"separable_conv2d: pointwise_filter must have shape [1, 1, "
                              f"in_channels * channel_multiplier, out_channels], got {pw.shape}")
         h = depthwise_conv2d(input, depthwise_filter, strides, padding, rate=rate,

@@ -43,6 +43,12 @@ def test_mlp_trains_with_tensorfluxo(batch):
     assert '"steady_epoch_s"' in out
 
 
+def test_cnn_trains_with_tensorfluxo():
+    out = run_script("cnn.py", "--quick", "--json")
+    assert "tensorfluxo: " in out and "ms/step" in out and "peak RSS" in out
+    assert '"step_s"' in out
+
+
 def test_keras_tiny_session_api():
     out = run_script("keras_tiny.py", "--quick", "--api", "session")
     assert "tensorfluxo [session]" in out and "fit total" in out
@@ -89,7 +95,7 @@ def test_unknown_module_is_rejected():
         common.import_tf("x")
 
 
-@pytest.mark.parametrize("script", ["mlp.py", "keras_tiny.py", "startup.py"])
+@pytest.mark.parametrize("script", ["mlp.py", "keras_tiny.py", "startup.py", "cnn.py"])
 def test_module_none_needs_compare(script):
     proc = subprocess.run([sys.executable, str(BENCH / script), "--module", "none"],
                           capture_output=True, text=True, timeout=600)

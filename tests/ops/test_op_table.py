@@ -449,6 +449,160 @@ add(row("FusedBatchNorm FusedBatchNormGrad",
         u(3, 2, 2, 4), pos(4), u(4),
         ref=lambda x, s, o: (x - MEAN4) / np.sqrt(VAR4 + 0.001) * s + o, id="inference"))
 
+# ---- convolution, pooling, LRN (NumPy references: the definitions, one output at a time) ----
+def _pad_out(size, k, s, d, padding):
+    eff = (k - 1) * d + 1
+    if padding == "VALID":
+        return 0, (size - eff) // s + 1
+    if padding == "SAME":
+        out = -(-size // s)
+        return max((out - 1) * s + eff - size, 0) // 2, out
+    return padding[0], (size + padding[0] + padding[1] - eff) // s + 1
+
+
+def np_conv(x, w, strides=(1, 1), padding="SAME", dil=(1, 1), depthwise=False):
+    """Every output pixel: the sum over taps reading the (zero-)padded input."""
+    n, h, wd, c = x.shape
+    ph, pw = (padding, padding) if isinstance(padding, str) else padding
+    (pt, oh), (pl, ow) = (_pad_out(h, w.shape[0], strides[0], dil[0], ph),
+                          _pad_out(wd, w.shape[1], strides[1], dil[1], pw))
+    out = np.zeros((n, oh, ow, c * w.shape[3] if depthwise else w.shape[3]))
+    for i, j, a, b in np.ndindex(oh, ow, w.shape[0], w.shape[1]):
+        y, z = i * strides[0] + a * dil[0] - pt, j * strides[1] + b * dil[1] - pl
+        if 0 <= y < h and 0 <= z < wd:
+            out[:, i, j] += (x[:, y, z, :, None] * w[a, b]).reshape(n, -1) if depthwise \
+                else x[:, y, z] @ w[a, b]
+    return out
+
+
+def np_conv_transpose(y, w, out_shape, strides, padding):
+    """The adjoint of np_conv: each input pixel's contribution scattered back."""
+    x = np.zeros(out_shape)
+    (pt, _), (pl, _) = (_pad_out(out_shape[1], w.shape[0], strides[0], 1, padding),
+                        _pad_out(out_shape[2], w.shape[1], strides[1], 1, padding))
+    for i, j, a, b in np.ndindex(y.shape[1], y.shape[2], w.shape[0], w.shape[1]):
+        r, c = i * strides[0] + a - pt, j * strides[1] + b - pl
+        if 0 <= r < out_shape[1] and 0 <= c < out_shape[2]:
+            x[:, r, c] += y[:, i, j] @ w[a, b].T
+    return x
+
+
+def np_pool(x, k, s, padding, reduce):
+    n, h, wd, c = x.shape
+    (pt, oh), (pl, ow) = _pad_out(h, k[0], s[0], 1, padding), _pad_out(wd, k[1], s[1], 1, padding)
+    out = np.zeros((n, oh, ow, c))
+    for i, j in np.ndindex(oh, ow):
+        y0, z0 = i * s[0] - pt, j * s[1] - pl
+        out[:, i, j] = reduce(x[:, max(y0, 0):y0 + k[0], max(z0, 0):z0 + k[1]], axis=(1, 2))
+    return out
+
+
+IMG, FILT = u(2, 5, 4, 3), u(3, 2, 3, 2)
+for case, strides, padding, dil in [
+        ("same", [1, 1], "SAME", [1, 1]), ("valid", [1, 1], "VALID", [1, 1]),
+        ("strided", [2, 2], "SAME", [1, 1]), ("strided-valid", [2, 3], "VALID", [1, 1]),
+        ("dilated", [1, 1], "SAME", [2, 2]), ("dilated-strided", [2, 1], "VALID", [1, 2]),
+        ("explicit", [1, 2], ((2, 1), (0, 3)), [1, 1])]:
+    tf_pad = padding if isinstance(padding, str) else [[0, 0], *padding, [0, 0]]
+    add(row("Conv2D Conv2DBackpropInput Conv2DBackpropFilter",
+            lambda x, w, s=strides, p=tf_pad, d=dil: tf.nn.conv2d(x, w, s, p, dilations=d),
+            IMG, FILT, ref=lambda x, w, s=strides, p=padding, d=dil: np_conv(x, w, s, p, d),
+            order=2, id=case))
+add(row("Conv2D", lambda x, w: tf.nn.atrous_conv2d(x, w, 2, "SAME"), IMG, FILT,
+        ref=lambda x, w: np_conv(x, w, dil=(2, 2)), id="atrous"))
+add(row("Conv2D ExpandDims Squeeze", lambda x, w: tf.nn.conv1d(x, w, 2, "SAME"), u(2, 7, 3),
+        u(3, 3, 2), ref=lambda x, w: np_conv(x[:, None], w[None], (1, 2))[:, 0], order=2,
+        id="conv1d"))
+add(row("Conv2DBackpropInput Conv2D Conv2DBackpropFilter",
+        lambda y, w: tf.nn.conv2d_transpose(y, w, [2, 5, 4, 3], [1, 2, 2, 1], "SAME"),
+        u(2, 3, 2, 2), FILT, ref=lambda y, w: np_conv_transpose(y, w, (2, 5, 4, 3), (2, 2),
+                                                                 "SAME"),
+        order=2, unknown=False, id="transpose"))
+add(row("DepthwiseConv2dNative DepthwiseConv2dNativeBackpropInput "
+        "DepthwiseConv2dNativeBackpropFilter",
+        lambda x, w: tf.nn.depthwise_conv2d(x, w, [1, 2, 1, 1], "SAME"), IMG, FILT,
+        ref=lambda x, w: np_conv(x, w, (2, 1), depthwise=True), order=2))
+add(row("DepthwiseConv2dNative", lambda x, w: tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1],
+                                                                      "VALID", rate=[2, 1]),
+        IMG, FILT, ref=lambda x, w: np_conv(x, w, padding="VALID", dil=(2, 1), depthwise=True),
+        id="dilated"))
+add(row("DepthwiseConv2dNative Conv2D",
+        lambda x, w, p: tf.nn.separable_conv2d(x, w, p, [1, 1, 1, 1], "SAME"), IMG, FILT,
+        u(1, 1, 6, 2), ref=lambda x, w, p: np_conv(x, w, depthwise=True) @ p[0, 0],
+        id="separable"))
+for case, k, s, padding in [("2x2-same", [2, 2], [2, 2], "SAME"),
+                            ("3x3-s2-same", [3, 3], [2, 2], "SAME"),
+                            ("3x2-valid", [3, 2], [1, 1], "VALID"),
+                            ("2x3-s3x1-valid", [2, 3], [3, 1], "VALID")]:
+    add(row("MaxPool MaxPoolGrad MaxPoolGradGrad",
+            lambda x, k=k, s=s, p=padding: tf.nn.max_pool(x, [1, *k, 1], [1, *s, 1], p),
+            distinct(2, 5, 4, 3), ref=lambda x, k=k, s=s, p=padding: np_pool(x, k, s, p, np.max),
+            order=2, id=case))
+    add(row("AvgPool AvgPoolGrad",
+            lambda x, k=k, s=s, p=padding: tf.nn.avg_pool(x, [1, *k, 1], [1, *s, 1], p),
+            u(2, 5, 4, 3), ref=lambda x, k=k, s=s, p=padding: np_pool(x, k, s, p, np.mean),
+            order=2, id=case))
+add(row("MaxPool ExpandDims Squeeze", lambda x: tf.nn.max_pool1d(x, 3, 2, "SAME"),
+        distinct(2, 7, 3), ref=lambda x: np_pool(x[:, None], (1, 3), (1, 2), "SAME",
+                                                 np.max)[:, 0], id="1d"))
+add(row("AvgPool ExpandDims Squeeze", lambda x: tf.nn.avg_pool1d(x, 3, 2, "VALID"),
+        u(2, 7, 3), ref=lambda x: np_pool(x[:, None], (1, 3), (1, 2), "VALID",
+                                          np.mean)[:, 0], id="1d"))
+add(row("BiasAdd", lambda x, b: tf.nn.bias_add(x, b, data_format="NCHW"), u(2, 3, 2, 2), u(3),
+        ref=lambda x, b: x + b[:, None, None], order=2, id="nchw"))
+
+
+def np_lrn(x, r=2, bias=1.5, alpha=0.3, beta=0.75):
+    s = np.stack([np.sum(x[..., max(0, d - r):d + r + 1] ** 2, -1) for d in range(x.shape[-1])],
+                 -1)
+    return x / (bias + alpha * s) ** beta
+
+
+add(row("LRN LRNGrad", lambda x: tf.nn.lrn(x, 2, 1.5, 0.3, 0.75), u(2, 2, 3, 7), ref=np_lrn,
+        dtypes=[np.float64]))  # float32 is checked by tests/ops/test_conv_ops.py::test_lrn
+
+
+# ---- image ops ------------------------------------------------------------------------------
+def np_resize(x, size, nearest, align, half):
+    """Each output pixel sampled as TF does (positions in float32)."""
+    def source(n_in, n_out, i):
+        f32 = np.float32
+        scale = f32(n_in - 1) / f32(n_out - 1) if align and n_out > 1 else f32(n_in) / f32(n_out)
+        if nearest:
+            p = (f32(i) + f32(0.5)) * scale if half else f32(i) * scale
+            k = int(np.floor(p + f32(0.5)) if align else np.floor(p))
+            return [(min(max(k, 0), n_in - 1), 1.0)]
+        p = (f32(i) + f32(0.5)) * scale - f32(0.5) if half else f32(i) * scale
+        lo = np.floor(p)
+        return [(min(max(int(lo), 0), n_in - 1), 1 - float(p - lo)),
+                (min(int(np.ceil(p)), n_in - 1), float(p - lo))]
+    out = np.zeros((x.shape[0], *size, x.shape[3]))
+    for i, j in np.ndindex(*size):
+        for a, wa in source(x.shape[1], size[0], i):
+            for b, wb in source(x.shape[2], size[1], j):
+                out[:, i, j] += wa * wb * x[:, a, b]
+    return out
+
+
+for case, align, half in [("legacy", False, False), ("align", True, False),
+                          ("half-pixel", False, True)]:
+    add(row("ResizeBilinear ResizeBilinearGrad",
+            lambda x, a=align, h=half: tf.image.resize_bilinear(x, [5, 3], a,
+                                                                half_pixel_centers=h),
+            u(2, 3, 4, 2), ref=lambda x, a=align, h=half: np_resize(x, (5, 3), False, a, h),
+            order=2, id=case))
+    add(row("ResizeNearestNeighbor ResizeNearestNeighborGrad",
+            lambda x, a=align, h=half: tf.image.resize_nearest_neighbor(x, [5, 3], a,
+                                                                        half_pixel_centers=h),
+            u(2, 3, 4, 2), ref=lambda x, a=align, h=half: np_resize(x, (5, 3), True, a, h),
+            order=2, id=case))
+add(row("SpaceToDepth DepthToSpace", lambda x: tf.space_to_depth(x, 2), u(2, 4, 6, 3),
+        ref=lambda x: x.reshape(2, 2, 2, 3, 2, 3).transpose(0, 1, 3, 2, 4, 5).reshape(2, 2, 3, 12),
+        order=2))
+add(row("DepthToSpace SpaceToDepth", lambda x: tf.depth_to_space(x, 2), u(2, 2, 3, 8),
+        ref=lambda x: x.reshape(2, 2, 3, 2, 2, 2).transpose(0, 1, 3, 2, 4, 5).reshape(2, 4, 6, 2),
+        order=2))
+
 # ---- stateful, random and IO ops: checked by their own tests --------------------------------
 RANDOM = "tests/ops/test_random_ops.py::"
 add(covered("RandomStandardNormal TruncatedNormal RandomUniform RandomUniformInt",
