@@ -83,7 +83,7 @@ _EXPORTS: dict[str, str] = {
     "sequence_mask": _ARR, "range": _ARR, "linspace": _ARR, "eye": _ARR, "reverse": _ARR,
     "broadcast_to": _ARR, "unique": _ARR, "meshgrid": _ARR, "lin_space": _ARR,
     "reverse_v2": _ARR,
-    "space_to_depth": _M + "ops.image_ops", "depth_to_space": _M + "ops.image_ops",
+    "space_to_depth": _M + "image", "depth_to_space": _M + "image",
     "image": _M + "image:",
     # math
     "add": _MATH, "subtract": _MATH, "multiply": _MATH, "divide": _MATH, "truediv": _MATH,

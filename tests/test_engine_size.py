@@ -4,12 +4,14 @@ docstrings count).
 
 5,351 lines when the budget was set (wave 2 start: framework 1,135, ops 3,542, client 580,
 kernels 94); the budget leaves ~2,100 lines for wave 2's engine work (convolution and pooling
-ops, while_loop, RNN kernels, eager execution).
+ops, while_loop, RNN kernels, eager execution). Raised to 8,100 with the convolution ops
+(ops/conv_ops.py, ops/image_ops.py, kernels/conv.py: ~850 lines, their tf.nn / tf.image front
+ends kept outside the engine) when the rest of wave 2 had used the headroom.
 """
 
 from pathlib import Path
 
-BUDGET = 7500
+BUDGET = 8100
 CORE = ("framework", "ops", "client", "kernels")
 PACKAGE = Path(__file__).resolve().parents[1] / "tensorfluxo"
 

@@ -1,25 +1,6 @@
 """tf.nn: activations, softmax, losses and other neural-network ops."""
 
-from ..ops.conv_ops import (
-    atrous_conv2d,
-    avg_pool,
-    avg_pool1d,
-    avg_pool2d,
-    conv1d,
-    conv2d,
-    conv2d_backprop_filter,
-    conv2d_backprop_input,
-    conv2d_transpose,
-    depthwise_conv2d,
-    depthwise_conv2d_native,
-    local_response_normalization,
-    lrn,
-    max_pool,
-    max_pool1d,
-    max_pool2d,
-    separable_conv2d,
-)
-from ..ops.image_ops import depth_to_space, space_to_depth
+from ..image import depth_to_space, space_to_depth
 from ..ops.math_ops import relu, sigmoid, tanh
 from ..ops.nn_ops import (
     batch_normalization,
@@ -52,6 +33,25 @@ from ..ops.nn_ops import (
     weighted_cross_entropy_with_logits,
     xw_plus_b,
     zero_fraction,
+)
+from .convolution import (
+    atrous_conv2d,
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    conv2d_transpose,
+    depthwise_conv2d,
+    depthwise_conv2d_native,
+    local_response_normalization,
+    lrn,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+    separable_conv2d,
 )
 
 __all__ = [
