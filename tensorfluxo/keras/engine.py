@@ -20,6 +20,9 @@ from . import initializers, regularizers
 
 # tensor -> (layer, node_index, tensor_index): what made a Keras tensor.
 _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# The layer calls in progress (innermost last), each collecting the losses and updates made
+# while it runs: those belong to that call's inputs (Keras' get_updates_for(inputs)).
+_CALLS: list[dict] = []
 
 
 def keras_history(t):
@@ -46,6 +49,8 @@ class Node:
     def __init__(self, layer, inputs: list, outputs: list, kwargs: dict):
         self.layer, self.inputs, self.outputs, self.kwargs = layer, inputs, outputs, kwargs
         self.inbound = [keras_history(t) for t in inputs]
+        self.losses: list = []
+        self.updates: list = []
 
 
 _LAYER_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype",
@@ -85,6 +90,7 @@ class Layer:
             self._batch_input_shape = (kwargs.get("batch_size"), kwargs["input_dim"])
         self._call_count = 0
         self._graph = None
+        self._conditional: set[int] = set()  # ids of the losses/updates made by calls
 
     # ---- the layer contract ------------------------------------------------------------------
     def build(self, input_shape) -> None:
@@ -153,10 +159,21 @@ class Layer:
         return list(self._updates)
 
     def add_loss(self, loss) -> None:
-        self._losses.extend(_to_list(loss))
+        self._add_to("losses", _to_list(loss))
 
     def add_update(self, updates) -> None:
-        self._updates.extend(_to_list(updates))
+        self._add_to("updates", _to_list(updates))
+
+    def _add_to(self, kind: str, items: list) -> None:
+        getattr(self, "_" + kind).extend(items)
+        if _CALLS:  # made by a call: they depend on its inputs
+            for frame in _CALLS:
+                frame[kind].extend(items)
+            self._conditional.update(id(x) for x in items)
+
+    def _unconditional(self, kind: str) -> list:
+        """Losses/updates made outside any call (weight regularizers, ``model.add_loss``)."""
+        return [x for x in getattr(self, "_" + kind) if id(x) not in self._conditional]
 
     def _session(self):
         ws = self.weights
@@ -213,10 +230,16 @@ class Layer:
         x_in = xs if isinstance(inputs, (list, tuple)) else xs[0]
         scope = self.name + "/" if self._call_count == 0 else self.name
         self._call_count += 1
-        with graph.as_default(), graph.name_scope(None), graph.name_scope(scope):
-            outputs = self._call_and_regularize(x_in, *args, **kwargs)
+        frame: dict = {"losses": [], "updates": []}
+        _CALLS.append(frame)
+        try:
+            with graph.as_default(), graph.name_scope(None), graph.name_scope(scope):
+                outputs = self._call_and_regularize(x_in, *args, **kwargs)
+        finally:
+            _CALLS.pop()
         outs = _to_list(outputs)
         node = Node(self, xs, outs, kwargs)
+        node.losses, node.updates = frame["losses"], frame["updates"]
         self._inbound_nodes.append(node)
         for i, t in enumerate(outs):
             _HISTORY[t] = (self, len(self._inbound_nodes) - 1, i)
@@ -431,13 +454,19 @@ class Network(Layer):
             ws = [w for la in self._unique_layers() for w in la.trainable_weights] + ws
         return _dedup(ws)
 
+    # A model's losses and updates: those made outside calls, and those its own nodes made
+    # (a layer shared with another model, or re-called as a Sequential grows, made more).
     @property
     def losses(self) -> list:
-        return [x for la in self._unique_layers() for x in la.losses]
+        return self._unconditional("losses") + [x for n in self._nodes for x in n.losses]
 
     @property
     def updates(self) -> list:
-        return [x for la in self._unique_layers() for x in la.updates]
+        return self._unconditional("updates") + [x for n in self._nodes for x in n.updates]
+
+    def _unconditional(self, kind: str) -> list:
+        return super()._unconditional(kind) + [
+            x for la in self._unique_layers() for x in la._unconditional(kind)]
 
     def count_params(self) -> int:
         self._require_built("count_params")

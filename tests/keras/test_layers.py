@@ -5,6 +5,7 @@ import tensorfluxo as tf
 from tensorfluxo.keras import backend as K
 from tensorfluxo.keras import layers
 from tensorfluxo.keras.layers import Dense, Input
+from tensorfluxo.testing.layer_test import layer_test
 
 
 def run(t, feed=None):
@@ -125,25 +126,104 @@ def test_flatten_reshape_activation_leakyrelu_lambda():
         layers.Reshape((4,))(f)
 
 
-@pytest.mark.parametrize("make", [
-    lambda: Dense(3, activation="tanh", kernel_regularizer=tf.keras.regularizers.l1(0.1)),
-    lambda: layers.Dropout(0.3), lambda: layers.BatchNormalization(momentum=0.9),
-    lambda: layers.Activation("elu"), lambda: layers.LeakyReLU(0.1), lambda: layers.Flatten(),
-    lambda: layers.Reshape((2, 2))])
-def test_layer_config_round_trip_and_training_step(make):
-    layer = make()
-    cfg = layer.get_config()
-    clone = type(layer).from_config(cfg)
-    assert clone.get_config() == cfg
-    model = tf.keras.Sequential([layers.InputLayer(input_shape=(4,)), layer, layers.Flatten(),
-                                 Dense(1)])
-    model.compile("sgd", "mse")
-    before = [w.copy() for w in model.get_weights()]
-    model.train_on_batch(np.ones((8, 4), np.float32), np.zeros((8, 1)))
-    after = model.get_weights()
-    assert any(not np.array_equal(a, b) for a, b in zip(before, after))
+def _square(t):
+    return t * t
+
+
+# One harness case per Keras layer (tensorfluxo/testing/layer_test.py): shapes, a training step,
+# config and weights round trips, .h5 and .keras files.
+HARNESS_CASES = {
+    "Dense": [(lambda: Dense(3, activation="tanh",
+                             kernel_regularizer=tf.keras.regularizers.l1(0.1),
+                             activity_regularizer="l2"), (4,)),
+              (lambda: Dense(2, use_bias=False), (None, 3))],
+    "Dropout": [(lambda: layers.Dropout(0.3), (4,)),
+                (lambda: layers.Dropout(0.5, noise_shape=(None, 1, 3), seed=3), (2, 3))],
+    "BatchNormalization": [(lambda: layers.BatchNormalization(momentum=0.9), (4,)),
+                           (lambda: layers.BatchNormalization(axis=1, center=False), (3, 2))],
+    "Activation": [(lambda: layers.Activation("elu"), (4,))],
+    "LeakyReLU": [(lambda: layers.LeakyReLU(0.1), (4,))],
+    "ReLU": [(lambda: layers.ReLU(max_value=1.0, negative_slope=0.1), (4,))],
+    "Softmax": [(lambda: layers.Softmax(axis=1), (3, 2))],
+    "Flatten": [(lambda: layers.Flatten(), (2, 3))],
+    "Reshape": [(lambda: layers.Reshape((2, 2)), (4,)), (lambda: layers.Reshape((-1, 3)), (6,))],
+    "Lambda": [(lambda: layers.Lambda(_square), (4,)),
+               (lambda: layers.Lambda(lambda t: t[:, :2] * 2.0), (4,))],
+}
+
+
+@pytest.mark.parametrize("name,i", [(n, i) for n, cases in HARNESS_CASES.items()
+                                    for i in range(len(cases))])
+def test_layer_harness(name, i):
+    make, input_shape = HARNESS_CASES[name][i]
+    layer_test(make, input_shape)
+
+
+def test_every_keras_layer_has_a_harness_case():
+    untested = {n for n in layers.__all__ if isinstance(getattr(layers, n), type)
+                and issubclass(getattr(layers, n), layers.Layer)} - set(HARNESS_CASES)
+    # Layer is the base class; InputLayer is every model's first layer in the harness itself.
+    assert untested == {"Layer", "InputLayer"}
 
 
 def test_input_requires_shape():
     with pytest.raises(ValueError, match="either a `shape` or a `batch_shape`"):
         Input()
+
+
+def test_batch_norm_updates_once_per_step_and_per_model():
+    # A Sequential re-calls its layers as it grows, and a shared layer is called by each
+    # model: a model runs only the updates its own calls made.
+    bn = layers.BatchNormalization(momentum=0.5)
+    model = tf.keras.Sequential([Dense(2, input_shape=(3,), kernel_initializer="ones",
+                                       use_bias=False), bn, Dense(1)])
+    model.compile("sgd", "mse")
+    assert len(model.updates) == 2
+    model.train_on_batch(np.ones((4, 3), np.float32), np.zeros((4, 1)))
+    np.testing.assert_allclose(bn.get_weights()[2], [1.5, 1.5])
+    x = Input(shape=(2,))
+    other = tf.keras.Model(x, bn(x))
+    other.compile("sgd", "mse")
+    other.train_on_batch(np.full((4, 2), 3.5, np.float32), np.zeros((4, 2)))
+    np.testing.assert_allclose(bn.get_weights()[2], [2.5, 2.5])
+
+
+def test_predict_runs_only_the_inference_branch():
+    # Dropout and batch norm switch on the learning phase with tf.cond: predict draws no mask
+    # (the dropout stream is where it was) and computes no batch statistics.
+    def model():
+        K.clear_session()
+        tf.random.set_seed(7)
+        m = tf.keras.Sequential([Dense(8, input_shape=(4,)), layers.Dropout(0.5),
+                                 layers.BatchNormalization(), Dense(1)])
+        m.compile("sgd", "mse")
+        return m
+    x = np.random.default_rng(0).normal(size=(16, 4)).astype(np.float32)
+    y = np.zeros((16, 1), np.float32)
+    ran = []
+    plain = model()
+    plain.train_on_batch(x, y)
+    expected = plain.get_weights()
+    predicted = model()
+    for op in predicted.outputs[0].graph.get_operations():
+        if op.type in ("Dropout", "FusedBatchNorm"):
+            op.op_def = _recording(op, ran)
+    first = predicted.predict(x)
+    np.testing.assert_array_equal(predicted.predict(x), first)
+    assert [(op.type, op.get_attr("is_training")) for op in ran] == [("FusedBatchNorm", False)] * 2
+    predicted.train_on_batch(x, y)  # the same mask as without the predictions
+    for a, b in zip(predicted.get_weights(), expected):
+        np.testing.assert_array_equal(a, b)
+
+
+def _recording(op, ran):
+    import dataclasses
+
+    od = op.op_def
+    if od.bind is not None:
+        def bind(o, session):
+            run = od.bind(o, session)
+            return lambda *args: (ran.append(o), run(*args))[1]
+        return dataclasses.replace(od, bind=bind)
+    return dataclasses.replace(od, kernel=lambda *args, **kw: (ran.append(op),
+                                                               od.kernel(*args, **kw))[1])

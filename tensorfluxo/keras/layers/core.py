@@ -13,7 +13,7 @@ import types
 
 import numpy as np
 
-from ...framework.ops import Tensor
+from ...framework.ops import Graph, Tensor
 from ...ops import array_ops as A
 from ...ops import control_flow_ops
 from ...ops import math_ops as M
@@ -270,7 +270,20 @@ class Reshape(Layer):
         self.built = True
 
     def call(self, inputs):
-        return A.reshape(inputs, [-1] + list(self.target_shape))
+        shape = self.compute_output_shape(tuple(inputs.shape.as_list()))[1:]
+        if None not in shape:
+            return A.reshape(inputs, [-1] + list(shape))
+        # the batch axis from the inputs, so that the target's own -1 is the one inferred
+        return A.reshape(inputs, A.stack([A.shape(inputs)[0]] + list(self.target_shape)))
+
+    def compute_output_shape(self, input_shape):
+        shape = list(self.target_shape)
+        if -1 in shape:
+            rest = input_shape[1:]
+            known = int(np.prod([d for d in shape if d != -1], dtype=np.int64))
+            shape[shape.index(-1)] = None if None in rest else \
+                int(np.prod(rest, dtype=np.int64)) // known
+        return (input_shape[0],) + tuple(shape)
 
     def get_config(self) -> dict:
         cfg = super().get_config()
@@ -320,13 +333,29 @@ class Lambda(Layer):
         self.function = function
         self.arguments = dict(arguments or {})
         self._output_shape = output_shape
+        self._function_config = None  # as loaded: marshal's bytes are not stable across dumps
 
     def call(self, inputs):
         return self.function(inputs, **self.arguments)
 
+    def compute_output_shape(self, input_shape):
+        """``output_shape`` if given (a shape without the batch axis, or a function of the
+        input shape), else the shape the function gives a placeholder in a scratch graph."""
+        if callable(self._output_shape):
+            return tuple(self._output_shape(input_shape))
+        if self._output_shape is not None:
+            return (input_shape[0],) + tuple(self._output_shape)
+        with Graph().as_default():
+            if isinstance(input_shape, list):
+                y = self.call([A.placeholder(self.dtype, s) for s in input_shape])
+            else:
+                y = self.call(A.placeholder(self.dtype, input_shape))
+            return tuple(y.shape.as_list())
+
     def get_config(self) -> dict:
         cfg = super().get_config()
-        cfg.update(function=_serialize_function(self.function), arguments=self.arguments,
+        cfg.update(function=self._function_config or _serialize_function(self.function),
+                   arguments=self.arguments,
                    output_shape=self._output_shape)
         return cfg
 
@@ -334,4 +363,6 @@ class Lambda(Layer):
     def from_config(cls, config: dict, safe_mode: bool = True):
         cfg = dict(config)
         cfg["function"] = _deserialize_function(cfg["function"], safe_mode)
-        return cls(**cfg)
+        layer = cls(**cfg)
+        layer._function_config = config["function"]
+        return layer
