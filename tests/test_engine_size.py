@@ -3,15 +3,17 @@ together hold at most BUDGET lines of code (non-blank lines that are not only a 
 docstrings count).
 
 5,351 lines when the budget was set (wave 2 start: framework 1,135, ops 3,542, client 580,
-kernels 94); the budget leaves ~2,100 lines for wave 2's engine work (convolution and pooling
-ops, while_loop, RNN kernels, eager execution). Raised to 8,100 with the convolution ops
-(ops/conv_ops.py, ops/image_ops.py, kernels/conv.py: ~850 lines, their tf.nn / tf.image front
-ends kept outside the engine) when the rest of wave 2 had used the headroom.
+kernels 94); the budget left ~2,100 lines for wave 2's engine work. Raised to 10,000 when the
+engine reached 9,027 with: GraphDef/.meta in TensorFlow's vocabulary both ways (graph_io.py,
+~1,050: one translation row per op type), while_loop + TensorArray with loop gradients, eager
+dispatch, TF1 queues (data_flow_ops.py, ~300), the convolution/pooling/LRN/resize ops and their
+kernels (~850; their tf.nn / tf.image front ends live outside the engine) and the shared kernels;
+the rest is headroom for the fused RNN kernels.
 """
 
 from pathlib import Path
 
-BUDGET = 8100
+BUDGET = 10000
 CORE = ("framework", "ops", "client", "kernels")
 PACKAGE = Path(__file__).resolve().parents[1] / "tensorfluxo"
 
