@@ -124,7 +124,7 @@ _EXPORTS: dict[str, str] = {
     "Assert": _CF, "TensorArray": _M + "ops.tensor_array_ops",
     "map_fn": _M + "ops.functional_ops", "scan": _M + "ops.functional_ops",
     "foldl": _M + "ops.functional_ops", "foldr": _M + "ops.functional_ops",
-    "nest": _M + "framework.nest:",
+    "nest": _M + "framework.nest:", "reverse_sequence": _ARR,
     # autodiff
     "gradients": _M + "ops.gradients_impl", "GradientTape": _M + "ops.backprop",
     "function": _M + "def_function",

@@ -1,8 +1,9 @@
-"""tf.contrib: the parts TF1 tutorials use — contrib.layers, contrib.learn, contrib.framework."""
+"""tf.contrib: the parts TF1 tutorials use — contrib.layers, contrib.learn, contrib.framework,
+contrib.rnn."""
 
 import importlib
 
-_SUBMODULES = ("layers", "learn", "framework")
+_SUBMODULES = ("layers", "learn", "framework", "rnn")
 __all__ = list(_SUBMODULES)
 
 

@@ -34,6 +34,7 @@ from ..ops.nn_ops import (
     xw_plus_b,
     zero_fraction,
 )
+from . import rnn_cell
 from .convolution import (
     atrous_conv2d,
     avg_pool,
@@ -53,12 +54,20 @@ from .convolution import (
     max_pool2d,
     separable_conv2d,
 )
+from .rnn import (
+    bidirectional_dynamic_rnn,
+    dynamic_rnn,
+    static_bidirectional_rnn,
+    static_rnn,
+)
 
 __all__ = [
     "atrous_conv2d", "avg_pool", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
     "conv2d_backprop_filter", "conv2d_backprop_input", "conv2d_transpose", "depth_to_space",
     "depthwise_conv2d", "depthwise_conv2d_native", "local_response_normalization", "lrn",
     "max_pool", "max_pool1d", "max_pool2d", "separable_conv2d", "space_to_depth",
+    "bidirectional_dynamic_rnn", "dynamic_rnn", "rnn_cell", "static_bidirectional_rnn",
+    "static_rnn",
     "batch_normalization", "bias_add", "dropout", "elu", "embedding_lookup", "fused_batch_norm",
     "gelu", "in_top_k",
     "l2_loss", "l2_normalize", "leaky_relu", "log_sigmoid", "log_softmax", "moments", "relu",

@@ -7,7 +7,7 @@ import builtins
 
 import numpy as np
 
-from ..framework import dtypes
+from ..framework import dtypes, errors
 from ..framework.constant_op import constant
 from ..framework.ops import Tensor, apply_op, convert_to_tensor, executing_eagerly, numpy_value
 from ..framework.registry import defop
@@ -1518,3 +1518,52 @@ def meshgrid(*args, **kwargs) -> list:
             s[order.index(i)] = -1
             outs.append(broadcast_to(reshape(x, s), out_shape))
         return outs
+
+
+# ---- reverse_sequence --------------------------------------------------------------------------
+def _reverse_sequence_infer(op):
+    x, lens = op.inputs
+    if not lens.dtype.is_integer or lens.shape.ndims not in (None, 1):
+        raise ValueError(f"seq_lengths must be a vector of integers, got {lens.dtype.name} of "
+                         f"shape {lens.shape}")
+    r = rank(x)
+    for what in ("seq_axis", "batch_axis"):
+        if r is not None and not 0 <= op.attrs[what] < r:
+            raise ValueError(f"{what} {op.attrs[what]} is out of range for input of rank {r}")
+    return x.dtype, x.shape
+
+
+def _reverse_sequence_kernel(x, lengths, seq_axis, batch_axis):
+    xt = np.moveaxis(x, (batch_axis, seq_axis), (0, 1))
+    n, t = xt.shape[:2]
+    lens = np.asarray(lengths, np.int64)
+    if len(lens) != n:
+        raise errors.InvalidArgumentError(None, None, f"len(seq_lens) != input.dims({batch_axis})"
+                                          f", ({len(lens)} vs. {n})")
+    if lens.size and (lens.max() > t or lens.min() < 0):
+        b = int(np.argmax((lens > t) | (lens < 0)))
+        raise errors.InvalidArgumentError(None, None, f"seq_lens({b}) > input.dims({seq_axis}) "
+                                          f"({lens[b]} vs. {t})")
+    steps = np.arange(t)[None, :]
+    idx = np.where(steps < lens[:, None], lens[:, None] - 1 - steps, steps)
+    out = xt[np.arange(n)[:, None], idx]
+    return np.ascontiguousarray(np.moveaxis(out, (0, 1), (batch_axis, seq_axis)))
+
+
+defop("ReverseSequence", infer=_reverse_sequence_infer, kernel=_reverse_sequence_kernel,
+      grad=lambda op, dy: [apply_op("ReverseSequence", [dy, op.inputs[1]], op.attrs,
+                                    name="ReverseSequence"), None])
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None,
+                     seq_dim=None, batch_dim=None) -> Tensor:
+    """Reverses the first ``seq_lengths[b]`` entries along ``seq_axis`` of each batch row b."""
+    seq_axis = seq_dim if seq_axis is None else seq_axis
+    batch_axis = (batch_dim or 0) if batch_axis is None else batch_axis
+    if seq_axis is None:
+        raise ValueError("reverse_sequence: seq_axis must be given")
+    x = convert_to_tensor(input)
+    r = rank(x)
+    ax = [a + r if a < 0 and r is not None else a for a in (seq_axis, batch_axis)]
+    return apply_op("ReverseSequence", [x, convert_to_tensor(seq_lengths)],
+                    {"seq_axis": ax[0], "batch_axis": ax[1]}, name=name or "ReverseSequence")

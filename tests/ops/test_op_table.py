@@ -371,6 +371,17 @@ add(row("While WhileGrad TensorArrayV3 TensorArrayScatterV3 TensorArrayReadV3 "
         ref=lambda x: x * x.sum(1, keepdims=True), id="map_fn"))
 
 
+def np_reverse_sequence(x, lengths=(3, 1)):
+    out = x.copy()
+    for b, n in enumerate(lengths):
+        out[b, :n] = x[b, :n][::-1]
+    return out
+
+
+add(row("ReverseSequence", lambda x: tf.reverse_sequence(x, [3, 1], seq_axis=1, batch_axis=0),
+        u(2, 3, 2), ref=np_reverse_sequence, order=2))
+
+
 def two_reads(x):
     ta = tf.TensorArray(x.dtype, size=2, clear_after_read=False).unstack(x)
     return ta.read(0) * ta.read(1) + ta.read(0)
