@@ -147,3 +147,26 @@ def test_datasets_of_records_batch_into_a_model():
     with tf.Session() as sess:
         sess.run(w.initializer)
         assert sess.run(y).ravel().tolist() == [1.0, 5.0, 9.0]
+
+
+@pytest.mark.parametrize("name, compression", [("examples.tfrecord", None),
+                                               ("examples.tfrecord.gz", "GZIP")])
+def test_files_written_by_tensorflow_parse_to_the_reference_values(name, compression):
+    # written by TF 2.21: see tests/data/tfrecord/README.md
+    from pathlib import Path
+    path = str(Path(__file__).parent / "tfrecord" / name)
+    spec = {"x": tf.io.FixedLenFeature([2], tf.float32),
+            "label": tf.io.FixedLenFeature([], tf.int64),
+            "name": tf.io.FixedLenFeature([], tf.string),
+            "tags": tf.io.VarLenFeature(tf.int64)}
+    ds = TFRecordDataset(path, compression_type=compression).map(
+        lambda r: tf.io.parse_single_example(r, spec))
+    el = ds.make_one_shot_iterator().get_next()
+    tags = tf.sparse.to_dense(el["tags"])
+    with tf.Session() as sess:
+        for i in range(4):
+            x, label, nm, tg = sess.run([el["x"], el["label"], el["name"], tags])
+            np.testing.assert_allclose(x, [i + 0.25, -i * 1.5])
+            assert (label, nm, tg.tolist()) == (i, f"item{i}".encode(), list(range(i)))
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(el["x"])
