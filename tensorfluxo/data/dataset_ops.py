@@ -16,13 +16,14 @@ That keeps an MNIST epoch through shuffle and batch within a few percent of feed
 from __future__ import annotations
 
 import collections
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 
 import numpy as np
 
 from ..framework import dtypes, errors
-from ..framework.ops import Tensor, convert_to_tensor, get_default_graph
+from ..framework.ops import Tensor, convert_to_tensor, executing_eagerly, get_default_graph
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..ops import array_ops
 from ..ops.control_flow_ops import captured_inputs
@@ -198,9 +199,17 @@ class Dataset(Structured):
         return Iterator._initializable(self)
 
     def __iter__(self):
-        raise RuntimeError("__iter__() is only supported inside of tf.function or when eager "
-                           "execution is enabled. In graph mode use "
-                           "dataset.make_one_shot_iterator().get_next() and Session.run.")
+        """Eager mode: the elements as eager tensors (``for x, y in dataset:``)."""
+        if not executing_eagerly():
+            raise RuntimeError("__iter__() is only supported inside of tf.function or when "
+                               "eager execution is enabled. In graph mode use "
+                               "dataset.make_one_shot_iterator().get_next() and Session.run.")
+        from ..framework.constant_op import constant
+        return (to_user(nest.map_structure(constant, element)) for element in iterate(self))
+
+    def as_numpy_iterator(self):
+        """The elements as NumPy values (eager mode, or any mode: read in Python)."""
+        return iterate(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__.lstrip('_')}Dataset element_spec={self.element_spec}>"
@@ -456,16 +465,28 @@ class _Function:
     def __init__(self, fn: Callable, ds: Dataset, what: str):
         if not callable(fn):
             raise TypeError(f"Dataset.{what}: expected a callable, got {fn!r}")
-        graph = get_default_graph()
+        if executing_eagerly():
+            # traced as tf.function traces: eager values become constants, variables are read
+            # through their cells; the plan runs on the eager context's state
+            from ..def_function import FuncGraph
+            graph = FuncGraph(f"Dataset.{what}")
+            scope = graph.as_default()
+        else:
+            graph = get_default_graph()
+            scope = contextlib.nullcontext()
         start = len(graph.get_operations())
-        with graph.name_scope(what):
+        with scope, graph.name_scope(what):
             self.args = [array_ops.placeholder(dt, shape, name=f"arg{i}")
                          for i, (dt, shape) in enumerate(_pairs(ds))]
             element = to_user(nest.pack(ds._spec, self.args))
             out = fn(*element) if isinstance(element, tuple) and not hasattr(element, "_fields") \
                 else fn(element)
+            self.result = out
+            if isinstance(out, (list, tuple, dict)) or isinstance(out, Tensor):
+                self.tensors = _element_tensors(tuple(out) if isinstance(out, list) else out)
+            else:
+                self.tensors = None  # a Dataset (flat_map) or a Python value
         self.ops = set(graph.get_operations()[start:])
-        self.result = out
         self.what = what
 
     def outputs(self, out) -> list:
@@ -489,12 +510,9 @@ class _Function:
 class _Map(Dataset):
     def __init__(self, ds, fn):
         f = _Function(fn, ds, "map")
-        out = f.result
-        if isinstance(out, list):  # TF converts a returned list to a tuple
-            out = tuple(out)
-        if isinstance(out, Dataset):
+        if isinstance(f.result, Dataset):
             raise TypeError("Dataset.map: the function returned a Dataset; use flat_map")
-        tree = _element_tensors(out)
+        tree = f.tensors if f.tensors is not None else _element_tensors(f.result)
         self._outs = nest.flatten(tree)
         super().__init__(_spec_from_tensors(tree), (ds,))
         self._f = f
@@ -509,7 +527,10 @@ class _Map(Dataset):
 class _Filter(Dataset):
     def __init__(self, ds, predicate):
         f = _Function(predicate, ds, "filter")
-        out = convert_to_tensor(f.result)
+        out = nest.flatten(f.tensors)[0] if f.tensors is not None else None
+        if out is None or not isinstance(out, Tensor):
+            raise ValueError(f"Dataset.filter: the predicate must return a scalar bool tensor, "
+                             f"got {f.result!r}")
         if not out.dtype.is_bool or out.shape.ndims not in (None, 0):
             raise ValueError(f"Dataset.filter: the predicate must return a scalar bool tensor, "
                              f"got {out.dtype.name} of shape {out.shape}")
@@ -801,14 +822,24 @@ def iterate(ds: Dataset, session=None) -> Iterator:
     from ..client.session import Session
     caps = ds.all_captures()
     values: dict = {}
+    eager = [t for t in caps if hasattr(t, "_value")]
+    if eager:  # eager tensors hold their values
+        values = {t: t._value for t in eager}
+        caps = [t for t in caps if not hasattr(t, "_value")]
     if caps:
         graph = caps[0].graph
         if session is not None and session.graph is graph:
             values = dict(zip(caps, session.run(caps)))
         else:
             with Session(graph=graph) as s:
-                values = dict(zip(caps, s.run(caps)))
-    state = session if session is not None else RunState()
+                values.update(zip(caps, s.run(caps)))
+    if session is not None:
+        state = session
+    elif executing_eagerly():
+        from ..client.eager import context_state
+        state = context_state()
+    else:
+        state = RunState()
     template = ds._spec
     for e in make_stream(ds, state, values):
         yield nest.pack(template, list(e))

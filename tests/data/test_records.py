@@ -170,3 +170,22 @@ def test_files_written_by_tensorflow_parse_to_the_reference_values(name, compres
             assert (label, nm, tg.tolist()) == (i, f"item{i}".encode(), list(range(i)))
         with pytest.raises(tf.errors.OutOfRangeError):
             sess.run(el["x"])
+
+
+def test_make_csv_dataset_infers_types_and_splits_the_label(tmp_path):
+    p = tmp_path / "t.csv"
+    p.write_text("age,fare,name,survived\n22,7.25,a,0\n38,71.3,b,1\n26,7.9,c,1\n")
+    ds = tf.data.experimental.make_csv_dataset(str(p), batch_size=2, label_name="survived",
+                                               num_epochs=1, shuffle=False)
+    features, label = ds.make_one_shot_iterator().get_next()
+    assert sorted(features) == ["age", "fare", "name"]
+    assert (features["age"].dtype, features["fare"].dtype, features["name"].dtype,
+            label.dtype) == (tf.int32, tf.float32, tf.string, tf.int32)
+    with tf.Session() as sess:
+        f, lab = sess.run([features, label])
+        assert f["age"].tolist() == [22, 38] and lab.tolist() == [0, 1]
+        assert f["name"].tolist() == [b"a", b"b"]
+        f, lab = sess.run([features, label])
+        assert f["fare"].tolist() == pytest.approx([7.9]) and lab.tolist() == [1]
+    with pytest.raises(ValueError, match="label_name 'nope' is not a column"):
+        tf.data.experimental.make_csv_dataset(str(p), 2, label_name="nope")
