@@ -1,5 +1,8 @@
 """Input pipelines into seed 000's MNIST MLP: feed_dict, tf.data and TF1 queues, per epoch.
 
+The queue pipeline is TF1's classic slice_input_producer -> tf.train.batch with 4 threads: one
+enqueue run per example, so its cost is per-example work in Python threads.
+
     python benchmarks/data.py                                  # tensorfluxo
     python benchmarks/data.py --compare /tmp/tfvenv/bin/python # and TensorFlow (compat.v1)
 
@@ -65,6 +68,28 @@ def run(tf, data: dict, batch: int, epochs: int) -> dict:
                 pass
             times.append(time.perf_counter() - t0)
     out["tf_data"] = float(np.median(times[1:] or times))
+
+    # TF1 queues: slice_input_producer -> batch (4 enqueuing threads), one epoch's steps timed
+    tf.reset_default_graph()
+    tf.set_random_seed(42)
+    x1, y1 = tf.train.slice_input_producer([X_train, y_train], shuffle=True)
+    xb, yb = tf.train.batch([x1, y1], batch_size=batch, num_threads=4, capacity=20 * batch)
+    train, _, init = mlp.build_mlp(tf, xb, yb)
+    steps = len(X_train) // batch
+    with tf.Session() as sess:
+        sess.run([init, tf.local_variables_initializer()])
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        for _ in range(20):  # warm-up: plans, filled queue
+            sess.run(train)
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            sess.run(train)
+        out["queues"] = time.perf_counter() - t0
+        coord.request_stop()
+        for qr in tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS):
+            sess.run(qr.cancel_op)  # wakes the enqueuing threads
+        coord.join(threads, stop_grace_period_secs=5)
     return out
 
 
@@ -83,8 +108,9 @@ def main(argv=None) -> None:
     if args.module != "none":
         ours = run(common.import_tf(args.module), data, args.batch, args.epochs)
         print(f"{args.module}: " + " | ".join(f"{k} {v:.3f} s/epoch" for k, v in ours.items()))
-        print(f"  tf.data adds {100 * (ours['tf_data'] / ours['feed_dict'] - 1):+.1f} % to the "
-              "feed_dict epoch")
+        for k in ("tf_data", "queues"):
+            print(f"  {k} adds {100 * (ours[k] / ours['feed_dict'] - 1):+.1f} % to the "
+                  "feed_dict epoch")
         if args.json:
             common.emit_json({"module": args.module, **ours})
     if args.compare:
@@ -93,7 +119,7 @@ def main(argv=None) -> None:
         print("tensorflow: " + " | ".join(f"{k} {v:.3f} s/epoch" for k, v in theirs.items()
                                           if k != "module"))
         if ours:
-            for k in ("feed_dict", "tf_data"):
+            for k in ("feed_dict", "tf_data", "queues"):
                 print(common.ratio_line(f"{k} epoch", ours[k], theirs[k], args.module))
 
 

@@ -32,6 +32,7 @@ _EXPORTS = {
     "Coordinator": _IN, "QueueRunner": _IN, "add_queue_runner": _IN,
     "start_queue_runners": _IN, "limit_epochs": _IN, "input_producer": _IN,
     "string_input_producer": _IN, "range_input_producer": _IN, "batch": _IN,
+    "slice_input_producer": _IN,
     "batch_join": _IN, "shuffle_batch": _IN, "shuffle_batch_join": _IN,
 }
 __all__ = sorted(_EXPORTS)

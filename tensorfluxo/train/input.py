@@ -235,6 +235,21 @@ def range_input_producer(limit, num_epochs=None, shuffle=True, seed=None, capaci
                           name=name or "input_producer")
 
 
+def slice_input_producer(tensor_list, num_epochs=None, shuffle: bool = True, seed=None,
+                         capacity: int = 32, shared_name=None, name=None) -> list:
+    """One row of each tensor of ``tensor_list`` per run (the same row index in all), visiting
+    every row once per epoch (shuffled)."""
+    from ..ops.array_ops import gather, shape
+    ts = [convert_to_tensor(t) for t in tensor_list]
+    if not ts:
+        raise ValueError("slice_input_producer needs at least one tensor")
+    n = shape(ts[0], out_type=dtypes.int32)[0]
+    q = range_input_producer(n, num_epochs, shuffle, seed, capacity,
+                             name=name or "input_producer")
+    i = q.dequeue()
+    return [gather(t, i) for t in ts]
+
+
 # ---- batching ----------------------------------------------------------------------------------
 def _as_list(tensors):
     if isinstance(tensors, dict):

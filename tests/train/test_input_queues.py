@@ -162,3 +162,25 @@ def test_batch_needs_fully_defined_shapes():
     with pytest.raises(ValueError, match=r"all shapes must be fully defined: 'Placeholder:0' "
                                          r"has shape \(\?,\)"):
         tf.train.batch([x], 4)
+
+
+def test_slice_input_producer_visits_every_row_once_per_epoch():
+    X = np.arange(10, dtype=np.float32) * 10
+    y = np.arange(10)
+    xs, ys = tf.train.slice_input_producer([X, y], num_epochs=2, shuffle=True, seed=1)
+    xb, yb = tf.train.batch([xs, ys], batch_size=4, allow_smaller_final_batch=True)
+    got_x, got_y = [], []
+    with tf.Session() as sess:
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        try:
+            while True:
+                a, b = sess.run([xb, yb])
+                got_x += a.tolist()
+                got_y += b.tolist()
+        except tf.errors.OutOfRangeError:
+            pass
+        coord.request_stop()
+        coord.join(threads)
+    assert sorted(got_y) == sorted(list(range(10)) * 2)
+    assert got_x == [10.0 * v for v in got_y]  # rows stay together
