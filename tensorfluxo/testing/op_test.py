@@ -8,7 +8,8 @@ inputs and a NumPy reference::
 ``check_row`` then, for float32 and float64 inputs and for placeholders with known and with
 unknown (None) dimensions:
 
-- compares the outputs with the reference, and their dtypes and static shapes with the values;
+- compares the outputs with the reference, and their dtypes and static shapes with the values
+  (with known input shapes the static shape must be exact, unless ``exact_shape=False``);
 - checks (``order`` >= 1) the gradient against finite differences in float64 (``order=2``: the
   second derivative too), and that the run-time gradient paths (unknown shapes) and the float32
   gradients agree with it and keep their dtype;
@@ -74,6 +75,7 @@ class OpRow:
     id: str = ""
     dtypes: tuple = FLOATS
     unknown: bool = True
+    exact_shape: bool = True
     out_dtype: object = None
     rtol: float | None = None
     grad: dict = field(default_factory=dict)  # tol / eps for check_gradients
@@ -87,7 +89,7 @@ class Covered:
 
 
 def row(ops: str, fn: Callable, *inputs, ref: Callable | None, order: int = 1, id: str = "",
-        dtypes: Sequence = FLOATS, unknown: bool = True, out_dtype=None,
+        dtypes: Sequence = FLOATS, unknown: bool = True, exact_shape: bool = True, out_dtype=None,
         rtol: float | None = None, **grad_options) -> OpRow:
     """One op test. ``ops``: the op types it exercises, space separated ("Relu ReluGrad").
 
@@ -95,14 +97,15 @@ def row(ops: str, fn: Callable, *inputs, ref: Callable | None, order: int = 1, i
     run in each of ``dtypes``, others as given); ``ref(*float64_arrays)`` the expected value(s),
     or None when the finite-difference check is the reference (gradient ops). ``order``: 0 not
     differentiable, 1 gradient, 2 also second derivatives. ``unknown=False`` skips the
-    unknown-shape run (functions that need static shapes). ``out_dtype``: the float outputs'
-    dtype when it is not the inputs' (casts). ``rtol``: forward tolerance. ``tol``/``eps``:
-    passed to check_gradients.
+    unknown-shape run (functions that need static shapes); ``exact_shape=False`` allows outputs
+    whose static shape stays partly unknown with known inputs (data-dependent sizes).
+    ``out_dtype``: the float outputs' dtype when it is not the inputs' (casts). ``rtol``:
+    forward tolerance. ``tol``/``eps``: passed to check_gradients.
     """
     if order not in (0, 1, 2):
         raise ValueError(f"order must be 0, 1 or 2, got {order}")
     return OpRow(tuple(ops.split()), fn, tuple(np.asarray(v) for v in inputs), ref, order, id,
-                 tuple(dtypes), unknown, out_dtype, rtol, grad_options)
+                 tuple(dtypes), unknown, exact_shape, out_dtype, rtol, grad_options)
 
 
 def covered(ops: str, *, by: str, why: str) -> Covered:
@@ -169,6 +172,10 @@ def _check_dtype(r: OpRow, dt, want, built: set) -> list:
                 if not t.shape.is_compatible_with(v.shape):
                     raise AssertionError(f"{where}: {t.name} has static shape {t.shape} but "
                                          f"value shape {v.shape}")
+                if mode == "static" and r.exact_shape and t.shape.as_tuple() != v.shape:
+                    raise AssertionError(f"{where}: {t.name} has static shape {t.shape} from "
+                                         f"known input shapes, but value shape {v.shape} (a "
+                                         f"data-dependent shape: exact_shape=False)")
             _check_values(r, dt, got[mode], want, vals, where)
         grads = {}
         if r.order == 0:
