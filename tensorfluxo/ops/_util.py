@@ -61,6 +61,9 @@ def constant_value(t: Tensor):
             return np.stack(vals, axis=op.attrs["axis"])
     if op.type == "Identity":
         return constant_value(op.inputs[0])
+    if op.type == "StridedSlice":  # tf.shape(x)[0] of a known shape
+        v = constant_value(op.inputs[0])
+        return None if v is None else np.asarray(v[op.attrs["spec"]])
     return None
 
 

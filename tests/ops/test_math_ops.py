@@ -37,11 +37,6 @@ def arr(shape, lo=-2.0, hi=2.0, dtype=np.float64):
     return RNG.uniform(lo, hi, shape).astype(dtype)
 
 
-def away_from_zero(shape, dtype=np.float64):
-    a = RNG.uniform(0.5, 2.0, shape) * RNG.choice([-1.0, 1.0], shape)
-    return a.astype(dtype)
-
-
 def test_binary_int_ops_and_logical():
     x = np.array([7, -7, 6, 0], np.int32)
     y = np.array([2, 2, -4, 3], np.int32)

@@ -223,7 +223,9 @@ add(row("PlaceholderWithDefault", lambda x: dyn(x) * x, u(2, 3), ref=lambda x: x
 add(row("StopGradient", tf.stop_gradient, u(2, 3), ref=lambda x: x, order=0))
 add(row("ZerosLike", tf.zeros_like, u(2, 3), ref=np.zeros_like, order=0))
 add(row("OnesLike", tf.ones_like, u(2, 3), ref=np.ones_like, order=0))
-add(row("Shape Size", lambda x: [tf.shape(x), tf.size(x)], u(2, 3),
+add(row("OnesLike Cast", lambda x: tf.ones_like(x, dtype=tf.int32), u(2, 3),
+        ref=lambda x: np.ones(x.shape, np.int32), order=0, id="int32"))
+add(row("Shape Size", lambda x: [tf.shape(x), tf.size(x)], u(2, 3, 4),
         ref=lambda x: [np.array(x.shape, np.int32), np.int32(x.size)], order=0))
 # TF's ops that GraphDefs written by TensorFlow (or by tensorfluxo for TF) use.
 add(row("IdentityN", lambda x, y: apply_op("IdentityN", [x, y])[0] * y, u(2, 3), u(2, 3),
@@ -231,34 +233,51 @@ add(row("IdentityN", lambda x, y: apply_op("IdentityN", [x, y])[0] * y, u(2, 3),
 add(row("BroadcastGradientArgs",
         lambda a, b: list(apply_op("BroadcastGradientArgs", [a, b])),
         np.array([2, 1, 3], np.int32), np.array([4, 3], np.int32),
-        ref=lambda a, b: [np.array([1], np.int32), np.array([0], np.int32)], order=0))
-add(row("Rank", tf.rank, u(2, 3), ref=lambda x: np.int32(x.ndim), order=0))
-for target in ([3, -1], [-1], [6, 1], [1, 2, 3]):
-    add(row("Reshape", lambda x, t=target: tf.reshape(x, t) * 1.5, u(2, 3),
-            ref=lambda x, t=target: x.reshape(t) * 1.5, order=2, id=str(target)))
+        ref=lambda a, b: [np.array([1], np.int32), np.array([0], np.int32)], order=0,
+        exact_shape=False))
+add(row("Shape", lambda x: tf.shape(x, out_type=tf.int64), u(2, 3),
+        ref=lambda x: np.array(x.shape), order=0, id="int64"))
+add(row("Rank", tf.rank, u(2, 3, 4), ref=lambda x: np.int32(x.ndim), order=0))
+for target in ([6, 4], [-1], [2, -1, 2], [4, 3, 2], [1, 24, 1]):
+    add(row("Reshape", lambda x, t=target: tf.reshape(x, t), u(2, 3, 4),
+            ref=lambda x, t=target: x.reshape(t), order=2, id=str(target)))
+add(row("Reshape Shape Pack", lambda x: tf.reshape(x, [tf.shape(x)[0], -1]), u(2, 3, 4),
+        ref=lambda x: x.reshape(2, 12), order=2, id="tensor-dims"))
 add(row("Reshape", lambda x: tf.reshape(dyn(x), [-1]), u(2, 3), ref=lambda x: x.reshape(-1),
         order=2, id="partly-unknown", exact_shape=False))
 for perm in (None, [0, 2, 1], [2, 0, 1]):
-    add(row("Transpose", lambda x, p=perm: tf.transpose(x, p), u(2, 3, 2),
+    add(row("Transpose", lambda x, p=perm: tf.transpose(x, p), u(2, 3, 4),
             ref=lambda x, p=perm: np.transpose(x, p), order=2, id=str(perm)))
-for axis in (0, 1, -1):
-    add(row("ExpandDims", lambda x, a=axis: tf.expand_dims(x, a), u(2, 3),
+for axis in (0, 1, 3, -1, -4):
+    add(row("ExpandDims", lambda x, a=axis: tf.expand_dims(x, a), u(2, 3, 4),
             ref=lambda x, a=axis: np.expand_dims(x, a), order=2, id=f"axis{axis}"))
-add(row("Squeeze", lambda x: tf.squeeze(x, [1]), u(2, 1, 3), ref=lambda x: x.squeeze(1),
-        order=2))
-add(row("Squeeze", tf.squeeze, u(1, 3, 1), ref=np.squeeze, id="all", unknown=False))
+for axis in (None, [0], [2], [0, -1]):
+    add(row("Squeeze", lambda x, a=axis: tf.squeeze(x, a), u(1, 3, 1),
+            ref=lambda x, a=axis: np.squeeze(x, None if a is None else tuple(a)), order=2,
+            id=f"axis{axis}"))
 add(row("Cast", lambda x: tf.cast(tf.cast(x, tf.float32) * 3.0, tf.float64), u(2, 3),
         ref=lambda x: x.astype(np.float32).astype(np.float64) * 3, out_dtype=np.float64,
         eps=1e-2, tol=1e-4, rtol=1e-6))
-add(row("Cast", lambda x: tf.cast(x, tf.int32), u(2, 3), ref=lambda x: x.astype(np.int32),
-        order=0, id="to-int"))
+for dst in (np.int32, np.int64):
+    add(row("Cast", lambda x, d=dst: tf.cast(x * 3, d), u(2, 3), ref=lambda x, d=dst:
+            (x * 3).astype(d), order=0, id=np.dtype(dst).name))
+for src, dst in [(np.bool_, np.float32), (np.int32, np.float64)]:
+    add(row("Cast", lambda x, d=dst: tf.cast(x, d), (u(2, 3) * 3).astype(src),
+            ref=lambda x, d=dst: x.astype(d), order=0, id=f"{np.dtype(src).name}-to-float"))
 add(row("Fill", lambda v: tf.fill([2, 3], v), u(), ref=lambda v: np.full([2, 3], v), order=2))
+add(row("Fill Shape", lambda x: tf.zeros(tf.shape(x)), u(2, 3), ref=np.zeros_like,
+        out_dtype=np.float32, order=0, id="zeros-of-shape"))
+add(row("Fill", lambda x: tf.ones([tf.shape(x)[0], 2], tf.int32), u(2, 3),
+        ref=lambda x: np.ones((2, 2), np.int32), order=0, id="ones-of-tensor-dims"))
 
 # ---- slicing --------------------------------------------------------------------------------
-for key in [1, -1, (slice(None), 1), (slice(None, None, -1),), (slice(2, 0, -1), 0),
-            (Ellipsis, slice(None, None, 2)), (None, 1, Ellipsis), (slice(-1, None), None, 0),
+for key in [1, -1, (0, 2), (slice(None), 1), (slice(1, None), slice(None, 2)),
+            (slice(None, None, -1),), (slice(None), slice(None, None, -2)), (slice(2, 0, -1), 0),
+            (Ellipsis, 1), (0, Ellipsis), (None, 1), (slice(None), None, 0), (Ellipsis, None),
+            (1, slice(-2, None), slice(None, None, 3)), (slice(-1, None), Ellipsis, None, -1),
+            (slice(5, 10),), (Ellipsis, slice(None, None, 2)), (None, 1, Ellipsis),
             (0, slice(1, None), slice(None, None, -2))]:
-    add(row("StridedSlice StridedSliceGrad", lambda x, k=key: x[k], u(3, 3, 4),
+    add(row("StridedSlice StridedSliceGrad", lambda x, k=key: x[k], u(2, 3, 4),
             ref=lambda x, k=key: x[k], order=2, id=str(key)))
 add(row("StridedSlice", lambda x: x[1:, ::2], u(4, 3), ref=lambda x: x[1:, ::2], order=2,
         id="unknown-dims"))
@@ -268,20 +287,23 @@ add(row("DynamicSlice DynamicSliceGrad",
         lambda x: x[tf.placeholder_with_default(1, []), 1:]
         * x[::-1][:, :tf.placeholder_with_default(2, [])], u(3, 2),
         ref=lambda x: x[1, 1:] * x[::-1][:, :2], order=2, exact_shape=False))
-for begin, size in [([1, 0, 1], [1, -1, 1]), ([0, 0, 0], [2, 3, 2]), ([1, 1, 0], [1, 2, -1])]:
-    add(row("Slice SliceGrad", lambda x, b=begin, s=size: tf.slice(x, b, s), u(2, 3, 2),
+for begin, size in [([0, 0, 0], [2, 3, 4]), ([1, 0, 2], [1, -1, 2]), ([0, 2, 0], [-1, 1, -1]),
+                    ([1, 1, 1], [0, 2, 3])]:
+    add(row("Slice SliceGrad", lambda x, b=begin, s=size: tf.slice(x, b, s), u(2, 3, 4),
             ref=lambda x, b=begin, s=size: x[tuple(slice(i, None if n == -1 else i + n)
                                                    for i, n in zip(b, s))],
             order=2, id=f"{begin}-{size}"))
 
 # ---- joining and splitting ------------------------------------------------------------------
 for axis in (0, 1, -1):
-    add(row("Pack Unpack", lambda a, b, axis=axis: tf.stack([a, b, a], axis=axis), u(2, 3),
-            u(2, 3), ref=lambda a, b, axis=axis: np.stack([a, b, a], axis), order=2,
+    add(row("Pack Unpack", lambda a, b, c, axis=axis: tf.stack([a, b, c], axis=axis), u(2, 3),
+            u(2, 3), u(2, 3), ref=lambda a, b, c, axis=axis: np.stack([a, b, c], axis), order=2,
             id=f"axis{axis}"))
-    add(row("Unpack Pack", lambda x, axis=axis: tf.unstack(x, axis=axis), u(2, 3),
+    add(row("Unpack Pack", lambda x, axis=axis: tf.unstack(x, axis=axis), u(2, 3, 4),
             ref=lambda x, axis=axis: list(np.moveaxis(x, axis, 0)), order=2,
             unknown=False, id=f"axis{axis}"))
+add(row("Pack", lambda x: tf.stack([x, 2.0]), u(), ref=lambda x: np.array([x, 2.0]), order=2,
+        id="python-scalar"))
 add(row("Unpack", lambda x: tf.unstack(x)[0], u(1, 3), ref=lambda x: x[0], unknown=False,
         id="one"))
 for axis in (0, 1, -1):
@@ -290,49 +312,84 @@ for axis in (0, 1, -1):
             id=f"axis{axis}"))
 add(row("ConcatV2", lambda a, b: tf.concat([dyn(a), b], 0), u(1, 3), u(2, 3),
         ref=lambda a, b: np.concatenate([a, b]), order=2, id="partly-unknown", exact_shape=False))
-add(row("Split", lambda x: tf.split(x, 3, 1), u(2, 3), ref=lambda x: np.split(x, 3, 1),
-        order=2))
-add(row("Split", lambda x: tf.split(x, 1, 0)[0], u(3, 2), ref=lambda x: x, id="one"))
-add(row("SplitV", lambda x: tf.split(x, [1, -1], 0), u(3, 2), ref=lambda x: [x[:1], x[1:]],
-        order=2))
-add(row("SplitV", lambda x: tf.split(x, [2, 0, 1, 1], 1), u(2, 4),
-        ref=lambda x: np.split(x, [2, 2, 3], 1), id="sizes"))
-for mult in ([1, 1], [2, 3], [3, 1], [0, 2]):
+add(row("ConcatV2", lambda x: tf.concat([x, [[9.0, 9.0, 9.0]]], 0), u(2, 3),
+        ref=lambda x: np.concatenate([x, np.full((1, 3), 9.0)]), order=2, id="python-list"))
+
+
+def split_ref(x, spec, axis):
+    if isinstance(spec, int):
+        return np.split(x, spec, axis)
+    sizes = [x.shape[axis] - sum(s for s in spec if s != -1) if s == -1 else s for s in spec]
+    return np.split(x, np.cumsum(sizes)[:-1], axis)
+
+
+for spec, axis in [(2, 0), (3, 1), ([1, 2], 1), ([2, -1, 1], 2), ([0, 3], 1), (1, -1),
+                   ([2, 0, 1, 1], 2)]:
+    add(row("Split" if isinstance(spec, int) else "SplitV",
+            lambda x, s=spec, a=axis: tf.split(x, s, a), u(2, 3, 4),
+            ref=lambda x, s=spec, a=axis: split_ref(x, s, a), order=2, id=f"{spec}-axis{axis}"))
+for mult in ([1, 1], [2, 1], [2, 3], [0, 2]):
     add(row("Tile TileGrad", lambda x, m=mult: tf.tile(x, m), u(2, 3),
             ref=lambda x, m=mult: np.tile(x, m), order=2, id=str(mult)))
-for mode in ("CONSTANT", "REFLECT", "SYMMETRIC"):
-    for pads in ([[1, 2], [2, 1]], [[0, 0], [1, 1]], [[1, 0], [0, 2]]):
+for mode in ("CONSTANT", "REFLECT", "SYMMETRIC", "reflect"):
+    for pads in ([[1, 0], [2, 2]], [[0, 0], [1, 1]], [[1, 1], [0, 2]]):
         add(row("Pad PadGrad", lambda x, m=mode, p=pads: tf.pad(x, p, m), u(3, 3),
                 ref=lambda x, m=mode, p=pads: np.pad(x, p, m.lower()), order=2,
                 id=f"{mode}-{pads}"))
 add(row("Pad", lambda x: tf.pad(x, [[0, 1], [1, 0]], constant_values=2.0), u(2, 3),
         ref=lambda x: np.pad(x, [[0, 1], [1, 0]], constant_values=2.0), id="constant-values"))
+add(row("Pad", lambda x: tf.pad(x, [[1, 1], [0, 1]], constant_values=7),
+        np.arange(4, dtype=np.int32).reshape(2, 2),
+        ref=lambda x: np.pad(x, [[1, 1], [0, 1]], constant_values=7), id="int"))
 
-# ---- gather ---------------------------------------------------------------------------------
-for axis in (0, 1, -1):
-    add(row("GatherV2 GatherGrad", lambda x, a=axis: tf.gather(x, [1, 0, 1, 1], axis=a),
-            u(2, 3, 2), ref=lambda x, a=axis: np.take(x, [1, 0, 1, 1], axis=a), order=2,
-            id=f"axis{axis}"))
+# ---- gather, one_hot, boolean_mask, sequence_mask -------------------------------------------
+for axis in (0, 1, 2, -1):
+    for idx in ([1, 0, 1], [[0, 1], [1, 1]], 1):
+        add(row("GatherV2 GatherGrad", lambda x, i, a=axis: tf.gather(x, i, axis=a), u(2, 3, 4),
+                np.array(idx, np.int32), ref=lambda x, i, a=axis: np.take(x, i, axis=a),
+                order=2, id=f"axis{axis}-{idx}"))
+    add(row("GatherV2", lambda x, i, a=axis: tf.gather(x, i, axis=a), u(2, 3, 4),
+            np.array([1, 0, 1]), ref=lambda x, i, a=axis: np.take(x, i, axis=a),
+            id=f"axis{axis}-int64"))
 add(row("GatherV2", lambda x: tf.gather(x, [[0, 2], [2, 2]]), u(3, 2),
-        ref=lambda x: x[[[0, 2], [2, 2]]], order=2, id="2d-indices"))
-add(row("GatherV2", lambda x, i: tf.gather(x, i, axis=1), u(2, 3), np.array([2, 0, 2]),
-        ref=lambda x, i: x[:, i], order=2, id="index-input"))
-add(row("GatherNd GatherNdGrad", lambda x: tf.gather_nd(x, [[0, 1], [1, 2], [0, 1]]),
-        u(2, 3, 2), ref=lambda x: x[[0, 1, 0], [1, 2, 1]], order=2))
-add(row("GatherNd", lambda x: tf.gather_nd(x, [[[0, 1, 1]], [[1, 2, 0]]]), u(2, 3, 2),
-        ref=lambda x: x[[[0], [1]], [[1], [2]], [[1], [0]]], id="full"))
-add(row("Where GatherV2", lambda x: tf.boolean_mask(x, [True, False, True]), u(3, 2),
-        ref=lambda x: x[[True, False, True]], order=2, id="boolean_mask", exact_shape=False))
-add(row("Where GatherV2", lambda x: tf.boolean_mask(x, [[True, False], [True, True]], axis=1),
-        u(2, 2, 2, 3), ref=lambda x: x[:, np.array([[True, False], [True, True]])],
-        unknown=False, id="boolean_mask-2d", exact_shape=False))
-add(row("OneHot", lambda i: tf.one_hot(i, 4), np.array([[0, 3], [5, 1]]),
-        ref=lambda i: (i[..., None] == np.arange(4)).astype(np.float32), order=0))
+        ref=lambda x: x[[[0, 2], [2, 2]]], order=2, id="constant-indices"))
+for idx in ([[0, 1], [1, 2]], [[1]], [[0, 2, 3], [1, 0, 0]], [[[0, 0]], [[1, 1]]],
+            [[0, 1], [1, 2], [0, 1]]):
+    add(row("GatherNd GatherNdGrad", tf.gather_nd, u(2, 3, 4), np.array(idx, np.int32),
+            ref=lambda x, i: x[tuple(np.moveaxis(i, -1, 0))], order=2, id=str(idx)))
+for axis in (None, -1, 0, 1):
+    add(row("OneHot", lambda i, a=axis: tf.one_hot(i, 3, axis=a), np.array([[0, 2], [3, 1]]),
+            ref=lambda i, a=axis: np.moveaxis((i[..., None] == np.arange(3)).astype(np.float32),
+                                              -1, -1 if a is None else a),
+            order=0, id=f"axis{axis}"))
+add(row("OneHot", lambda i: tf.one_hot(i, 2, on_value=5, off_value=-1), np.array([1, 0]),
+        ref=lambda i: np.where(i[:, None] == np.arange(2), 5, -1).astype(np.int32), order=0,
+        id="int-values"))
+add(row("OneHot", lambda i: tf.one_hot(i, 2, dtype=tf.float64), np.array([1, 0]),
+        ref=lambda i: (i[:, None] == np.arange(2)).astype(np.float64), order=0, id="float64"))
+add(row("OneHot", lambda i: tf.one_hot(i, tf.constant(2), on_value=tf.constant(2.0)),
+        np.array([1, 0]), ref=lambda i: 2 * (i[:, None] == np.arange(2)).astype(np.float32),
+        order=0, id="tensor-values"))
+MASK_RNG = np.random.default_rng(5)
+for mask_shape, axis in [((2,), None), ((2, 3), None), ((3,), 1), ((3, 4), 1), ((2, 3, 4), 0)]:
+    add(row("Where GatherV2", lambda x, m, a=axis: tf.boolean_mask(x, m, axis=a), u(2, 3, 4),
+            MASK_RNG.uniform(size=mask_shape) > 0.4,
+            ref=lambda x, m, a=axis: x[(slice(None),) * (a or 0) + (m,)], order=2,
+            exact_shape=False, id=f"boolean_mask-{mask_shape}-axis{axis}"))
+for maxlen in (None, 4, 2):
+    for dtype in (tf.bool, tf.float32):
+        add(row("Range Less ExpandDims", lambda n, m=maxlen, d=dtype: tf.sequence_mask(n, m, d),
+                np.array([1, 3, 0], np.int32),
+                ref=lambda n, m=maxlen, d=dtype: (np.arange(n.max() if m is None else m)
+                                                  < n[:, None]).astype(d.as_numpy_dtype),
+                order=0, exact_shape=maxlen is not None, id=f"sequence_mask-{maxlen}-{dtype}"))
 
 # ---- reverse, broadcast_to, ranges, unique, meshgrid ----------------------------------------
-add(row("ReverseV2", lambda x: tf.reverse(x, [0, 2]), u(2, 3, 2),
-        ref=lambda x: np.flip(x, (0, 2)), order=2))
-for src, dst in [((3, 1), (2, 3, 2)), ((2, 3), (2, 3)), ((3,), (2, 3)), ((), (2, 2))]:
+for axis in ([0], [1, 2], [-1], [], [0, 2]):
+    add(row("ReverseV2", lambda x, a=axis: tf.reverse(x, a), u(2, 3, 4),
+            ref=lambda x, a=axis: np.flip(x, tuple(a)), order=2, id=str(axis)))
+for src, dst in [((3,), (2, 3)), ((2, 1), (2, 3)), ((), (2, 2)), ((1, 3), (2, 2, 3)),
+                 ((3, 1), (2, 3, 2)), ((2, 3), (2, 3))]:
     add(row("BroadcastTo", lambda x, d=dst: tf.broadcast_to(x, d), u(*src),
             ref=lambda x, d=dst: np.broadcast_to(x, d), order=2, id=f"{src}-{dst}"))
 add(row("Range", lambda a, b: tf.range(a, b, 2), np.int32(1), np.int32(8),
@@ -341,11 +398,20 @@ add(row("Range", lambda a: tf.range(a, 1.0, 0.25), np.float32(-0.5),
         ref=lambda a: np.arange(a, 1.0, 0.25), order=0, id="float", exact_shape=False))
 add(row("LinSpace", lambda a, b: tf.linspace(a, b, 5), np.float64(-1.0), np.float64(2.0),
         ref=lambda a, b: np.linspace(a, b, 5), order=0))
-add(row("Unique", tf.unique, np.array([3, 1, 3, 2, 1]),
-        ref=lambda x: [np.array([3, 1, 2]), np.array([0, 1, 0, 2, 1], np.int32)], order=0,
-        exact_shape=False))
-add(row("BroadcastTo Reshape", lambda x, y: tf.add_n([g * g for g in tf.meshgrid(x, y)]), u(3),
-        u(2), ref=lambda x, y: sum(g * g for g in np.meshgrid(x, y)), order=2, id="meshgrid"))
+add(row("LinSpace", lambda a: tf.linspace(a, 1.0, 5), np.float64(0.0),
+        ref=lambda a: np.linspace(a, 1, 5), order=0, id="python-stop"))
+add(row("Unique", tf.unique, np.array([4, 1, 4, 2, 1, 7], np.int32),
+        ref=lambda x: [np.array([4, 1, 2, 7], np.int32), np.array([0, 1, 0, 2, 1, 3], np.int32)],
+        order=0, exact_shape=False))
+for indexing in ("xy", "ij"):
+    add(row("BroadcastTo Reshape", lambda x, y, i=indexing: tf.meshgrid(x, y, indexing=i), u(3),
+            u(2), ref=lambda x, y, i=indexing: np.meshgrid(x, y, indexing=i), order=2,
+            id=f"meshgrid-{indexing}"))
+    add(row("BroadcastTo Reshape",
+            lambda x, y, z, i=indexing: tf.meshgrid(x, y, z, indexing=i), u(3), u(2), u(4),
+            ref=lambda x, y, z, i=indexing: np.meshgrid(x, y, z, indexing=i), order=2,
+            id=f"meshgrid3-{indexing}"))
+
 
 # ---- control flow ---------------------------------------------------------------------------
 add(row("Cond", lambda x: tf.cond(tf.reduce_sum(x) > 0, lambda: x * x, lambda: -x), pos(2, 3),
