@@ -96,8 +96,10 @@ def unique_object_name(base: str) -> str:
 
 
 def to_snake_case(name: str) -> str:
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    """Keras' layer-name rule: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d, LeakyReLU ->
+    leaky_re_lu."""
+    s = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    s = re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
     return s if s[0] != "_" else "private" + s
 
 

@@ -1,4 +1,5 @@
-"""tf.contrib.layers layer functions: fully_connected, batch_norm, dropout, flatten."""
+"""tf.contrib.layers layer functions: fully_connected, conv2d, conv2d_transpose, max_pool2d,
+avg_pool2d, batch_norm, dropout, flatten."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ...framework.ops import (
     convert_to_tensor,
     get_collection_ref,
 )
+from ...layers.convolutional import AveragePooling2D, Conv2D, Conv2DTranspose, MaxPooling2D
 from ...layers.core import Dense, Dropout, Flatten
 from ...layers.normalization import BatchNormalization
 from ...ops import array_ops, init_ops, math_ops
@@ -44,16 +46,101 @@ def fully_connected(inputs, num_outputs, activation_fn=math_ops.relu, normalizer
                       bias_initializer=biases_initializer, kernel_regularizer=weights_regularizer,
                       bias_regularizer=biases_regularizer, trainable=trainable,
                       _scope=sc)
-        layer._weight_renames = {"kernel": "weights", "bias": "biases"}
-        outputs = layer._build_and_call(inputs)
-        for var, key in ((layer.kernel, GraphKeys.WEIGHTS), (layer.bias, GraphKeys.BIASES)):
-            if var is not None and var not in get_collection_ref(key):
-                add_to_collections([key, GraphKeys.MODEL_VARIABLES] +
-                                   list(_var_collections(variables_collections, key)), var)
-        if normalizer_fn is not None:
-            outputs = normalizer_fn(outputs, **(normalizer_params or {}))
-        if activation_fn is not None:
-            outputs = activation_fn(outputs)
+        return _weighted(layer, inputs, normalizer_fn, normalizer_params, activation_fn,
+                         variables_collections, outputs_collections, sc)
+
+
+def _weighted(layer, inputs, normalizer_fn, normalizer_params, activation_fn,
+              variables_collections, outputs_collections, sc):
+    """Builds a layer with contrib's variable names (``weights``, ``biases``) and collections,
+    then the normalizer and the activation."""
+    layer._weight_renames = {"kernel": "weights", "bias": "biases",
+                             "depthwise_kernel": "depthwise_weights",
+                             "pointwise_kernel": "pointwise_weights"}
+    outputs = layer._build_and_call(inputs)
+    kernels = [getattr(layer, k, None) for k in ("kernel", "depthwise_kernel",
+                                                 "pointwise_kernel")]
+    for var, key in [(k, GraphKeys.WEIGHTS) for k in kernels] + [(layer.bias,
+                                                                   GraphKeys.BIASES)]:
+        if var is not None and var not in get_collection_ref(key):
+            add_to_collections([key, GraphKeys.MODEL_VARIABLES] +
+                               list(_var_collections(variables_collections, key)), var)
+    if normalizer_fn is not None:
+        outputs = normalizer_fn(outputs, **(normalizer_params or {}))
+    if activation_fn is not None:
+        outputs = activation_fn(outputs)
+    return _collect_outputs(outputs, outputs_collections, sc.name)
+
+
+@add_arg_scope
+def convolution2d(inputs, num_outputs, kernel_size, stride=1, padding="SAME", data_format=None,
+                  rate=1, activation_fn=math_ops.relu, normalizer_fn=None, normalizer_params=None,
+                  weights_initializer=xavier_initializer(), weights_regularizer=None,
+                  biases_initializer=init_ops.zeros_initializer(), biases_regularizer=None,
+                  reuse=None, variables_collections=None, outputs_collections=None,
+                  trainable=True, scope=None):
+    """contrib's conv2d: ``conv2d(X, 32, [5, 5], scope="conv1")`` creates ``conv1/weights``
+    and ``conv1/biases``, SAME padding and ReLU by default."""
+    return _conv("Conv", Conv2D, inputs, num_outputs, kernel_size, stride, padding, data_format,
+                 activation_fn, normalizer_fn, normalizer_params, weights_initializer,
+                 weights_regularizer, biases_initializer, biases_regularizer, reuse,
+                 variables_collections, outputs_collections, trainable, scope,
+                 dilation_rate=rate)
+
+
+@add_arg_scope
+def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding="SAME",
+                            data_format="NHWC", activation_fn=math_ops.relu, normalizer_fn=None,
+                            normalizer_params=None, weights_initializer=xavier_initializer(),
+                            weights_regularizer=None,
+                            biases_initializer=init_ops.zeros_initializer(),
+                            biases_regularizer=None, reuse=None, variables_collections=None,
+                            outputs_collections=None, trainable=True, scope=None):
+    """contrib's conv2d_transpose (``Conv2d_transpose/weights`` [h, w, out, in])."""
+    return _conv("Conv2d_transpose", Conv2DTranspose, inputs, num_outputs, kernel_size, stride,
+                 padding, data_format, activation_fn, normalizer_fn, normalizer_params,
+                 weights_initializer, weights_regularizer, biases_initializer,
+                 biases_regularizer, reuse, variables_collections, outputs_collections,
+                 trainable, scope)
+
+
+def _conv(default_name, cls, inputs, num_outputs, kernel_size, stride, padding, data_format,
+          activation_fn, normalizer_fn, normalizer_params, weights_initializer,
+          weights_regularizer, biases_initializer, biases_regularizer, reuse,
+          variables_collections, outputs_collections, trainable, scope, **extra):
+    inputs = convert_to_tensor(inputs)
+    fmt = "channels_first" if data_format in ("NCHW", "NCW") else "channels_last"
+    with variable_scope(scope, default_name=default_name, reuse=reuse) as sc:
+        layer = cls(num_outputs, kernel_size, stride, padding.lower(), data_format=fmt,
+                    use_bias=not normalizer_fn and biases_initializer is not None,
+                    kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
+                    kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
+                    trainable=trainable, _scope=sc, **extra)
+        return _weighted(layer, inputs, normalizer_fn, normalizer_params, activation_fn,
+                         variables_collections, outputs_collections, sc)
+
+
+@add_arg_scope
+def max_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC",
+               outputs_collections=None, scope=None):
+    """contrib's max_pool2d: VALID and stride 2 by default."""
+    return _pool("MaxPool2D", MaxPooling2D, inputs, kernel_size, stride, padding, data_format,
+                 outputs_collections, scope)
+
+
+@add_arg_scope
+def avg_pool2d(inputs, kernel_size, stride=2, padding="VALID", data_format="NHWC",
+               outputs_collections=None, scope=None):
+    return _pool("AvgPool2D", AveragePooling2D, inputs, kernel_size, stride, padding,
+                 data_format, outputs_collections, scope)
+
+
+def _pool(default_name, cls, inputs, kernel_size, stride, padding, data_format,
+          outputs_collections, scope):
+    fmt = "channels_first" if data_format == "NCHW" else "channels_last"
+    with variable_scope(scope, default_name=default_name) as sc:
+        outputs = cls(kernel_size, stride, padding.lower(), fmt)._build_and_call(
+            convert_to_tensor(inputs))
         return _collect_outputs(outputs, outputs_collections, sc.name)
 
 

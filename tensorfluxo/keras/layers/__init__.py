@@ -1,6 +1,17 @@
 """tf.keras.layers."""
 
 from ..engine import Input, InputLayer, Layer
+from .convolutional import (
+    Conv1D,
+    Conv2D,
+    Conv2DTranspose,
+    Cropping2D,
+    DepthwiseConv2D,
+    SeparableConv2D,
+    SpatialDropout2D,
+    UpSampling2D,
+    ZeroPadding2D,
+)
 from .core import (
     Activation,
     Dense,
@@ -13,9 +24,37 @@ from .core import (
     Softmax,
 )
 from .normalization import BatchNormalization
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AvgPool1D,
+    AvgPool2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
+
+Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D
 
 __all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input",
            "InputLayer", "Lambda", "Layer", "LeakyReLU", "ReLU", "Reshape", "Softmax"]
+__all__ += ["AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "Conv1D", "Conv2D",
+            "Conv2DTranspose", "Convolution1D", "Convolution2D", "Convolution2DTranspose",
+            "Cropping2D", "DepthwiseConv2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+            "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D",
+            "MaxPooling1D", "MaxPooling2D", "SeparableConv2D", "SeparableConvolution2D",
+            "SpatialDropout2D", "UpSampling2D", "ZeroPadding2D"]
 
 
 def serialize(layer) -> dict:
