@@ -151,6 +151,29 @@ HARNESS_CASES = {
                (lambda: layers.Lambda(lambda t: t[:, :2] * 2.0), (4,))],
 }
 
+HARNESS_CASES.update({  # convolution and pooling (tests/keras/test_convolutional.py: the rest)
+    "Conv1D": [(lambda: layers.Conv1D(3, 2, padding="causal", dilation_rate=2), (5, 2))],
+    "Conv2D": [(lambda: layers.Conv2D(2, 3, strides=2, padding="same", activation="relu",
+                                      kernel_regularizer="l2"), (5, 4, 2)),
+               (lambda: layers.Conv2D(2, (2, 3), data_format="channels_first"), (2, 4, 5))],
+    "Conv2DTranspose": [(lambda: layers.Conv2DTranspose(2, 3, strides=2, padding="same"),
+                         (3, 2, 2))],
+    "SeparableConv2D": [(lambda: layers.SeparableConv2D(3, 2, depth_multiplier=2), (4, 4, 2))],
+    "DepthwiseConv2D": [(lambda: layers.DepthwiseConv2D(2, padding="same"), (3, 3, 2))],
+    "MaxPooling1D": [(lambda: layers.MaxPooling1D(), (4, 2))],
+    "AveragePooling1D": [(lambda: layers.AveragePooling1D(2, padding="same"), (5, 2))],
+    "MaxPooling2D": [(lambda: layers.MaxPooling2D(), (4, 4, 2))],
+    "AveragePooling2D": [(lambda: layers.AveragePooling2D(3, strides=1), (4, 4, 2))],
+    "GlobalAveragePooling1D": [(lambda: layers.GlobalAveragePooling1D(), (3, 2))],
+    "GlobalMaxPooling1D": [(lambda: layers.GlobalMaxPooling1D(), (3, 2))],
+    "GlobalAveragePooling2D": [(lambda: layers.GlobalAveragePooling2D(), (3, 3, 2))],
+    "GlobalMaxPooling2D": [(lambda: layers.GlobalMaxPooling2D(keepdims=True), (3, 3, 2))],
+    "UpSampling2D": [(lambda: layers.UpSampling2D(), (2, 3, 2)),
+                     (lambda: layers.UpSampling2D(interpolation="bilinear"), (2, 3, 2))],
+    "ZeroPadding2D": [(lambda: layers.ZeroPadding2D(((1, 0), (2, 1))), (2, 3, 2))],
+    "Cropping2D": [(lambda: layers.Cropping2D(((1, 0), (0, 1))), (3, 3, 2))],
+    "SpatialDropout2D": [(lambda: layers.SpatialDropout2D(0.3), (2, 2, 4))],
+})
 
 @pytest.mark.parametrize("name,i", [(n, i) for n, cases in HARNESS_CASES.items()
                                     for i in range(len(cases))])

@@ -48,13 +48,12 @@ SeparableConvolution2D = SeparableConv2D
 
 __all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Input",
            "InputLayer", "Lambda", "Layer", "LeakyReLU", "ReLU", "Reshape", "Softmax"]
-__all__ += ["AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "Conv1D", "Conv2D",
-            "Conv2DTranspose", "Convolution1D", "Convolution2D", "Convolution2DTranspose",
+__all__ += ["AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D", "Conv2DTranspose",
             "Cropping2D", "DepthwiseConv2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-            "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D",
-            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D",
-            "MaxPooling1D", "MaxPooling2D", "SeparableConv2D", "SeparableConvolution2D",
-            "SpatialDropout2D", "UpSampling2D", "ZeroPadding2D"]
+            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D",
+            "SeparableConv2D", "SpatialDropout2D", "UpSampling2D", "ZeroPadding2D"]
+# Keras' other spellings of the same classes (MaxPool2D, Convolution2D, ...) are attributes
+# here too, not separate classes.
 
 
 def serialize(layer) -> dict:
