@@ -101,3 +101,47 @@ def test_flatten():
     y = tf.layers.flatten(x)
     assert y.shape.as_list() == [None, 6]
     assert _run(y, {x: np.zeros((4, 2, 3))}).shape == (4, 6)
+
+
+def test_tf_layers_are_the_keras_classes_in_a_variable_scope():
+    for name in ("Dense", "Dropout", "Flatten", "BatchNormalization"):
+        assert issubclass(getattr(tf.layers, name), getattr(tf.keras.layers, name))
+    X = tf.placeholder(tf.float64, [None, 2])
+    with tf.variable_scope("net", initializer=tf.ones_initializer()):
+        y = tf.layers.dense(X, 3, activity_regularizer=tf.contrib.layers.l2_regularizer(0.5))
+    kernel = tf.global_variables()[0]
+    assert kernel.op.name == "net/dense/kernel" and kernel.dtype == tf.float64  # from X
+    assert y.dtype == tf.float64
+    (activity,) = tf.losses.get_regularization_losses()
+    assert activity.op.name.startswith("net/dense/ActivityRegularizer/")
+    got = _run([y, activity], {X: [[1.0, 2.0]]})
+    np.testing.assert_array_equal(got[0], [[3.0, 3.0, 3.0]])
+    assert got[1] == pytest.approx(0.5 * 27 / 2)
+
+
+def test_dropout_tensor_flag_draws_no_mask_when_false():
+    # The flag switches with tf.cond: running with training False leaves the dropout stream
+    # where it was, so the next training run draws the same mask as without it.
+    training = tf.placeholder_with_default(False, [])
+    x = tf.ones([200])
+    tf.set_random_seed(3)
+    y = tf.layers.dropout(x, rate=0.5, training=training, seed=1)
+    with tf.Session() as sess:
+        first = sess.run(y, {training: True})
+    with tf.Session() as sess:
+        sess.run(y)
+        sess.run(y)
+        again = sess.run(y, {training: True})
+    np.testing.assert_array_equal(first, again)
+
+
+def test_dropout_tensor_flag_gradient_uses_the_drawn_mask():
+    training = tf.placeholder_with_default(False, [])
+    x = tf.placeholder(tf.float32, [50, 4])
+    y = tf.layers.dropout(x, rate=0.5, training=training)
+    (g,) = tf.gradients(tf.reduce_sum(y), x)
+    ones = np.ones((50, 4), np.float32)
+    with tf.Session() as sess:
+        out, grad = sess.run([y, g], {x: ones, training: True})
+        np.testing.assert_array_equal(grad, out)  # d sum(x * mask) / dx = mask = y at x = 1
+        np.testing.assert_array_equal(sess.run(g, {x: ones}), ones)
