@@ -250,3 +250,13 @@ def _recording(op, ran):
         return dataclasses.replace(od, bind=bind)
     return dataclasses.replace(od, kernel=lambda *args, **kw: (ran.append(op),
                                                                od.kernel(*args, **kw))[1])
+
+
+def test_in_train_phase_and_training_flag():
+    x = tf.constant([1.0, 2.0])
+    y = K.in_train_phase(lambda: x * 10.0, x)
+    assert run(y).tolist() == [1.0, 2.0]
+    assert run(y, {K.learning_phase(): True}).tolist() == [10.0, 20.0]
+    assert K.in_train_phase(lambda: x * 10.0, x, training=False) is x
+    assert K.training_flag(tf.constant(True)) is True and K.training_flag(0) is False
+    assert K.training_flag(None) is K.learning_phase()
