@@ -14,6 +14,7 @@ Not run in CI.
 
 import glob
 import os
+import shutil
 import sys
 import tempfile
 
@@ -74,6 +75,12 @@ def write_meta_graphs(tf, expected: dict) -> None:
                 prefix = saver.save(s, os.path.join(OUT, f"tf_mlp_{opt}"),
                                     write_meta_graph=True, write_state=False)
                 expected[f"tf_mlp_{opt}/logits"] = s.run(logits, feed)
+                if opt == "sgd":  # the same model as a SavedModel, served by signature
+                    sm_dir = os.path.join(OUT, "tf_saved_model_mlp")
+                    shutil.rmtree(sm_dir, ignore_errors=True)
+                    tf1.saved_model.simple_save(s, sm_dir, {"X": X},
+                                                {"logits": logits, "probs": probs})
+                    expected["tf_saved_model_mlp/probs"] = s.run(probs, feed)
                 s.run(train, feed)  # one more step: tensorfluxo must train identically
                 expected[f"tf_mlp_{opt}/logits_after_step"] = s.run(logits, feed)
             print("wrote", prefix)
@@ -175,9 +182,65 @@ def check_meta_graphs(tf, tfx, tmp, results):
             results.append((f"meta graph {name}", False, f"{type(e).__name__}: {e}"[:400]))
 
 
+def check_saved_models(tf, tfx, tmp, results):
+    """simple_save, a builder with two tag sets, and Estimator.export_saved_model: TF 2.21's
+    tf.saved_model.load serves each signature with tensorfluxo's outputs."""
+    data = inputs()
+    g = tfx.Graph()
+    with g.as_default():
+        fetches, train, _ = tfx_graphs()["sgd_mlp"](tfx)
+        X, logits = g.get_tensor_by_name("X:0"), g.get_tensor_by_name("logits:0")
+        probs = tfx.nn.softmax(logits, name="probs")
+        with tfx.Session() as s:
+            s.run(tfx.global_variables_initializer())
+            s.run(train, {"X:0": data["x"], "y:0": data["y"]})
+            ours = s.run(probs, {X: data["x"]})
+            simple = os.path.join(tmp, "simple")
+            tfx.saved_model.simple_save(s, simple, {"X": X}, {"probs": probs})
+            built = os.path.join(tmp, "built")
+            b = tfx.saved_model.builder.SavedModelBuilder(built)
+            sig = tfx.saved_model.signature_def_utils.predict_signature_def(
+                {"features": X}, {"scores": probs, "logits": logits})
+            b.add_meta_graph_and_variables(s, ["serve"], {"predict": sig})
+            b.add_meta_graph(["eval"], {"predict": sig})
+            b.save()
+    for what, path, key, feed_key, out_key, tags in (
+            ("simple_save", simple, "serving_default", "X", "probs", None),
+            ("SavedModelBuilder", built, "predict", "features", "scores", ["serve"]),
+            ("SavedModelBuilder (2nd tag set)", built, "predict", "features", "scores",
+             ["eval"])):
+        try:
+            m = tf.saved_model.load(path, tags=tags)
+            out = m.signatures[key](**{feed_key: tf.constant(data["x"])})[out_key].numpy()
+            results.append((f"SavedModel {what}: tf.saved_model.load + signature '{key}'",
+                            np.allclose(out, ours, rtol=1e-5, atol=1e-6), ""))
+        except Exception as e:  # noqa: BLE001
+            results.append((f"SavedModel {what}", False, f"{type(e).__name__}: {e}"[:400]))
+    try:
+        rng = np.random.RandomState(0)
+        x = rng.rand(60, 4).astype(np.float32)
+        y = (x.sum(1) > 2).astype(np.int32)
+        est = tfx.estimator.DNNClassifier(
+            hidden_units=[5], feature_columns=[tfx.feature_column.numeric_column("x", [4])],
+            n_classes=2, model_dir=os.path.join(tmp, "est"))
+        est.train(tfx.estimator.inputs.numpy_input_fn({"x": x}, y, batch_size=20,
+                                                       num_epochs=2, shuffle=False))
+        ph = tfx.placeholder(tfx.float32, [None, 4])
+        path = est.export_saved_model(os.path.join(tmp, "export"), tfx.estimator.export.
+                                      build_raw_serving_input_receiver_fn({"x": ph}))
+        ours = np.array([p["probabilities"] for p in est.predict(
+            tfx.estimator.inputs.numpy_input_fn({"x": x[:5]}, shuffle=False))])
+        f = tf.saved_model.load(path.decode()).signatures["serving_default"]
+        out = f(x=tf.constant(x[:5]))["probabilities"].numpy()
+        results.append(("SavedModel Estimator.export_saved_model (DNNClassifier): TF serves "
+                        "its probabilities", np.allclose(out, ours, rtol=1e-5, atol=1e-6), ""))
+    except Exception as e:  # noqa: BLE001
+        results.append(("SavedModel Estimator.export_saved_model", False,
+                        f"{type(e).__name__}: {e}"[:400]))
+
+
 def check() -> None:
-    import tensorflow as tf
-    tf.compat.v1.disable_eager_execution()
+    import tensorflow as tf  # eager: SavedModels are loaded as TF 2 serves them
     sys.path.insert(0, ROOT)
     try:
         import tensorboard  # noqa: F401 - tensorfluxo's dependency, not tensorflow-cpu's
@@ -187,6 +250,7 @@ def check() -> None:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         check_meta_graphs(tf, tfx, tmp, results)
+        check_saved_models(tf, tfx, tmp, results)
     for what, ok, why in results:
         print("PASS" if ok else "FAIL", what, why)
     failed = sum(not ok for _, ok, _ in results)

@@ -149,7 +149,7 @@ _EXPORTS: dict[str, str] = {
     "strings": _M + "strings:", "string_to_number": _M + "ops.string_ops", "as_string":
     _M + "ops.string_ops",
     "data": _M + "data:", "io": _M + "io:", "python_io": _M + "io:", "gfile": _M + "io.gfile:",
-    "sparse": _M + "sparse:",
+    "sparse": _M + "sparse:", "saved_model": _M + "saved_model:",
     "TensorSpec": _M + "data.dataset_ops",
     # parsing and sparse tensors (TF1's top-level spellings)
     "SparseTensor": _PARSE, "SparseTensorValue": _PARSE,

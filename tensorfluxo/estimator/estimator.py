@@ -513,6 +513,48 @@ class Estimator:
     def _postprocess(self, predictions: dict) -> dict:
         return predictions
 
+    def export_saved_model(self, export_dir_base, serving_input_receiver_fn,
+                           assets_extra=None, as_text: bool = False, checkpoint_path=None,
+                           experimental_mode=ModeKeys.PREDICT) -> bytes:
+        """Writes the PREDICT graph with the newest weights as a SavedModel (tag "serve") in
+        a new timestamped directory under ``export_dir_base``; returns its path (bytes)."""
+        from ..client.session import Session
+        from ..saved_model.saved_model import (
+            DEFAULT_SERVING_SIGNATURE_DEF_KEY,
+            SERVING,
+            SavedModelBuilder,
+        )
+        from ..train.saver import Saver
+        from .export import PredictOutput
+        ckpt = checkpoint_path or self.latest_checkpoint()
+        if ckpt is None:
+            raise ValueError(f"Couldn't find trained model at {self._model_dir}.")
+        g = Graph()
+        with g.as_default():
+            receiver = serving_input_receiver_fn()
+            features = receiver.features
+            if list(features) == ["feature"]:
+                features = features["feature"]
+            spec = self._call_model_fn(features, None, ModeKeys.PREDICT)
+            outputs = spec.export_outputs or {
+                DEFAULT_SERVING_SIGNATURE_DEF_KEY: PredictOutput(spec.predictions)}
+            signatures = {k: o.as_signature_def(receiver.receiver_tensors)
+                          for k, o in outputs.items()}
+            saver = Saver()
+        stamp = int(time.time())
+        while os.path.exists(os.path.join(os.fspath(export_dir_base), str(stamp))):
+            stamp += 1  # two exports in one second
+        export_dir = os.path.join(os.fspath(export_dir_base), str(stamp))
+        with Session(graph=g) as sess:
+            saver.restore(sess, ckpt)
+            b = SavedModelBuilder(export_dir)
+            b.add_meta_graph_and_variables(sess, [SERVING], signatures, saver=saver,
+                                           clear_devices=True)
+            b.save(as_text=as_text)
+        return export_dir.encode()
+
+    export_savedmodel = export_saved_model
+
     def get_variable_names(self) -> list:
         """Names of the variables in the newest checkpoint."""
         from ..train.saver import list_variables

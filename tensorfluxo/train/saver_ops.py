@@ -7,6 +7,8 @@ by TensorFlow is imported and its ``save/restore_all`` op is run with a file nam
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..framework import dtypes
@@ -78,6 +80,10 @@ defop("StringJoin", infer=_scalar_string, not_differentiable=True,
           separator.join(_text(x) for x in xs).encode(), dtype=object))
 defop("ShardedFilename", infer=_scalar_string, kernel=_sharded_filename,
       not_differentiable=True)
+# TF's sharded savers test the prefix against "^s3://.*" (where to write temporary files).
+defop("StaticRegexFullMatch", infer=lambda op: (dtypes.bool, op.inputs[0].shape),
+      not_differentiable=True, kernel=lambda x, pattern: np.vectorize(
+          lambda v: re.fullmatch(pattern, _text(v)) is not None, otypes=[bool])(x))
 defop("MergeV2Checkpoints", infer=lambda op: [], kernel=_merge, stateful=True,
       not_differentiable=True)
 

@@ -708,7 +708,8 @@ add(covered(" ".join(rules.OP_TYPES),  # the optimizer rule table's apply ops
 add(covered("ScalarSummary HistogramSummary TextSummary MergeSummary",
             by="tests/summary/test_summary_ops.py::test_histogram_text_merge_and_merge_all",
             why="serialized protocol buffers, not arrays"))
-add(covered("SaveV2 RestoreV2 StringJoin ShardedFilename MergeV2Checkpoints",
+add(covered("SaveV2 RestoreV2 StringJoin ShardedFilename MergeV2Checkpoints "
+            "StaticRegexFullMatch",
             by="tests/train/test_saver_ops.py::test_tensorflow_sharded_save_graph_runs",
             why="files"))
 add(covered("NumpyInputBatches",

@@ -17,7 +17,9 @@ def test_tensorflow_sharded_save_graph_runs(tmp_path):
     w = tf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3), name="w")
     step = tf.Variable(np.int64(7), name="step")
     prefix = tf.placeholder(tf.string, (), name="prefix")
-    tmp = apply_op("StringJoin", [prefix, tf.constant(b"_temp/part")], {"separator": ""})
+    remote = apply_op("StaticRegexFullMatch", [prefix], {"pattern": "^s3://.*"})
+    suffix = tf.where(remote, tf.constant(b".part"), tf.constant(b"_temp/part"))
+    tmp = apply_op("StringJoin", [prefix, suffix], {"separator": ""})
     shard = apply_op("ShardedFilename", [tmp, tf.constant(0), tf.constant(1)])
     save = apply_op("SaveV2", [shard, strings("w", "step"), strings("", ""), w, step],
                     {"dtypes": [tf.float32, tf.int64]})
@@ -30,6 +32,7 @@ def test_tensorflow_sharded_save_graph_runs(tmp_path):
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         assert sess.run(shard, {prefix: path}) == f"{path}_temp/part-00000-of-00001".encode()
+        assert sess.run(remote, {prefix: "s3://bucket/m"})
         sess.run(merge, {prefix: path})
         got_w, got_step = sess.run(list(restored), {prefix: path})
     np.testing.assert_array_equal(got_w, np.arange(6).reshape(2, 3))
