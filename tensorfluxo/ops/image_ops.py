@@ -18,6 +18,7 @@ from ..framework.ops import apply_op
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
 from ..kernels import conv as K
+from ..kernels.scatter import scatter_add
 from . import array_ops as A
 from ._util import constant_value, dims
 
@@ -41,9 +42,8 @@ def _matrix(n_in: int, n_out: int, nearest: bool, align_corners: bool, half_pixe
     lerp = (src - low).astype(np.float64)
     lo = np.clip(low.astype(np.int64), 0, n_in - 1)
     hi = np.clip(np.ceil(src).astype(np.int64), 0, n_in - 1)
-    np.add.at(m, (rows, lo), 1 - lerp)
-    np.add.at(m, (rows, hi), lerp)
-    return m
+    return scatter_add(m.shape, (np.tile(rows, 2), np.concatenate([lo, hi])),
+                       np.concatenate([1 - lerp, lerp]))
 
 
 def _maps(in_hw, out_hw, op_type, align_corners, half_pixel_centers, dtype):
