@@ -149,7 +149,8 @@ def defact(op_type: str, kernel, grad_kernel, saved_output: bool, grad_of_grad=N
     """Declares an elementwise op and its gradient op ``op_type + "Grad"`` (TF's ReluGrad,
     TanhGrad...), whose own gradient is declared too, so second derivatives work.
 
-    ``grad_kernel(dy, saved, **attrs)``: saved is the op's output (``saved_output``) or input.
+    ``grad_kernel(dy, saved, **attrs)`` (``(saved, dy)`` with ``saved_first``): saved is the op's
+    output (``saved_output``) or input.
     ``grad_of_grad(op, ddx, dy, saved)``: the gradient op's derivative with respect to saved
     (None when it is zero almost everywhere). ``saved_first``: the gradient op's inputs are
     (saved, dy), as TF's TanhGrad and SigmoidGrad have them; else (dy, saved).
@@ -169,6 +170,4 @@ def defact(op_type: str, kernel, grad_kernel, saved_output: bool, grad_of_grad=N
         return inputs(apply_op(grad_type, inputs(ddx, saved), dict(op.attrs)), second)
 
     defop(op_type, infer=infer, kernel=kernel, grad=grad)
-    defop(grad_type, infer=same,
-          kernel=(lambda saved, dy, **a: grad_kernel(dy, saved, **a)) if saved_first
-          else grad_kernel, grad=grad_grad)
+    defop(grad_type, infer=same, kernel=grad_kernel, grad=grad_grad)

@@ -307,9 +307,9 @@ for _type, _fn, _grad, _float in _UNARY:
 
 # Ops whose gradient is its own op (TF's TanhGrad(y, dy), SigmoidGrad(y, dy), ReluGrad(dy, y)),
 # so second derivatives work; the other activations of this family are in nn_ops.py.
-defact("Tanh", np.tanh, lambda dy, y: dy * (1 - y * y), True,
+defact("Tanh", np.tanh, lambda y, dy: dy * (1 - y * y), True,
        lambda op, ddx, dy, y: ddx * dy * _c(-2, y) * y, saved_first=True)
-defact("Sigmoid", K.sigmoid, lambda dy, y: dy * y * (1 - y), True,
+defact("Sigmoid", K.sigmoid, lambda y, dy: dy * y * (1 - y), True,
        lambda op, ddx, dy, y: ddx * dy * (_c(1, y) - _c(2, y) * y), saved_first=True)
 defact("Relu", lambda x: np.maximum(x, 0, dtype=x.dtype), lambda dy, y: dy * (y > 0), True,
        infer=_unary_infer(False, False))
