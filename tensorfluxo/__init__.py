@@ -51,6 +51,7 @@ _VS = _M + "ops.variable_scope"
 _ST = _M + "ops.state_ops"
 _CF = _M + "ops.control_flow_ops"
 _CLIP = _M + "ops.clip_ops"
+_CHK = _M + "ops.check_ops"
 _PARSE = _M + "io.parsing_ops"
 _DFO = _M + "ops.data_flow_ops"
 _INP = _M + "train.input"
@@ -96,12 +97,21 @@ _EXPORTS: dict[str, str] = {
     "matrix_inverse": _MATH, "matrix_determinant": _MATH, "reduce_sum": _MATH,
     "reduce_mean": _MATH, "reduce_max": _MATH, "reduce_min": _MATH, "reduce_prod": _MATH,
     "reduce_any": _MATH, "reduce_all": _MATH, "argmax": _MATH, "argmin": _MATH,
+    "arg_max": _MATH + ":argmax", "arg_min": _MATH + ":argmin",
     "cumsum": _MATH, "equal": _MATH, "not_equal": _MATH, "less": _MATH, "less_equal": _MATH,
     "greater": _MATH, "greater_equal": _MATH, "logical_and": _MATH, "logical_or": _MATH,
     "logical_not": _MATH, "logical_xor": _MATH, "where": _MATH, "where_v2": _MATH,
     "clip_by_value": _MATH, "is_nan": _MATH, "is_finite": _MATH, "is_inf": _MATH,
     "clip_by_norm": _CLIP, "clip_by_global_norm": _CLIP, "global_norm": _CLIP,
     "norm": _CLIP,
+    # assertions, numerics checks and printing (tf.debugging.*)
+    "assert_equal": _CHK, "assert_none_equal": _CHK, "assert_less": _CHK, "assert_less_equal":
+    _CHK, "assert_greater": _CHK, "assert_greater_equal": _CHK, "assert_positive": _CHK,
+    "assert_negative": _CHK, "assert_non_negative": _CHK, "assert_non_positive": _CHK,
+    "assert_rank": _CHK, "assert_rank_at_least": _CHK, "assert_scalar": _CHK, "assert_type": _CHK,
+    "assert_integer": _CHK, "is_numeric_tensor": _CHK, "check_numerics": _CHK,
+    "verify_tensor_all_finite": _CHK, "add_check_numerics_ops": _CHK, "Print": _CHK, "print": _CHK
+    + ":print_v2",
     # variables
     "Variable": _VARS, "global_variables": _VARS, "all_variables": _VARS,
     "trainable_variables": _VARS, "local_variables": _VARS, "model_variables": _VARS,
@@ -146,6 +156,7 @@ _EXPORTS: dict[str, str] = {
     "keras": _M + "keras:", "examples": _M + "examples:", "compat": _M + "compat:",
     "losses": _M + "losses:", "metrics": _M + "metrics:", "dtypes": _M + "framework.dtypes:",
     "test": _M + "testing:", "logging": _M + "logging:",
+    "app": _M + "app:", "flags": _M + "flags:", "debugging": _M + "debugging:",
     "strings": _M + "strings:", "string_to_number": _M + "ops.string_ops", "as_string":
     _M + "ops.string_ops",
     "data": _M + "data:", "io": _M + "io:", "python_io": _M + "io:", "gfile": _M + "io.gfile:",

@@ -496,7 +496,8 @@ defop("WhileGrad", infer=_while_grad_infer, bind=_while_grad_bind, aliases=True,
 def _assert_kernel(condition, *data, summarize=3):
     if not condition:
         # as TF prints it: each datum in brackets, its first ``summarize`` values
-        shown = " ".join("[" + " ".join(str(v) for v in np.asarray(d).reshape(-1)[:summarize])
+        shown = " ".join("[" + " ".join(v.decode() if isinstance(v, bytes) else str(v)
+                                        for v in np.asarray(d).reshape(-1)[:summarize])
                          + "]" for d in data)
         raise errors.InvalidArgumentError(None, None, f"assertion failed: {shown}")
 

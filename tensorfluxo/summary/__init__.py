@@ -1,11 +1,14 @@
 """tf.summary: summary ops for TensorBoard and the FileWriter that writes them."""
 
+from tensorfluxo.summary.summary_ops import audio as audio
 from tensorfluxo.summary.summary_ops import histogram as histogram
+from tensorfluxo.summary.summary_ops import image as image
 from tensorfluxo.summary.summary_ops import merge as merge
 from tensorfluxo.summary.summary_ops import merge_all as merge_all
 from tensorfluxo.summary.summary_ops import scalar as scalar
 from tensorfluxo.summary.summary_ops import text as text
 from tensorfluxo.summary.writer import FileWriter as FileWriter
+from tensorfluxo.summary.writer import FileWriterCache as FileWriterCache
 
 _PROTOS = {"Summary": "summary_pb2", "SummaryMetadata": "summary_pb2",
            "HistogramProto": "summary_pb2", "Event": "event_pb2", "SessionLog": "event_pb2"}

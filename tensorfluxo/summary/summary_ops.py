@@ -25,7 +25,9 @@ from tensorfluxo.framework.ops import (
 )
 from tensorfluxo.framework.registry import defop
 from tensorfluxo.summary.summary_proto import (
+    audio_summary,
     histogram_summary,
+    image_summary,
     merge_summaries,
     scalar_summary,
     text_summary,
@@ -81,11 +83,41 @@ defop("HistogramSummary", infer=_histogram_infer, not_differentiable=True,
       kernel=lambda values, tag: _summary(histogram_summary(tag, values)))
 defop("TextSummary", infer=_text_infer, not_differentiable=True,
       kernel=lambda text, tag: _summary(text_summary(tag, text)))
+def _image_infer(op):
+    (value,) = op.inputs
+    if value.dtype not in (dtypes.uint8, dtypes.float16, dtypes.float32, dtypes.float64):
+        raise TypeError(f"tf.summary.image needs a uint8 or float tensor, got '{value.name}' of "
+                        f"dtype {value.dtype.name}")
+    d = value.shape.as_tuple()
+    if d is not None and (len(d) != 4 or d[-1] not in (1, 3, 4, None)):
+        raise ValueError(f"tf.summary.image needs a 4-D [batch, height, width, channels] tensor "
+                         f"with 1, 3 or 4 channels, got '{value.name}' with shape {value.shape}")
+    return dtypes.string, ()
+
+
+def _audio_infer(op):
+    value, rate = op.inputs
+    if not value.dtype.is_floating:
+        raise TypeError(f"tf.summary.audio needs a float tensor of samples in [-1, 1], got "
+                        f"'{value.name}' of dtype {value.dtype.name}")
+    d = value.shape.as_tuple()
+    if d is not None and len(d) not in (2, 3):
+        raise ValueError(f"tf.summary.audio needs a [batch, frames] or [batch, frames, "
+                         f"channels] tensor, got '{value.name}' with shape {value.shape}")
+    return dtypes.string, ()
+
+
+defop("ImageSummary", infer=_image_infer, not_differentiable=True,
+      kernel=lambda images, tag, max_outputs: _summary(image_summary(tag, images, max_outputs)))
+defop("AudioSummaryV2", infer=_audio_infer, not_differentiable=True,
+      kernel=lambda audio, rate, tag, max_outputs: _summary(
+          audio_summary(tag, audio, rate, max_outputs)))
 defop("MergeSummary", infer=_merge_infer, not_differentiable=True,
       kernel=lambda *inputs: _summary(merge_summaries(inputs)))
 
 
-def _summary_op(op_type: str, name: str, tensor: Any, collections, family) -> Tensor:
+def _summary_op(op_type: str, name: str, tensor: Any, collections, family, extra=(),
+                attrs=None) -> Tensor:
     """Creates a summary op named like TF1's summary scope and files it in `collections`."""
     tensor = convert_to_tensor(tensor)
     graph = tensor.graph
@@ -97,7 +129,7 @@ def _summary_op(op_type: str, name: str, tensor: Any, collections, family) -> Te
     # is the tag, prefixed once more by the family as TF1 does ("fam/fam/s").
     op_name = graph.unique_name(name, mark_as_used=False)
     tag = op_name if family is None else f"{family}/{op_name}"
-    summary = apply_op(op_type, [tensor], {"tag": tag}, name=name)
+    summary = apply_op(op_type, [tensor, *extra], {"tag": tag, **(attrs or {})}, name=name)
     graph.add_to_collections(
         [GraphKeys.SUMMARIES] if collections is None else list(collections), summary
     )
@@ -114,6 +146,24 @@ def histogram(name: str, values: Any, collections: list | None = None,
               family: str | None = None) -> Tensor:
     """A summary op holding a histogram of all elements of `values` (tf.summary.histogram)."""
     return _summary_op("HistogramSummary", name, values, collections, family)
+
+
+def image(name: str, tensor: Any, max_outputs: int = 3, collections: list | None = None,
+          family: str | None = None) -> Tensor:
+    """A summary op holding up to ``max_outputs`` images of the [batch, height, width,
+    channels] ``tensor`` as PNG (TensorBoard's Images tab); float pixels are scaled per image as
+    TF1 does, uint8 pixels are kept."""
+    return _summary_op("ImageSummary", name, tensor, collections, family,
+                       attrs={"max_outputs": int(max_outputs)})
+
+
+def audio(name: str, tensor: Any, sample_rate: Any, max_outputs: int = 3,
+          collections: list | None = None, family: str | None = None) -> Tensor:
+    """A summary op holding up to ``max_outputs`` clips of the [batch, frames(, channels)]
+    ``tensor`` (samples in [-1, 1]) as WAV, for TensorBoard's Audio tab."""
+    rate = convert_to_tensor(sample_rate, dtype=dtypes.float32)
+    return _summary_op("AudioSummaryV2", name, tensor, collections, family, extra=[rate],
+                       attrs={"max_outputs": int(max_outputs)})
 
 
 def text(name: str, tensor: Any, collections: list | None = None) -> Tensor:

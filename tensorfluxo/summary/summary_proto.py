@@ -154,3 +154,88 @@ def merge_summaries(inputs: Iterable[Any]) -> bytes:
             seen.add(value.tag)
         merged.value.extend(part.value)
     return merged.SerializeToString()
+
+
+def _png(pixels: np.ndarray) -> bytes:
+    """A PNG file of an (h, w, c) uint8 image (c = 1 gray, 3 RGB, 4 RGBA), unfiltered rows."""
+    import struct
+    import zlib
+
+    h, w, c = pixels.shape
+    raw = b"".join(b"\x00" + pixels[i].tobytes() for i in range(h))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + \
+            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    color = {1: 0, 3: 2, 4: 6}[c]
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, color, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def _to_uint8(image: np.ndarray) -> np.ndarray:
+    """TF's per-image scaling of float pixels (values checked against TF 2.21): non-negative
+    images so the largest value is 255; others so 0 sits at 128 and the largest magnitude at
+    1 or 255; fractions truncated."""
+    if image.dtype == np.uint8:
+        return image
+    x = np.nan_to_num(image.astype(np.float64))
+    lo, hi = x.min(initial=0.0), x.max(initial=0.0)
+    if lo >= 0:
+        scaled = x * (255.0 / hi if hi > 0 else 0.0)
+    else:
+        scaled = x * (127.0 / max(-lo, hi)) + 128.0
+    return np.clip(scaled, 0, 255).astype(np.uint8)
+
+
+def _numbered(tag: str, kind: str, n: int, max_outputs: int) -> list:
+    """TF1's tags: "tag/image" for max_outputs 1, else "tag/image/0", "tag/image/1"..."""
+    return [f"{tag}/{kind}" if max_outputs == 1 else f"{tag}/{kind}/{i}" for i in range(n)]
+
+
+def image_summary(tag: str, images: Any, max_outputs: int = 3) -> bytes:
+    """A Summary of up to ``max_outputs`` PNG images from a [batch, h, w, c] tensor."""
+    arr = np.asarray(images)
+    if arr.ndim != 4 or arr.shape[-1] not in (1, 3, 4):
+        raise ValueError(f"image summary '{tag}' needs a [batch, height, width, channels] "
+                         f"tensor with 1, 3 or 4 channels, got shape {arr.shape}")
+    summary_pb2, _ = protos()
+    arr = arr[:max_outputs]
+    values = [summary_pb2.Summary.Value(tag=t, image=summary_pb2.Summary.Image(
+        height=im.shape[0], width=im.shape[1], colorspace=im.shape[2],
+        encoded_image_string=_png(_to_uint8(im))))
+        for t, im in zip(_numbered(tag, "image", len(arr), max_outputs), arr)]
+    return summary_pb2.Summary(value=values).SerializeToString()
+
+
+def _wav(samples: np.ndarray, rate: int) -> bytes:
+    """A 16-bit PCM WAV file of (frames, channels) samples in [-1, 1]."""
+    import io
+    import wave
+
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(samples.shape[1])
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return buf.getvalue()
+
+
+def audio_summary(tag: str, audio: Any, sample_rate: Any, max_outputs: int = 3) -> bytes:
+    """A Summary of up to ``max_outputs`` WAV clips from a [batch, frames(, channels)] tensor
+    of samples in [-1, 1]."""
+    arr = np.asarray(audio, dtype=np.float64)
+    if arr.ndim == 2:
+        arr = arr[:, :, None]
+    if arr.ndim != 3:
+        raise ValueError(f"audio summary '{tag}' needs a [batch, frames] or [batch, frames, "
+                         f"channels] tensor, got shape {arr.shape}")
+    rate = float(np.asarray(sample_rate))
+    summary_pb2, _ = protos()
+    arr = arr[:max_outputs]
+    values = [summary_pb2.Summary.Value(tag=t, audio=summary_pb2.Summary.Audio(
+        sample_rate=rate, num_channels=clip.shape[1], length_frames=clip.shape[0],
+        encoded_audio_string=_wav(clip, int(rate)), content_type="audio/wav"))
+        for t, clip in zip(_numbered(tag, "audio", len(arr), max_outputs), arr)]
+    return summary_pb2.Summary(value=values).SerializeToString()

@@ -211,3 +211,31 @@ class FileWriter:
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
+
+
+class FileWriterCache:
+    """One FileWriter per log directory, shared by whoever asks (tf.summary.FileWriterCache,
+    used by estimators and TF1 hooks)."""
+
+    _writers: dict[str, FileWriter] = {}
+    _lock = threading.Lock()
+
+    @staticmethod
+    def get(logdir: str) -> FileWriter:
+        """The cached writer for ``logdir`` (created, with the default graph, on first use)."""
+        key = os.path.abspath(os.fspath(logdir))
+        with FileWriterCache._lock:
+            writer = FileWriterCache._writers.get(key)
+            if writer is None:
+                from tensorfluxo.framework.ops import get_default_graph
+                writer = FileWriterCache._writers[key] = FileWriter(logdir,
+                                                                    graph=get_default_graph())
+            return writer
+
+    @staticmethod
+    def clear() -> None:
+        """Closes and forgets every cached writer."""
+        with FileWriterCache._lock:
+            writers, FileWriterCache._writers = FileWriterCache._writers, {}
+        for w in writers.values():
+            w.close()

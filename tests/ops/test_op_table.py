@@ -732,6 +732,13 @@ add(covered("DecodeRaw DecodeCSV",
             by="tests/data/test_records.py::test_text_lines_decode_csv_and_decode_raw",
             why="decode strings"))
 
+add(row("CheckNumerics", lambda x: tf.check_numerics(x, "x"), u(2, 3), ref=lambda x: x,
+        order=2))
+add(covered("Print PrintV2", by="tests/ops/test_check_ops.py::test_tf_print_op_prints_when_run",
+            why="they print"))
+add(covered("ImageSummary AudioSummaryV2",
+            by="tests/summary/test_image_audio.py::test_audio_summary_holds_wav_clips",
+            why="serialized protocol buffers, not arrays"))
 add(covered("StringToNumber AsString",
             by="tests/ops/test_string_ops.py::test_to_number_and_as_string",
             why="string tensors"))
