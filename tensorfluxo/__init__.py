@@ -110,8 +110,7 @@ _EXPORTS: dict[str, str] = {
     "assert_negative": _CHK, "assert_non_negative": _CHK, "assert_non_positive": _CHK,
     "assert_rank": _CHK, "assert_rank_at_least": _CHK, "assert_scalar": _CHK, "assert_type": _CHK,
     "assert_integer": _CHK, "is_numeric_tensor": _CHK, "check_numerics": _CHK,
-    "verify_tensor_all_finite": _CHK, "add_check_numerics_ops": _CHK, "Print": _CHK, "print": _CHK
-    + ":print_v2",
+    "verify_tensor_all_finite": _CHK, "add_check_numerics_ops": _CHK, "Print": _CHK,
     # variables
     "Variable": _VARS, "global_variables": _VARS, "all_variables": _VARS,
     "trainable_variables": _VARS, "local_variables": _VARS, "model_variables": _VARS,

@@ -1,5 +1,5 @@
 """tf.debugging: assertions (tf.assert_equal, ...), check_numerics, add_check_numerics_ops, and
-the print ops (TF1's tf.Print, TF2's tf.print).
+TF1's tf.Print (TF2's tf.print is ops/logging_ops.py).
 
 An assertion whose values are known when the graph is built is checked then (as TF1 does);
 otherwise it is an Assert op that fails when run. Use it as TF1 code does:
@@ -222,63 +222,3 @@ def Print(input_, data, message=None, first_n=None, summarize=None, name=None): 
     data = [convert_to_tensor(d) for d in data]
     return apply_op("Print", [x, *data], {"message": message or "", "first_n": first_n or -1,
                                            "summarize": summarize or 3}, name=name or "Print")
-
-
-def _format(value, summarize):
-    if isinstance(value, bytes):
-        return value.decode(errors="replace")
-    a = np.asarray(value)
-    if a.dtype == object:
-        a = np.vectorize(lambda s: s.decode(errors="replace") if isinstance(s, bytes) else s,
-                         otypes=[object])(a) if a.size else a
-        if a.ndim == 0:
-            return str(a[()])
-    if summarize < 0:  # -1: every value
-        return np.array2string(a, separator=" ", threshold=sys.maxsize, max_line_width=10**6)
-    return np.array2string(a, separator=" ", threshold=2 * summarize, edgeitems=summarize,
-                           max_line_width=10**6)
-
-
-def _print_v2_bind(op, state):
-    a = op.attrs
-
-    def run(*values):
-        it = iter(values)
-        text = a["sep"].join(_format(next(it), a["summarize"]) if p is None else p
-                             for p in a["template"])
-        out = a["output_stream"]
-        if out.startswith("file://"):
-            with open(out[len("file://"):], "a") as f:
-                f.write(text + a["end"])
-        else:  # looked up when run: sys.stdout may have been replaced since
-            print(text, end=a["end"], file=getattr(sys, out), flush=True)
-    return run
-
-
-defop("PrintV2", infer=lambda op: [], bind=_print_v2_bind, stateful=True,
-      not_differentiable=True)
-
-
-def print_v2(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
-    """TF2's tf.print: in a graph it returns an op that prints ``inputs`` (tensors as NumPy shows
-    them, the first and last ``summarize`` values per axis) when run; run it with the step, or
-    make the step depend on it (tf.control_dependencies)."""
-    # a string attribute, as TF's: a GraphDef (and a saved meta graph) can hold it
-    names = {id(None): "stderr", id(sys.stdout): "stdout", id(sys.stderr): "stderr",
-             id(sys.__stdout__): "stdout", id(sys.__stderr__): "stderr"}
-    stream = names.get(id(output_stream), output_stream)
-    if not (stream in ("stdout", "stderr") or isinstance(stream, str) and
-            stream.startswith("file://")):
-        raise ValueError(f"tf.print: output_stream must be sys.stdout, sys.stderr or "
-                         f"'file://<path>', got {output_stream!r}")
-    template, tensors = [], []
-    for x in inputs:
-        if isinstance(x, Tensor) or hasattr(x, "_as_graph_element"):
-            template.append(None)
-            tensors.append(convert_to_tensor(x))
-        else:
-            template.append(str(x))
-    return apply_op("PrintV2", tensors, {"template": tuple(template), "sep": sep, "end": end,
-                                         "summarize": -1 if summarize is None else summarize,
-                                         "output_stream": stream},
-                    name=name or "PrintV2", graph=get_default_graph())

@@ -1,6 +1,5 @@
-"""tf.debugging asserts, check_numerics / add_check_numerics_ops, tf.Print and tf.print."""
+"""tf.debugging asserts, check_numerics / add_check_numerics_ops, TF1's tf.Print."""
 
-import sys
 
 import numpy as np
 import pytest
@@ -88,21 +87,3 @@ def test_tf1_print_passes_its_input_and_prints_data(capsys):
     g = tf.gradients(tf.reduce_sum(tf.Print(z, [z]) * 3.0), z)[0]
     with tf.Session() as sess:
         np.testing.assert_array_equal(sess.run(g, {z: [1.0, 2.0]}), [3, 3])
-
-
-def test_tf_print_op_prints_when_run(capsys, tmp_path):
-    x = tf.constant(np.arange(10))
-    out = tf.print("x =", x, {"k": 1}, output_stream=sys.stdout)
-    err = tf.print(tf.constant("done"), summarize=-1)
-    path = tmp_path / "log.txt"
-    to_file = tf.print("file", tf.constant([1.5]), output_stream=f"file://{path}")
-    with tf.Session() as sess:
-        assert sess.run(out) is None
-        sess.run([err, to_file])
-    captured = capsys.readouterr()
-    assert captured.out == "x = [0 1 2 ... 7 8 9] {'k': 1}\n"
-    assert captured.err == "done\n"
-    assert path.read_text() == "file [1.5]\n"
-    with pytest.raises(ValueError, match=r"output_stream must be sys.stdout, sys.stderr or "
-                                         r"'file://<path>'"):
-        tf.print(x, output_stream="nowhere")

@@ -734,8 +734,9 @@ add(covered("DecodeRaw DecodeCSV",
 
 add(row("CheckNumerics", lambda x: tf.check_numerics(x, "x"), u(2, 3), ref=lambda x: x,
         order=2))
-add(covered("Print PrintV2", by="tests/ops/test_check_ops.py::test_tf_print_op_prints_when_run",
-            why="they print"))
+add(covered("Print",
+            by="tests/ops/test_check_ops.py::test_tf1_print_passes_its_input_and_prints_data",
+            why="it prints"))
 add(covered("ImageSummary AudioSummaryV2",
             by="tests/summary/test_image_audio.py::test_audio_summary_holds_wav_clips",
             why="serialized protocol buffers, not arrays"))
