@@ -801,16 +801,55 @@ def _fused_bn_infer(op):
     return [same(op), (x.dtype, [c]), (x.dtype, [c]), same(op), (x.dtype, [c])]
 
 
-def _g_fused_bn(op, dy, *unused):
-    scale = op.inputs[1]
-    dx, dscale, doffset = apply_op("FusedBatchNormGrad",
-                                   [dy, op.outputs[3], scale, op.outputs[4]], dict(op.attrs))
+def _g_fused_bn(op, dy, dmean, dvar, dxhat, dinv):
+    # Batch statistics' own gradients are dropped, as TF does. dxhat/dinv come only from the
+    # gradient of FusedBatchNormGrad (second order): they reach x through the op's definition.
+    x, scale = op.inputs[0], op.inputs[1]
+    dx = dscale = doffset = None
+    if dy is not None:
+        dx, dscale, doffset = apply_op("FusedBatchNormGrad",
+                                       [dy, op.outputs[3], scale, op.outputs[4]], dict(op.attrs))
+    if dxhat is not None or dinv is not None:
+        from .gradients_impl import gradients
+        axes, channel = _bn_axes(x, op.attrs["axis"])
+        if op.attrs["is_training"]:
+            centered = x - M.reduce_mean(x, axes, keepdims=True)
+            inv = M.rsqrt(M.reduce_mean(M.square(centered), axes, keepdims=True)
+                          + op.attrs["epsilon"])
+            pairs = [(centered * inv, dxhat), (A.reshape(inv, [-1]), dinv)]
+            (extra,) = gradients([t for t, g in pairs if g is not None], [x],
+                                 grad_ys=[g for _, g in pairs if g is not None])
+        else:  # the statistics are inputs: xhat = (x - mean) * inv
+            extra = 0.0 if dxhat is None else dxhat * channel(op.outputs[4])
+        dx = extra if dx is None else dx + extra
     return [dx, dscale, doffset, None, None]
 
 
-def _g_fused_bn_grad(op, *grads):
-    raise LookupError("Second derivatives of fused_batch_norm are not supported; use "
-                      "tf.nn.moments with tf.nn.batch_normalization")
+def _bn_axes(x, axis):
+    """(the reduced axes, a function shaping a per-channel vector to broadcast against x)."""
+    r = rank(x)
+    if r is None:
+        raise LookupError("Second derivatives of fused_batch_norm need inputs of known rank")
+    axis %= r
+    shape = [1] * r
+    shape[axis] = -1
+    return ([i for i in range(r) if i != axis],
+            lambda v: v if axis == r - 1 else A.reshape(v, shape))
+
+
+def _g_fused_bn_grad(op, ddx, ddscale, ddoffset):
+    # FusedBatchNormGrad's outputs written with generic ops, differentiated w.r.t. its inputs.
+    from .gradients_impl import gradients
+    dy, xhat, scale, inv = op.inputs
+    axes, channel = _bn_axes(xhat, op.attrs["axis"])
+    dx = dy
+    if op.attrs["is_training"]:
+        dx = dy - M.reduce_mean(dy, axes, keepdims=True) - xhat * M.reduce_mean(
+            dy * xhat, axes, keepdims=True)
+    outs = [dx * channel(scale * inv), M.reduce_sum(dy * xhat, axes), M.reduce_sum(dy, axes)]
+    pairs = [(t, g) for t, g in zip(outs, (ddx, ddscale, ddoffset)) if g is not None]
+    return gradients([t for t, _ in pairs], list(op.inputs), grad_ys=[g for _, g in pairs],
+                     stop_gradients=list(op.inputs))
 
 
 defop("FusedBatchNorm", infer=_fused_bn_infer, kernel=_k_fused_bn, grad=_g_fused_bn)

@@ -522,11 +522,12 @@ def np_batch_norm(x, s, o, axes=(0, 1, 2)):
 MEAN4, VAR4 = u(4), pos(4)  # inference statistics: constants (TF gives them no gradient)
 add(row("FusedBatchNorm FusedBatchNormGrad",
         lambda x, s, o: tf.nn.fused_batch_norm(x, s, o)[0], u(3, 2, 2, 4), pos(4), u(4),
-        ref=np_batch_norm, rtol=1e-4))
+        ref=np_batch_norm, rtol=1e-4, order=2))
 add(row("FusedBatchNorm FusedBatchNormGrad",
         lambda x, s, o: tf.nn.fused_batch_norm(x, s, o, MEAN4, VAR4, is_training=False)[0],
         u(3, 2, 2, 4), pos(4), u(4),
-        ref=lambda x, s, o: (x - MEAN4) / np.sqrt(VAR4 + 0.001) * s + o, id="inference"))
+        ref=lambda x, s, o: (x - MEAN4) / np.sqrt(VAR4 + 0.001) * s + o, id="inference",
+        order=2))
 
 # ---- convolution, pooling, LRN (NumPy references: the definitions, one output at a time) ----
 def _pad_out(size, k, s, d, padding):
