@@ -509,6 +509,10 @@ for ops, fn, ref, x in [
 add(row("BiasAdd", tf.nn.bias_add, u(4, 3), u(3), ref=np.add, order=2))
 add(row("BiasAdd", tf.nn.bias_add, u(2, 2, 3), u(3), ref=np.add, order=2, id="rank3"))
 add(row("L2Loss", tf.nn.l2_loss, u(2, 3), ref=lambda x: np.sum(x * x) / 2, order=2))
+for axis in (1, 0):
+    add(row("Rsqrt Maximum Sum", lambda x, a=axis: tf.nn.l2_normalize(x, a), u(2, 4),
+            ref=lambda x, a=axis: x / np.sqrt((x ** 2).sum(a, keepdims=True)), order=2,
+            id=f"l2_normalize-axis{axis}"))
 add(row("TopKV2 ScatterAlongLastAxis TakeAlongLastAxis", lambda x: tf.nn.top_k(x, 2),
         distinct(3, 4), ref=lambda x: [np.sort(x)[:, ::-1][:, :2],
                                        np.argsort(-x)[:, :2].astype(np.int32)], order=2))
