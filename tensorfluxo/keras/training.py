@@ -359,7 +359,7 @@ class Model(Network):
         if sws is not None:
             feed.update(zip(fn["weights"], sws))
         if training:
-            feed[K.learning_phase(self._graph)] = _TRAINING
+            feed[K.learning_phase_tensor(self._graph)] = _TRAINING
         return feed
 
     def _fold_metrics(self, fn, values) -> None:
@@ -473,7 +473,7 @@ class Model(Network):
         rng = self._shuffle_rng()
         batch_hooks = cl.wants("on_train_batch_end") or cl.wants("on_train_batch_begin")
         fetches = fn["fetches"]
-        lp = K.learning_phase(self._graph)
+        lp = K.learning_phase_tensor(self._graph)
         feed_keys = list(self.inputs) + fn["targets"] + \
             (fn["weights"] if sws is not None else []) + [lp]
 
