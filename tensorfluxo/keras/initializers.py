@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..ops import init_ops
+import numpy as np
+
+from ..ops import array_ops, init_ops, random_ops
 from ..ops.init_ops import Constant, GlorotNormal, GlorotUniform, Initializer, Ones, Zeros
 
 
@@ -27,6 +29,53 @@ class VarianceScaling(init_ops.VarianceScaling):
         super().__init__(scale, mode, distribution, seed, dtype or "float32")
 
 
+class Identity(Initializer):
+    """``gain`` times the identity matrix (2-D shapes only)."""
+
+    def __init__(self, gain: float = 1.0, dtype=None):
+        super().__init__(dtype or "float32")
+        self.gain = float(gain)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        if len(shape) != 2:
+            raise ValueError(f"Identity matrix initializer can only be used for 2D matrices, "
+                             f"got shape {tuple(shape)}")
+        dt = self._dt(dtype)
+        return array_ops.constant(self.gain * np.eye(*shape), dtype=dt)
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain}
+
+
+class Orthogonal(Initializer):
+    """A random orthogonal matrix times ``gain`` (the Q of a Gaussian matrix's QR, signs fixed
+    so that it is uniformly distributed); shapes of rank > 2 are flattened to
+    (prod(shape[:-1]), shape[-1]). Drawn when the graph is built, from the graph seed when one
+    is set (there is no QR op), so re-running the initializer gives the same matrix."""
+
+    def __init__(self, gain: float = 1.0, seed=None, dtype=None):
+        super().__init__(dtype or "float32")
+        self.gain, self.seed = float(gain), seed
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        shape = tuple(int(d) for d in shape)
+        if len(shape) < 2:
+            raise ValueError(f"The tensor to initialize must be at least two-dimensional, got "
+                             f"shape {shape}")
+        seeds = random_ops.get_seed(self.seed)
+        rng = np.random.default_rng(None if seeds[0] is None else list(seeds))
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        a = rng.normal(size=(max(rows, cols), min(rows, cols)))
+        q, r = np.linalg.qr(a)
+        q *= np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return array_ops.constant(self.gain * q.reshape(shape), dtype=self._dt(dtype))
+
+    def get_config(self) -> dict:
+        return {"gain": self.gain, "seed": self.seed}
+
+
 def _scaling(cls_name, scale, mode, distribution):
     def __init__(self, seed=None, dtype=None):
         VarianceScaling.__init__(self, scale, mode, distribution, seed, dtype)
@@ -47,7 +96,8 @@ _BY_NAME = {
     "glorot_normal": GlorotNormal, "random_normal": RandomNormal,
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "variance_scaling": VarianceScaling, "he_normal": HeNormal, "he_uniform": HeUniform,
-    "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform,
+    "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform, "identity": Identity,
+    "orthogonal": Orthogonal,
 }
 _CLASSES = {c.__name__: c for c in _BY_NAME.values()}
 _CLASSES.update({"Zeros": Zeros, "Ones": Ones, "Constant": Constant,
@@ -57,6 +107,7 @@ zeros, ones, constant = Zeros, Ones, Constant
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 he_normal, he_uniform, lecun_normal, lecun_uniform = HeNormal, HeUniform, LecunNormal, LecunUniform
+identity, orthogonal = Identity, Orthogonal
 
 
 def get(identifier) -> Initializer:

@@ -142,10 +142,21 @@ class Optimizer:
                 it = A.cast(self._iterations, lr.dtype)
                 lr = lr * (1.0 / (1.0 + self.decay * it))
             ops = self._apply_rule(grads, params, lr)
+            ops = self._constrain(params, ops)
             with control_dependencies(ops):
                 step = state_ops.assign_add(self._iterations,
                                             A.constant(1, dtype=dtypes.int64)).op
         return [group(*ops, step)]
+
+    @staticmethod
+    def _constrain(params, ops) -> list:
+        """After the step, each weight with a ``constraint`` is set to its projection."""
+        todo = [p for p in params if getattr(p, "constraint", None) is not None]
+        if not todo:
+            return ops
+        with control_dependencies(ops):
+            return [state_ops.assign(p, p.constraint(p.read_value())).op for p in todo] + \
+                [op for op in ops]
 
     def _hypers(self, lr) -> dict:
         return {}

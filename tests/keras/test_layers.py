@@ -149,6 +149,31 @@ HARNESS_CASES = {
     "Reshape": [(lambda: layers.Reshape((2, 2)), (4,)), (lambda: layers.Reshape((-1, 3)), (6,))],
     "Lambda": [(lambda: layers.Lambda(_square), (4,)),
                (lambda: layers.Lambda(lambda t: t[:, :2] * 2.0), (4,))],
+    # merge layers (several inputs: a list of shapes)
+    "Add": [(lambda: layers.Add(), [(3,), (3,)]), (lambda: layers.Add(), [(2, 3), (3,)])],
+    "Subtract": [(lambda: layers.Subtract(), [(3,), (1,)])],
+    "Multiply": [(lambda: layers.Multiply(), [(3,), (3,), (3,)])],
+    "Average": [(lambda: layers.Average(), [(2, 3), (2, 3)])],
+    "Maximum": [(lambda: layers.Maximum(), [(3,), (3,)])],
+    "Minimum": [(lambda: layers.Minimum(), [(3,), (3,)])],
+    "Concatenate": [(lambda: layers.Concatenate(), [(3,), (2,)]),
+                    (lambda: layers.Concatenate(axis=1), [(2, 3), (4, 3)])],
+    "Dot": [(lambda: layers.Dot(axes=1), [(3,), (3,)]),
+            (lambda: layers.Dot(axes=(2, 2), normalize=True), [(2, 3), (4, 3)]),
+            (lambda: layers.Dot(axes=(1, 1)), [(2, 3), (2, 4)])],
+    # shapes, regularization, noise
+    "Permute": [(lambda: layers.Permute((2, 1)), (2, 3))],
+    "RepeatVector": [(lambda: layers.RepeatVector(3), (2,))],
+    "ActivityRegularization": [(lambda: layers.ActivityRegularization(l1=0.1, l2=0.2), (3,))],
+    "GaussianNoise": [(lambda: layers.GaussianNoise(0.5), (3,))],
+    "GaussianDropout": [(lambda: layers.GaussianDropout(0.3), (3,))],
+    "AlphaDropout": [(lambda: layers.AlphaDropout(0.2), (3,)),
+                     (lambda: layers.AlphaDropout(0.3, noise_shape=(None, 1, 3)), (2, 3))],
+    # advanced activations
+    "ELU": [(lambda: layers.ELU(alpha=0.5), (4,))],
+    "PReLU": [(lambda: layers.PReLU(alpha_initializer="ones"), (4,)),
+              (lambda: layers.PReLU(shared_axes=[1], alpha_constraint="non_neg"), (2, 3))],
+    "ThresholdedReLU": [(lambda: layers.ThresholdedReLU(theta=0.5), (4,))],
 }
 
 HARNESS_CASES.update({  # convolution and pooling (tests/keras/test_convolutional.py: the rest)

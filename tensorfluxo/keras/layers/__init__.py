@@ -1,6 +1,7 @@
 """tf.keras.layers."""
 
 from ..engine import Input, InputLayer, Layer
+from .advanced_activations import ELU, PReLU, ThresholdedReLU
 from .convolutional import (
     Conv1D,
     Conv2D,
@@ -14,15 +15,37 @@ from .convolutional import (
 )
 from .core import (
     Activation,
+    ActivityRegularization,
     Dense,
     Dropout,
     Flatten,
     Lambda,
     LeakyReLU,
+    Permute,
     ReLU,
+    RepeatVector,
     Reshape,
     Softmax,
 )
+from .merge import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from .noise import AlphaDropout, GaussianDropout, GaussianNoise
 from .normalization import BatchNormalization
 from .pooling import (
     AveragePooling1D,
@@ -54,6 +77,10 @@ __all__ += ["AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D", "Conv2DT
             "SeparableConv2D", "SpatialDropout2D", "UpSampling2D", "ZeroPadding2D"]
 # Keras' other spellings of the same classes (MaxPool2D, Convolution2D, ...) are attributes
 # here too, not separate classes.
+__all__ += ["ActivityRegularization", "Add", "AlphaDropout", "Average", "Concatenate", "Dot",
+            "ELU", "GaussianDropout", "GaussianNoise", "Maximum", "Minimum", "Multiply", "PReLU",
+            "Permute", "RepeatVector", "Subtract", "ThresholdedReLU", "add", "average",
+            "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
 
 
 def serialize(layer) -> dict:

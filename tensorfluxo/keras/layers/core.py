@@ -18,7 +18,7 @@ from ...ops import array_ops as A
 from ...ops import control_flow_ops
 from ...ops import math_ops as M
 from ...ops import nn_ops as N
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from .. import backend as K
 from ..engine import Layer
 
@@ -49,7 +49,8 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
 
     def build(self, input_shape) -> None:
         last = input_shape[-1] if input_shape else None
@@ -59,9 +60,11 @@ class Dense(Layer):
                              f"{_dims_str(input_shape) if input_shape else input_shape}.")
         self.kernel = self.add_weight("kernel", (last, self.units),
                                       initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer)
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
         self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer,
-                                    regularizer=self.bias_regularizer) if self.use_bias else None
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
         self.built = True
 
     def _check_input(self, xs) -> None:
@@ -104,7 +107,8 @@ class Dense(Layer):
                    kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
                    bias_regularizer=regularizers.serialize(self.bias_regularizer),
                    activity_regularizer=regularizers.serialize(self.activity_regularizer),
-                   kernel_constraint=None, bias_constraint=None)
+                   kernel_constraint=constraints.serialize(self.kernel_constraint),
+                   bias_constraint=constraints.serialize(self.bias_constraint))
         return cfg
 
 
@@ -195,7 +199,7 @@ class Dropout(Layer):
         # A tensor flag: the cond draws the keep mask only while training, so inference
         # advances no random stream. The product stays outside the cond because the cond's
         # gradient cannot use a tensor made inside a branch (it would draw it again).
-        shape = self._mask_shape(inputs)
+        shape = noise_shape_of(inputs, self.noise_shape)
         one = A.ones([], inputs.dtype)  # a scalar: its shape must not narrow the mask's
         keep = control_flow_ops.cond(
             flag, lambda: N.dropout(A.ones(shape, inputs.dtype), rate=self.rate, seed=self.seed),
@@ -204,22 +208,23 @@ class Dropout(Layer):
         y.set_shape(inputs.shape)
         return y
 
-    def _mask_shape(self, inputs):
-        """The mask's shape: ``noise_shape`` with its None entries (or all) from the inputs."""
-        static = inputs.shape.as_list()
-        dims = static if self.noise_shape is None else [
-            s if d is None else int(d) for d, s in zip(self.noise_shape, static)]
-        if None not in dims:
-            return dims
-        dynamic = A.shape(inputs)
-        if self.noise_shape is None:
-            return dynamic
-        return A.stack([dynamic[i] if d is None else d for i, d in enumerate(dims)])
-
     def get_config(self) -> dict:
         cfg = super().get_config()
         cfg.update(rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
         return cfg
+
+
+def noise_shape_of(inputs, noise_shape):
+    """A random mask's shape: ``noise_shape`` with its None entries (or all) from the inputs."""
+    static = inputs.shape.as_list()
+    dims = static if noise_shape is None else [
+        s if d is None else int(d) for d, s in zip(noise_shape, static)]
+    if None not in dims:
+        return dims
+    dynamic = A.shape(inputs)
+    if noise_shape is None:
+        return dynamic
+    return A.stack([dynamic[i] if d is None else d for i, d in enumerate(dims)])
 
 
 class Flatten(Layer):
@@ -366,3 +371,69 @@ class Lambda(Layer):
         layer = cls(**cfg)
         layer._function_config = config["function"]
         return layer
+
+
+class Permute(Layer):
+    """Permutes the non-batch axes: ``Permute((2, 1))`` swaps rows and columns of each
+    sample (axes are numbered from 1)."""
+
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        self.dims = tuple(int(d) for d in dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(f"Invalid permutation argument `dims` for Permute layer "
+                             f"{self.name!r}: {self.dims}. The set of indices in `dims` must "
+                             f"be consecutive and start from 1.")
+
+    def build(self, input_shape) -> None:
+        if len(input_shape) != len(self.dims) + 1:
+            raise ValueError(f"Permute (layer {self.name!r}) with dims {self.dims} needs "
+                             f"inputs of rank {len(self.dims) + 1}, got shape "
+                             f"{_dims_str(input_shape)}")
+        self.built = True
+
+    def call(self, inputs):
+        return A.transpose(inputs, (0,) + self.dims)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + tuple(input_shape[d] for d in self.dims)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["dims"] = list(self.dims)
+        return cfg
+
+
+class ActivityRegularization(Layer):
+    """The identity, adding l1 * sum|x| + l2 * sum x² of its inputs to the model's loss."""
+
+    def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs):
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
+        self.l1, self.l2 = float(l1), float(l2)
+
+    def call(self, inputs):
+        return A.identity(inputs)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg.update(l1=self.l1, l2=self.l2)
+        return cfg
+
+
+class RepeatVector(Layer):
+    """(batch, features) -> (batch, n, features)."""
+
+    def __init__(self, n: int, **kwargs):
+        super().__init__(**kwargs)
+        self.n = int(n)
+
+    def call(self, inputs):
+        return K.repeat(inputs, self.n)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n, input_shape[1])
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["n"] = self.n
+        return cfg
