@@ -23,8 +23,10 @@ import types
 ALIASES: tuple[tuple[str, str], ...] = (
     ("tensorflow.compat.v1", "tensorfluxo"),
     ("tensorflow", "tensorfluxo"),
-    ("keras", "tensorfluxo.keras"),
+    ("keras", "tensorfluxo.keras_standalone"),
 )
+# A module the standalone-Keras package does not define is tensorfluxo.keras's.
+FALLBACKS = {"tensorfluxo.keras_standalone": "tensorfluxo.keras"}
 
 USAGE = "usage: python -m tensorfluxo.run script.py [args...] | -m module [args...]"
 
@@ -35,6 +37,17 @@ def target_name(fullname: str) -> str | None:
         if fullname == alias or fullname.startswith(alias + "."):
             return target + fullname[len(alias) :]
     return None
+
+
+def _import_or_fallback(name: str) -> types.ModuleType:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        for prefix, other in FALLBACKS.items():
+            if name.startswith(prefix + ".") and e.name is not None and \
+                    (name + ".").startswith(e.name + "."):
+                return importlib.import_module(other + name[len(prefix):])
+        raise
 
 
 class _AliasLoader(importlib.abc.Loader):
@@ -56,7 +69,7 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         if name is None:
             return None
         try:
-            module = importlib.import_module(name)
+            module = _import_or_fallback(name)
         except ModuleNotFoundError as e:
             if e.name is not None and (name + ".").startswith(e.name + "."):  # target missing
                 raise ModuleNotFoundError(

@@ -29,8 +29,8 @@ def _script(tmp_path, body, name="prog.py"):
     ("tensorflow.compat.v1", "tensorfluxo"),
     ("tensorflow.compat.v1.nn", "tensorfluxo.nn"),
     ("tensorflow.compat", "tensorfluxo.compat"),
-    ("keras", "tensorfluxo.keras"),
-    ("keras.datasets.mnist", "tensorfluxo.keras.datasets.mnist"),
+    ("keras", "tensorfluxo.keras_standalone"),
+    ("keras.datasets.mnist", "tensorfluxo.keras_standalone.datasets.mnist"),
     ("tensorflowx", None),
     ("kerasy", None),
     ("numpy", None),
@@ -58,7 +58,7 @@ def test_script_sees_tensorfluxo_under_tensorflow_and_keras_names(tmp_path):
     out = _run(tmp_path, [str(prog), "--epochs", "3"])
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [
-        "tensorfluxo tensorfluxo.keras tensorfluxo.keras.datasets.mnist "
+        "tensorfluxo tensorfluxo.keras_standalone tensorfluxo.keras.datasets.mnist "
         "tensorfluxo.examples.tutorials.mnist.input_data",
         "tensorflow.keras.datasets",
         f"__main__ {[str(prog), '--epochs', '3']} 42",
@@ -93,7 +93,38 @@ def test_run_module_and_exit_codes(tmp_path):
     _script(tmp_path, "import sys, keras\nprint(keras.__name__, sys.argv[1:])\nsys.exit(3)\n",
             name="mymod.py")
     out = _run(tmp_path, ["-m", "mymod", "x"])
-    assert (out.returncode, out.stdout) == (3, "tensorfluxo.keras ['x']\n"), out.stderr
+    assert (out.returncode, out.stdout) == (3, "tensorfluxo.keras_standalone ['x']\n"), out.stderr
+
+
+def test_keras_2_2_spellings_and_optimizer_defaults(tmp_path):
+    prog = _script(tmp_path, """
+        import warnings
+        import numpy as np
+        import keras
+        import tensorflow as tf
+        from keras import backend as K
+        from keras.engine.topology import Layer
+        from keras.layers.advanced_activations import LeakyReLU, PReLU
+        from keras.layers.core import Dense, Activation
+        from keras.layers.merge import concatenate
+        from keras.models import Sequential, Model
+        from keras.optimizers import Adadelta, Adagrad, Nadam
+        from keras.utils.generic_utils import Progbar
+        from keras.utils.np_utils import to_categorical
+        print(Adadelta().get_config()["learning_rate"],
+              Adagrad().get_config()["learning_rate"], Nadam().get_config()["learning_rate"],
+              tf.keras.optimizers.Adadelta().get_config()["learning_rate"])
+        model = Sequential([Dense(2, input_shape=(3,)), LeakyReLU(), Dense(2)])
+        model.compile("adadelta", "mse")
+        print(model.optimizer.get_config()["learning_rate"], issubclass(Model, tf.keras.Model))
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            model.fit(np.ones((4, 3)), to_categorical([0, 1, 0, 1]), nb_epoch=2, verbose=0)
+        print(len(model.history.epoch), "renamed `epochs`" in str(w[0].message))
+    """)
+    out = _run(tmp_path, [str(prog)])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["1.0 0.01 0.002 0.001", "1.0 True", "2 True"]
 
 
 def test_usage_errors(tmp_path):

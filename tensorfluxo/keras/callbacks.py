@@ -165,6 +165,18 @@ class Progbar:
         self._last_update = 0.0
         self._prev_len = 0
 
+    def _averages(self, current: int, pairs) -> dict:
+        sums = self.__dict__.setdefault("_sums", {})
+        seen = self.__dict__.get("_seen", 0)
+        for name, v in pairs:
+            total, count = sums.get(name, (0.0, 0))
+            sums[name] = (total + float(v) * (current - seen), count + current - seen)
+        self._seen = current
+        return {k: t / max(c, 1) for k, (t, c) in sums.items()}
+
+    def add(self, n: int, values=None) -> None:
+        self.update(self.__dict__.get("_seen", 0) + n, values)
+
     def _bar(self, current: int) -> str:
         n = len(str(self.target))
         bar = f"{current:{n}d}/{self.target} ["
@@ -174,7 +186,15 @@ class Progbar:
             bar += "=" * (filled - 1) + (">" if current < self.target else "=")
         return bar + "." * (self.width - filled) + "]"
 
-    def update(self, current: int, logs: dict, keys, finalize: bool = False) -> None:
+    def update(self, current: int, values=None, keys=None, finalize=None) -> None:
+        """Draws step ``current``. ``values``: a dict of logs (with ``keys``, the ones to
+        show), or Keras's list of (name, value) pairs, averaged over the steps so far."""
+        if values is None or isinstance(values, (list, tuple)):
+            values = self._averages(current, values or [])
+            keys = list(values)
+            if finalize is None:
+                finalize = self.target is not None and current >= self.target
+        logs, finalize = values, bool(finalize)
         now = time.time()
         if self.verbose != 1:
             if finalize and self.verbose == 2:

@@ -16,7 +16,7 @@ from ..framework.ops import Tensor, convert_to_tensor, get_default_graph
 from ..ops import array_ops
 from ..variables import Variable
 from . import backend as K
-from . import initializers, regularizers
+from . import constraints, initializers, regularizers
 
 # tensor -> (layer, node_index, tensor_index): what made a Keras tensor.
 _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -51,6 +51,7 @@ class Node:
         self.inbound = [keras_history(t) for t in inputs]
         self.losses: list = []
         self.updates: list = []
+        self.metrics: list = []
 
 
 _LAYER_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "dtype",
@@ -66,6 +67,7 @@ class Layer:
     """
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
+        self._tracked: list[Layer] = []  # layers set as attributes: their weights are ours
         unknown = set(kwargs) - _LAYER_KWARGS
         if unknown:
             raise TypeError(f"Keyword argument not understood: {sorted(unknown)[0]!r} "
@@ -78,6 +80,7 @@ class Layer:
         self._non_trainable_weights: list[Variable] = []
         self._losses: list = []
         self._updates: list = []
+        self._metrics: list = []  # (name, tensor) from add_metric
         self._inbound_nodes: list[Node] = []
         self._initial_weights = kwargs.get("weights")
         self.activity_regularizer = regularizers.get(kwargs.get("activity_regularizer"))
@@ -91,6 +94,17 @@ class Layer:
         self._call_count = 0
         self._graph = None
         self._conditional: set[int] = set()  # ids of the losses/updates made by calls
+
+    def __setattr__(self, name: str, value) -> None:
+        layers = [v for v in (value if isinstance(value, (list, tuple)) else [value])
+                  if isinstance(v, Layer)]
+        if layers and not name.startswith("_"):
+            if "_tracked" not in self.__dict__:
+                raise RuntimeError(f"It looks like you are subclassing `{_base_name(self)}` "
+                                   "and you forgot to call `super().__init__()`. Always start "
+                                   "with this line.")
+            self._tracked.extend(la for la in layers if la not in self._tracked)
+        object.__setattr__(self, name, value)
 
     # ---- the layer contract ------------------------------------------------------------------
     def build(self, input_shape) -> None:
@@ -113,17 +127,19 @@ class Layer:
         return cls(**config)
 
     # ---- weights -----------------------------------------------------------------------------
-    def add_weight(self, name: str, shape, dtype=None, initializer=None, regularizer=None,
-                   trainable: bool = True, constraint=None, **kwargs) -> Variable:
+    def add_weight(self, name: str | None = None, shape=None, dtype=None, initializer=None,
+                   regularizer=None, trainable: bool = True, constraint=None,
+                   **kwargs) -> Variable:
         """A variable named "<layer>/<name>:0", initialized by ``initializer``."""
-        shape = tuple(int(d) for d in shape)
+        name = name or "Variable"
+        shape = tuple(int(d) for d in (shape or ()))
         dt = dtypes.as_dtype(dtype or self.dtype)
         init = initializers.get(initializer or "glorot_uniform")
         graph = self._graph or get_default_graph()
         with graph.as_default(), graph.control_dependencies(None), \
                 graph.name_scope(None), graph.name_scope(self.name + "/"):
             var = Variable(lambda: init(shape, dtype=dt), name=name, dtype=dt,
-                           trainable=trainable, constraint=constraint)
+                           trainable=trainable, constraint=constraints.get(constraint))
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         reg = regularizers.get(regularizer)
         if reg is not None:
@@ -134,13 +150,18 @@ class Layer:
 
     @property
     def trainable_weights(self) -> list:
-        return list(self._trainable_weights) if self.trainable else []
+        if not self.trainable:
+            return []
+        return _dedup(self._trainable_weights + [w for la in self._tracked
+                                                 for w in la.trainable_weights])
 
     @property
     def non_trainable_weights(self) -> list:
+        nested = [w for la in self._tracked for w in la.non_trainable_weights]
         if self.trainable:
-            return list(self._non_trainable_weights)
-        return list(self._trainable_weights) + list(self._non_trainable_weights)
+            return _dedup(self._non_trainable_weights + nested)
+        return _dedup(self._trainable_weights + [w for la in self._tracked for w in la.weights]
+                      + self._non_trainable_weights)
 
     @property
     def weights(self) -> list:
@@ -164,6 +185,15 @@ class Layer:
     def add_update(self, updates) -> None:
         self._add_to("updates", _to_list(updates))
 
+    def add_metric(self, value, name: str | None = None, aggregation: str = "mean") -> None:
+        """Reports the mean of ``value`` over each epoch's batches as the metric ``name``."""
+        if aggregation != "mean":
+            raise ValueError(f"add_metric supports aggregation='mean', got {aggregation!r}")
+        if name is None:
+            raise ValueError("Please provide a name for your metric like "
+                             "`self.add_metric(tf.reduce_sum(inputs), name='mean_activation')`")
+        self._add_to("metrics", [(name, convert_to_tensor(value))])
+
     def _add_to(self, kind: str, items: list) -> None:
         getattr(self, "_" + kind).extend(items)
         if _CALLS:  # made by a call: they depend on its inputs
@@ -172,8 +202,10 @@ class Layer:
             self._conditional.update(id(x) for x in items)
 
     def _unconditional(self, kind: str) -> list:
-        """Losses/updates made outside any call (weight regularizers, ``model.add_loss``)."""
-        return [x for x in getattr(self, "_" + kind) if id(x) not in self._conditional]
+        """Losses/updates made outside any call (weight regularizers, ``model.add_loss``),
+        nested layers' included."""
+        own = [x for x in getattr(self, "_" + kind) if id(x) not in self._conditional]
+        return _dedup(own + [x for la in self._tracked for x in la._unconditional(kind)])
 
     def _session(self):
         ws = self.weights
@@ -230,7 +262,7 @@ class Layer:
         x_in = xs if isinstance(inputs, (list, tuple)) else xs[0]
         scope = self.name + "/" if self._call_count == 0 else self.name
         self._call_count += 1
-        frame: dict = {"losses": [], "updates": []}
+        frame: dict = {"losses": [], "updates": [], "metrics": []}
         _CALLS.append(frame)
         try:
             with graph.as_default(), graph.name_scope(None), graph.name_scope(scope):
@@ -238,8 +270,11 @@ class Layer:
         finally:
             _CALLS.pop()
         outs = _to_list(outputs)
+        if not type(self).__module__.startswith("tensorfluxo."):
+            _check_output_shapes(self, xs, outs, isinstance(inputs, (list, tuple)))
         node = Node(self, xs, outs, kwargs)
-        node.losses, node.updates = frame["losses"], frame["updates"]
+        node.losses, node.updates, node.metrics = frame["losses"], frame["updates"], \
+            frame["metrics"]
         self._inbound_nodes.append(node)
         for i, t in enumerate(outs):
             _HISTORY[t] = (self, len(self._inbound_nodes) - 1, i)
@@ -290,6 +325,34 @@ class Layer:
     def __repr__(self) -> str:
         return f"<{type(self).__module__.replace('tensorfluxo.', '')}.{type(self).__name__} " \
                f"name={self.name!r}>"
+
+
+def _base_name(layer) -> str:
+    return "Model" if isinstance(layer, Network) else "Layer"
+
+
+def _check_output_shapes(layer, xs, outs, multi: bool) -> None:
+    """A user layer whose ``call`` contradicts its ``compute_output_shape``: say so now."""
+    if type(layer).compute_output_shape is Layer.compute_output_shape or \
+            isinstance(layer, Network):
+        return
+    in_shapes = [shape_tuple(x) for x in xs]
+    try:
+        expected = layer.compute_output_shape(in_shapes if multi else in_shapes[0])
+    except NotImplementedError:
+        return
+    expected = expected if isinstance(expected, list) else [expected]
+    for t, e in zip(outs, expected):
+        got = shape_tuple(t)
+        if e is None or got is None:
+            continue
+        e = tuple(e)
+        if len(e) != len(got) or any(a is not None and b is not None and a != b
+                                     for a, b in zip(e, got)):
+            raise ValueError(f"Layer {layer.name!r} ({type(layer).__name__}): `call` returned "
+                             f"a tensor of shape {got}, but `compute_output_shape` gives {e} "
+                             f"for the input shape "
+                             f"{in_shapes if multi else in_shapes[0]}")
 
 
 def _initialize(sess, variables) -> None:
@@ -372,6 +435,9 @@ class Network(Layer):
         self._nodes: list[Node] = []
         self.inputs: list[Tensor] = []
         self.outputs: list[Tensor] = []
+        # A subclassed model: its layers are its attributes, its graph is its ``call``.
+        self._subclassed = inputs is None and outputs is None
+        self._building = False
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
                 raise ValueError("A functional Model needs both inputs= and outputs=")
@@ -420,7 +486,37 @@ class Network(Layer):
 
     @property
     def layers(self) -> list:
-        return list(self._layers)
+        return list(self._tracked) if self._subclassed else list(self._layers)
+
+    def build(self, input_shape=None) -> None:
+        """A subclassed model: creates its weights by calling it on placeholders of
+        ``input_shape`` (batch axis included; a list of shapes for several inputs)."""
+        if not self._subclassed or self._building or self.built:
+            self.built = True
+            return
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument to build().")
+        multi = isinstance(input_shape, list) and input_shape and \
+            isinstance(input_shape[0], (list, tuple))
+        self._build_subclassed([tuple(s) for s in input_shape] if multi
+                               else [tuple(input_shape)], [self.dtype] * (len(input_shape)
+                                                                          if multi else 1),
+                               multi)
+
+    def _build_subclassed(self, batch_shapes, dtypes_, multi: bool) -> None:
+        """Calls the model on Input placeholders: its inputs, outputs and own node."""
+        ins = [Input(batch_shape=s, dtype=d) for s, d in zip(batch_shapes, dtypes_)]
+        self._building = True
+        try:
+            outs = Layer.__call__(self, ins if multi else ins[0])
+        finally:
+            self._building = False
+        self._nested_inputs = multi
+        self._nested_outputs = isinstance(outs, (list, tuple))
+        self.inputs, self.outputs = ins, _to_list(outs)
+        self._nodes = [self._inbound_nodes[-1]]
+        self._graph = ins[0].graph
+        self.built = True
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         if index is not None:
@@ -436,7 +532,7 @@ class Network(Layer):
 
     def _unique_layers(self):
         seen = []
-        for layer in self._layers:
+        for layer in self.layers:
             if layer not in seen:
                 seen.append(layer)
         return seen
@@ -445,14 +541,15 @@ class Network(Layer):
     def trainable_weights(self) -> list:
         if not self.trainable:
             return []
-        return _dedup([w for la in self._unique_layers() for w in la.trainable_weights])
+        return _dedup([w for la in self._unique_layers() for w in la.trainable_weights]
+                      + super().trainable_weights)
 
     @property
     def non_trainable_weights(self) -> list:
         ws = [w for la in self._unique_layers() for w in la.non_trainable_weights]
         if not self.trainable:
             ws = [w for la in self._unique_layers() for w in la.trainable_weights] + ws
-        return _dedup(ws)
+        return _dedup(ws + super().non_trainable_weights)
 
     # A model's losses and updates: those made outside calls, and those its own nodes made
     # (a layer shared with another model, or re-called as a Sequential grows, made more).
@@ -464,9 +561,13 @@ class Network(Layer):
     def updates(self) -> list:
         return self._unconditional("updates") + [x for n in self._nodes for x in n.updates]
 
+    def _added_metrics(self) -> list:
+        """(name, tensor) pairs from add_metric, made outside or inside the model's calls."""
+        return self._unconditional("metrics") + [x for n in self._nodes for x in n.metrics]
+
     def _unconditional(self, kind: str) -> list:
-        return super()._unconditional(kind) + [
-            x for la in self._unique_layers() for x in la._unconditional(kind)]
+        return _dedup(super()._unconditional(kind) + [
+            x for la in self._unique_layers() for x in la._unconditional(kind)])
 
     def count_params(self) -> int:
         self._require_built("count_params")
@@ -503,6 +604,8 @@ class Network(Layer):
 
     @property
     def output_names(self) -> list:
+        if self._subclassed:
+            return [f"output_{i + 1}" for i in range(len(self.outputs))]
         return [keras_history(t)[0].name for t in self.outputs]
 
     @property

@@ -452,6 +452,8 @@ def get(identifier, loss=None, true_shape=None, pred_shape=None) -> Metric:
                          f"{', '.join(sorted(_CLASSES))}")
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
+    if isinstance(identifier, L.Loss):  # a loss object as a metric: its per-sample values
+        return MeanMetricWrapper(identifier.call, identifier.name)
     if callable(identifier):
         return MeanMetricWrapper(identifier, getattr(identifier, "__name__", "metric"))
     raise TypeError(f"Could not interpret metric identifier: {identifier!r}")

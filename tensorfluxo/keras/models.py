@@ -16,6 +16,7 @@ class Sequential(Model):
 
     def __init__(self, layers=None, name: str | None = None):
         super().__init__(name=name)
+        self._subclassed = False
         self._seq_layers: list[Layer] = []
         self._input_layer: InputLayer | None = None
         self.built = False
@@ -104,6 +105,17 @@ class Sequential(Model):
             x = layer(x, **({"training": training} if training is not None and
                             _takes_training(layer) else {}))
         return x
+
+    def predict_proba(self, x, batch_size: int = 32, verbose: int = 0):
+        """Keras 2: the predictions (probabilities, for a softmax or sigmoid output)."""
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    def predict_classes(self, x, batch_size: int = 32, verbose: int = 0):
+        """Keras 2: class indices, the argmax of each prediction (> 0.5 for one output unit)."""
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
 
     def get_config(self) -> dict:
         from .saving import sequential_config

@@ -11,6 +11,8 @@ change it between steps without rebuilding anything:
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ..framework import dtypes
@@ -24,6 +26,17 @@ from ..train import rules
 from ..train.optimizers import check_ftrl
 from ..variables import Variable
 from . import backend as K
+from . import learning_rate_schedule as schedules
+
+# `from tensorflow.keras.optimizers.schedules import ExponentialDecay` (optimizers is a module)
+sys.modules[__name__ + ".schedules"] = schedules
+
+
+class _HyperVariable(Variable):
+    """A hyper-parameter variable that reads as a float: ``float(model.optimizer.lr)``."""
+
+    def __float__(self) -> float:
+        return float(K.get_value(self))
 
 
 # ---- optimizer classes -------------------------------------------------------------------------
@@ -61,6 +74,7 @@ class Optimizer:
         self._lr_var = self._iterations = None
         self._slots: dict = {}
         self.weights: list[Variable] = []
+        self._pending_weights = None  # values load_model read, set once the slots exist
 
     # ---- learning rate -------------------------------------------------------------------------
     @property
@@ -70,6 +84,12 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
+        if isinstance(value, schedules.LearningRateSchedule):
+            if self._lr_var is not None:
+                raise ValueError("The learning rate of an optimizer already in use cannot "
+                                 "become a schedule; give the schedule to the constructor")
+            self._lr_value = value
+            return
         if isinstance(value, Tensor):
             raise TypeError("Set the learning rate to a number (or use K.set_value)")
         self._lr_value = float(value)
@@ -87,15 +107,17 @@ class Optimizer:
         if self._graph is graph:
             return
         self._graph, self._slots = graph, {}
-        if callable(self._lr_value):
-            raise NotImplementedError("learning-rate schedules are not supported; use the "
-                                      "LearningRateScheduler callback")
+        if callable(self._lr_value) and not isinstance(self._lr_value,
+                                                        schedules.LearningRateSchedule):
+            raise TypeError(f"learning_rate must be a number or a "
+                            f"keras.optimizers.schedules object, got {self._lr_value!r}")
         with graph.as_default(), graph.control_dependencies(None), graph.name_scope(None), \
                 graph.name_scope(self._name):
             self._iterations = Variable(np.int64(0), name="iter", trainable=False,
                                         dtype=dtypes.int64)
-            self._lr_var = Variable(np.float32(self._lr_value), name="learning_rate",
-                                    trainable=False)
+            if not callable(self._lr_value):
+                self._lr_var = _HyperVariable(np.float32(self._lr_value),
+                                              name="learning_rate", trainable=False)
         self.weights = [self._iterations]
 
     def _slot(self, var, name, init=0.0, scalar=False):
@@ -137,7 +159,8 @@ class Optimizer:
         self._create_variables(graph)
         with graph.as_default(), graph.name_scope(None), graph.name_scope(self._name):
             grads = self.get_gradients(loss, params)
-            lr = self._lr_var
+            lr = self._lr_var if self._lr_var is not None else \
+                A.cast(self._lr_value(self._iterations), dtypes.float32)
             if self.decay:
                 it = A.cast(self._iterations, lr.dtype)
                 lr = lr * (1.0 / (1.0 + self.decay * it))
@@ -177,8 +200,41 @@ class Optimizer:
         return rule.apply_all(params, slots, scalars, grads,
                               {k: hypers[k] for k in rule.attrs if k in hypers})
 
+    def get_weights(self) -> list:
+        """The values of ``iterations`` and the slots (NumPy arrays), in creation order."""
+        return K.batch_get_value(self.weights)
+
+    def set_weights(self, weights) -> None:
+        """Sets ``iterations`` and the slots; before the optimizer has made them (a model
+        loaded, not yet trained), the values wait until the first training step builds
+        them."""
+        weights = list(weights)
+        if not self.weights:
+            self._pending_weights = weights
+            return
+        if len(weights) != len(self.weights):
+            raise ValueError(f"Optimizer {self._name!r} has {len(self.weights)} weights "
+                             f"(iterations and slots), but {len(weights)} values were given: "
+                             "was it saved by a model with other weights or another "
+                             "optimizer?")
+        for var, value in zip(self.weights, weights):
+            if tuple(var.shape.as_list()) != np.shape(value):
+                raise ValueError(f"Optimizer weight {var.name} has shape "
+                                 f"{tuple(var.shape.as_list())}, the saved value "
+                                 f"{np.shape(value)}")
+        K.batch_set_value(zip(self.weights, weights))
+
+    def _restore_pending(self) -> None:
+        if self._pending_weights is not None and self.weights:
+            pending, self._pending_weights = self._pending_weights, None
+            self.set_weights(pending)
+
     def get_config(self) -> dict:
-        cfg = {"name": self._name, "learning_rate": float(K.get_value(self.learning_rate))}
+        lr = self._lr_value if isinstance(self._lr_value, schedules.LearningRateSchedule) \
+            else None
+        cfg = {"name": self._name,
+               "learning_rate": schedules.serialize(lr) if lr is not None
+               else float(K.get_value(self.learning_rate))}
         if self.decay:
             cfg["decay"] = self.decay
         for k in ("clipnorm", "clipvalue", "global_clipnorm"):
@@ -189,7 +245,10 @@ class Optimizer:
 
     @classmethod
     def from_config(cls, config: dict):
-        return cls(**config)
+        cfg = dict(config)
+        if isinstance(cfg.get("learning_rate"), dict):
+            cfg["learning_rate"] = schedules.deserialize(cfg["learning_rate"])
+        return cls(**cfg)
 
     def variables(self) -> list:
         return list(self.weights)
@@ -381,4 +440,4 @@ def deserialize(config: dict) -> Optimizer:
     cfg = {k: v for k, v in config.get("config", {}).items()
            if k not in ("is_legacy_optimizer", "jit_compile", "use_ema", "ema_momentum",
                         "ema_overwrite_frequency", "weight_decay")}
-    return cls(**cfg)
+    return cls.from_config(cfg)

@@ -272,6 +272,28 @@ def _compile_from(model, training_config, custom_objects) -> None:
                   loss_weights=training_config.get("loss_weights"))
 
 
+def _write_optimizer_weights(h5file, model) -> None:
+    """Keras 2's ``optimizer_weights`` group: iterations and slots, so that training resumes
+    where it stopped (written once the optimizer has made them)."""
+    opt = model.optimizer
+    if opt is None or not opt.weights:
+        return
+    values = opt.get_weights()
+    g = h5file.create_group("optimizer_weights")
+    names = [f"{i:04d}:{w.name}" for i, w in enumerate(opt.weights)]
+    g.attrs["weight_names"] = np.array([n.encode("utf8") for n in names])
+    for name, v in zip(names, values):
+        g.create_dataset(name, data=v)
+
+
+def _read_optimizer_weights(h5file, model) -> None:
+    if "optimizer_weights" not in h5file or model.optimizer is None:
+        return
+    g = h5file["optimizer_weights"]
+    names = [_text(n) for n in g.attrs["weight_names"]]
+    model.optimizer.set_weights([np.asarray(g[n]) for n in names])
+
+
 def _is_keras_zip(path: str) -> bool:
     return str(path).endswith(".keras")
 
@@ -290,6 +312,8 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
             buf = io.BytesIO()
             with h5py.File(buf, "w") as f:
                 _write_weight_groups(f, model)
+                if training is not None:
+                    _write_optimizer_weights(f, model)
             cfg = dict(model_config, compile_config=training)
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
                 z.writestr("config.json", json.dumps(cfg))
@@ -309,6 +333,7 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
             f.attrs["model_config"] = json.dumps(model_config).encode("utf8")
             if training is not None:
                 f.attrs["training_config"] = json.dumps(training).encode("utf8")
+                _write_optimizer_weights(f, model)
             _write_weight_groups(f.create_group("model_weights"), model)
 
     _atomic_write(filepath, write_h5)
@@ -331,8 +356,9 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         model = model_from_config(cfg, custom_objects, safe_mode)
         with h5py.File(io.BytesIO(weights), "r") as f:
             _read_weight_groups(f, model, filepath)
-        if compile:
-            _compile_from(model, cfg.get("compile_config"), custom_objects)
+            if compile:
+                _compile_from(model, cfg.get("compile_config"), custom_objects)
+                _read_optimizer_weights(f, model)
         return model
     try:
         f = h5py.File(filepath, "r")
@@ -347,6 +373,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         _read_weight_groups(f["model_weights"], model, filepath)
         if compile and "training_config" in f.attrs:
             _compile_from(model, json.loads(_text(f.attrs["training_config"])), custom_objects)
+            _read_optimizer_weights(f, model)
     return model
 
 

@@ -28,7 +28,6 @@ from .engine import InputLayer, Network, _initialize, _to_list, shape_tuple
 
 _FIT_KWARGS_HINT = {
     "metrics": "metrics are given to compile(): model.compile(..., metrics=['accuracy'])",
-    "nb_epoch": "the argument is called epochs",
     "lr": "the learning rate is an optimizer argument: optimizer=Adam(learning_rate=...)",
 }
 
@@ -66,6 +65,8 @@ class Model(Network):
     >>> model = Model(inputs, outputs); model.compile("adam", "binary_crossentropy")
     """
 
+    _optimizers = optimizers  # names given to compile(): keras_standalone has Keras 2.2's
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.optimizer = None
@@ -87,7 +88,10 @@ class Model(Network):
             name = sorted(kwargs)[0]
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {name!r}. Valid "
                             "ones: optimizer, loss, metrics, loss_weights, weighted_metrics")
-        self.optimizer = optimizers.get(optimizer)
+        if target_tensors is not None:
+            raise NotImplementedError("compile(target_tensors=...) is not supported: pass the "
+                                      "targets to fit() (arrays or a tf.data dataset)")
+        self.optimizer = self._optimizers.get(optimizer)
         for spec in (loss.values() if isinstance(loss, dict) else _to_list(loss)):
             L.get(spec)  # unknown names fail here, not at the first fit
         for spec in self._metric_specs_flat(metrics) + self._metric_specs_flat(weighted_metrics):
@@ -114,7 +118,8 @@ class Model(Network):
                 raise ValueError(f"Unknown entries in {what} dictionary: {sorted(unknown)}. "
                                  f"Only expected the output names {names}")
             return [spec.get(n) for n in names]
-        if isinstance(spec, (list, tuple)) and what == "loss" and len(names) > 1:
+        if isinstance(spec, (list, tuple)) and what in ("loss", "loss_weights") and \
+                len(names) > 1:
             if len(spec) != len(names):
                 raise ValueError(f"When passing a list as loss, it should have one entry per "
                                  f"model output. The model has {len(names)} outputs, but you "
@@ -126,9 +131,7 @@ class Model(Network):
         if not self._compiled:
             raise RuntimeError(f"You must compile your model before {what}. Call "
                                "`model.compile(optimizer, loss)`.")
-        if what.startswith("training") and self.loss is None:
-            raise ValueError("The model was compiled without a loss; pass loss=... to "
-                             "compile() before training.")
+
 
     @property
     def metrics_names(self) -> list:
@@ -139,7 +142,13 @@ class Model(Network):
 
     # ---- data --------------------------------------------------------------------------------
     def _build_for_data(self, xs: list) -> None:
-        """Deferred build (Sequential without input shape): from the first data seen."""
+        """Deferred build (Sequential without input shape, subclassed models): from the first
+        data seen."""
+        if self._subclassed:
+            self._build_subclassed(
+                [(None,) + a.shape[1:] for a in xs],
+                [str(a.dtype) if a.dtype.kind in "iub" else self.dtype for a in xs],
+                len(xs) > 1)
 
     def _standardize_x(self, x) -> list:
         if x is None:
@@ -191,6 +200,8 @@ class Model(Network):
         return self.name
 
     def _standardize_y(self, y, n: int) -> list:
+        if y is None and self.loss is None:
+            return []  # the model adds its own losses (add_loss): no targets
         if y is None:
             raise ValueError("No target data: fit/evaluate need y (the labels)")
         if isinstance(y, dict):
@@ -272,7 +283,7 @@ class Model(Network):
         multi = len(self.outputs) > 1
         objs = []
         for i, t in enumerate(self.outputs):
-            tshape = (None,) + ys[i].shape[1:] if ys is not None else shape_tuple(t)
+            tshape = (None,) + ys[i].shape[1:] if ys else shape_tuple(t)
             entries = []
             for weighted, spec in ((False, specs[i]), (True, wspecs[i])):
                 for m in _to_list(spec):
@@ -284,7 +295,9 @@ class Model(Network):
                     if multi:
                         name = f"{self.output_names[i]}_{name}"
                     entries.append((name, obj, weighted))
-            objs.append(entries)
+            objs.append(entries if ys != [] else [])
+        objs.append([(name, metrics_mod.Mean(name), False) for name, _ in
+                     self._added_metrics()])
         self._metric_objs = objs
 
     def _function(self, kind: str, ys=None, weighted: bool = False):
@@ -308,6 +321,8 @@ class Model(Network):
                 [1.0] * len(self.outputs)
             metric_fetches = []
             for i, out in enumerate(self.outputs):
+                if not ys:
+                    break
                 name = self.output_names[i]
                 y = A.placeholder(dtypes.float32, (None,) + ys[i].shape[1:],
                                   name=f"{name}_target")
@@ -315,6 +330,8 @@ class Model(Network):
                     if weighted else None
                 targets.append(y)
                 sws.append(sw)
+                if loss_specs[i] is None:
+                    continue
                 with graph.name_scope("loss"):
                     loss_fn = L.get(loss_specs[i])
                     if isinstance(loss_fn, L.Loss):
@@ -330,9 +347,16 @@ class Model(Network):
                 with graph.name_scope("metrics"):
                     for _name, obj, w in self._metric_objs[i]:
                         metric_fetches.append(obj._stats(y, out, sw if w else None))
-            reg = self.losses
+            with graph.name_scope("metrics"):
+                for _name, value in self._added_metrics():
+                    metric_fetches.append(metrics_mod._weighted_sums(
+                        A.cast(value, dtypes.float32), None))
+            reg = [M.reduce_sum(A.cast(r, dtypes.float32)) for r in self.losses]
             if reg:
-                total = total + M.add_n([A.cast(r, total.dtype) for r in reg])
+                total = M.add_n(reg) if total is None else total + M.add_n(reg)
+            if total is None:
+                raise ValueError("The model has no loss to optimize: pass loss=... to compile()"
+                                 ", or add the losses in the model with add_loss().")
             fetches = [total] + [t for stats in metric_fetches for t in stats]
             if kind == "train":
                 with graph.name_scope("training"):
@@ -352,6 +376,8 @@ class Model(Network):
             if self.optimizer._lr_var is not None and self.optimizer._graph is self._graph:
                 ws.append(self.optimizer._lr_var)
         _initialize(sess, ws)
+        if self.optimizer is not None:
+            self.optimizer._restore_pending()
 
     def _feed(self, fn, xs, ys, sws, training: bool) -> dict:
         feed = dict(zip(self.inputs, xs))
@@ -394,6 +420,11 @@ class Model(Network):
             use_multiprocessing=False, **kwargs) -> cbks.History:
         """Trains for ``epochs`` passes over (x, y) in batches of ``batch_size`` (32); returns
         a History whose ``history`` holds each epoch's loss and metrics (and val_*)."""
+        if "nb_epoch" in kwargs:  # Keras 1's name, still accepted by Keras 2.2
+            import warnings
+            warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.",
+                          stacklevel=2)
+            epochs = kwargs.pop("nb_epoch")
         if kwargs:
             name = sorted(kwargs)[0]
             hint = _FIT_KWARGS_HINT.get(name, "")
@@ -764,6 +795,9 @@ class Model(Network):
         """Prints Keras' table of layers, output shapes and parameter counts."""
         self._require_built("summary")
         print_fn = print_fn or print
+        if self._subclassed:
+            return self._summary_subclassed(print_fn, line_length or 65,
+                                            positions or [0.45, 0.85, 1.0])
         layers = [la for la in self.layers
                   if not (isinstance(la, InputLayer) and self._hides_input_layer())]
         sequential_like = self._is_sequential_like()
@@ -814,6 +848,30 @@ class Model(Network):
             else:
                 row(fields)
             print_fn("=" * line_length if i == len(layers) - 1 else "_" * line_length)
+        self._print_param_counts(print_fn, line_length)
+
+    def _summary_subclassed(self, print_fn, line_length: int, positions) -> None:
+        """A subclassed model's table: its layers, their output shapes "multiple" (the model's
+        ``call`` connects them, not a layer graph)."""
+        positions = [int(line_length * p) for p in positions]
+
+        def row(fields):
+            line = ""
+            for i, f in enumerate(fields):
+                line = (line[:-1] + " " if i else line) + str(f)
+                line = line[:positions[i]].ljust(positions[i])
+            print_fn(line)
+
+        print_fn(f'Model: "{self.name}"')
+        print_fn("_" * line_length)
+        row(["Layer (type)", "Output Shape", "Param #"])
+        print_fn("=" * line_length)
+        for i, layer in enumerate(self.layers):
+            row([f"{layer.name} ({type(layer).__name__})", "multiple", layer.count_params()])
+            print_fn("=" * line_length if i == len(self.layers) - 1 else "_" * line_length)
+        self._print_param_counts(print_fn, line_length)
+
+    def _print_param_counts(self, print_fn, line_length: int) -> None:
         trainable = sum(int(np.prod(w.shape.as_list(), dtype=np.int64))
                         for w in self.trainable_weights)
         non_trainable = sum(int(np.prod(w.shape.as_list(), dtype=np.int64))
@@ -844,8 +902,17 @@ class Model(Network):
             len(self.outputs) == 1
 
     # ---- config --------------------------------------------------------------------------------
+    def _require_graph_network(self, what: str) -> None:
+        if self._subclassed:
+            raise NotImplementedError(
+                f"{what} requires the model to be a Functional model or a Sequential model. "
+                "It does not work for subclassed models, because such models are defined via "
+                "the body of a Python method, which isn't safely serializable. Consider using "
+                "`save_weights` / `load_weights` instead.")
+
     def get_config(self) -> dict:
         from .saving import functional_config
+        self._require_graph_network("get_config")
         return functional_config(self)
 
     @classmethod
@@ -860,6 +927,7 @@ class Model(Network):
     def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True,
              save_format=None, **kwargs) -> None:
         from .saving import save_model
+        self._require_graph_network("Saving the model to a file")
         save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
                    save_format=save_format)
 

@@ -90,7 +90,9 @@ def serialize(layer) -> dict:
 def deserialize(config: dict, custom_objects=None, safe_mode: bool = True):
     """A layer from {"class_name": ..., "config": ...}."""
     name = config.get("class_name")
-    cls = (custom_objects or {}).get(name) or _layer_classes().get(name)
+    from ..utils import get_custom_objects
+    cls = (custom_objects or {}).get(name) or get_custom_objects().get(name) or \
+        _layer_classes().get(name)
     if cls is None:
         raise ValueError(f"Unknown layer: {name!r}. Please ensure this object is passed to "
                          f"the `custom_objects` argument.")

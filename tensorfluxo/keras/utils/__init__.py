@@ -6,6 +6,7 @@ import numpy as np
 
 from ..callbacks import Progbar
 from ..data_adapter import Sequence
+from .vis_utils import model_to_dot, plot_model
 
 
 def to_categorical(y, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
@@ -42,7 +43,36 @@ def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
     return x / np.expand_dims(n, axis)
 
 
-__all__ = ["Progbar", "Sequence", "normalize", "to_categorical"]
+__all__ = ["CustomObjectScope", "Progbar", "Sequence", "custom_object_scope",
+           "get_custom_objects", "model_to_dot", "normalize", "plot_model", "to_categorical"]
+
+
+_CUSTOM_OBJECTS: dict = {}
+
+
+def get_custom_objects() -> dict:
+    """The global name -> object table load_model consults (Keras 2)."""
+    return _CUSTOM_OBJECTS
+
+
+class CustomObjectScope:
+    """``with CustomObjectScope({"MyLayer": MyLayer}): load_model(path)``."""
+
+    def __init__(self, *tables):
+        self._tables, self._saved = tables, None
+
+    def __enter__(self):
+        self._saved = dict(_CUSTOM_OBJECTS)
+        for t in self._tables:
+            _CUSTOM_OBJECTS.update(t)
+        return self
+
+    def __exit__(self, *exc):
+        _CUSTOM_OBJECTS.clear()
+        _CUSTOM_OBJECTS.update(self._saved)
+
+
+custom_object_scope = CustomObjectScope
 
 
 def set_random_seed(seed: int) -> None:

@@ -1,0 +1,3 @@
+"""keras.engine.training (Keras 2.2's module): Model."""
+
+from ..models import Model  # noqa: F401
