@@ -43,6 +43,54 @@ def _unlist(xs: list):
     return xs[0] if len(xs) == 1 else xs
 
 
+class InputSpec:
+    """What a layer accepts (checked at each call): ``InputSpec(ndim=2)``,
+    ``InputSpec(min_ndim=2, axes={-1: 8})``, ``shape``, ``dtype``, ``max_ndim``."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
+                 axes=None):
+        self.dtype = None if dtype is None else dtypes.as_dtype(dtype).name
+        self.shape = None if shape is None else tuple(shape)
+        self.ndim = len(self.shape) if shape is not None else ndim
+        self.max_ndim, self.min_ndim = max_ndim, min_ndim
+        self.axes = dict(axes or {})
+
+    def __repr__(self) -> str:
+        fields = {k: v for k, v in vars(self).items() if v not in (None, {})}
+        return "InputSpec(" + ", ".join(f"{k}={v}" for k, v in fields.items()) + ")"
+
+
+def _check_input_spec(layer, xs) -> None:
+    """Keras's input_spec errors: ``Input 0 of layer 'x' is incompatible with the layer:
+    expected ndim=2, found ndim=3. Full shape received: (None, 4, 5)``."""
+    specs = layer.input_spec if isinstance(layer.input_spec, (list, tuple)) else \
+        [layer.input_spec] * len(xs)
+    for i, (x, spec) in enumerate(zip(xs, specs)):
+        if spec is None:
+            continue
+        shape = shape_tuple(x)
+        head = f"Input {i} of layer {layer.name!r} is incompatible with the layer: "
+        tail = f". Full shape received: {shape}"
+        nd = None if shape is None else len(shape)
+        if spec.dtype is not None and x.dtype.name != spec.dtype:
+            raise ValueError(f"{head}expected dtype={spec.dtype}, found dtype={x.dtype.name}")
+        if nd is None:
+            continue
+        for what, ok in (("ndim", spec.ndim is None or nd == spec.ndim),
+                         ("min_ndim", spec.min_ndim is None or nd >= spec.min_ndim),
+                         ("max_ndim", spec.max_ndim is None or nd <= spec.max_ndim)):
+            if not ok:
+                raise ValueError(f"{head}expected {what}={getattr(spec, what)}, found "
+                                 f"ndim={nd}{tail}")
+        for axis, value in spec.axes.items():
+            if value is not None and shape[axis] not in (None, value):
+                raise ValueError(f"{head}expected axis {axis} of input shape to have value "
+                                 f"{value}{tail}")
+        if spec.shape is not None and any(a is not None and b is not None and a != b
+                                          for a, b in zip(spec.shape, shape)):
+            raise ValueError(f"{head}expected shape={spec.shape}, found shape={shape}")
+
+
 class Node:
     """One call of a layer: the tensors it consumed and produced."""
 
@@ -249,6 +297,8 @@ class Layer:
         xs = [x if isinstance(x, Tensor) else convert_to_tensor(
             np.asarray(x, dtype=self.dtype)) for x in xs]
         graph = xs[0].graph
+        if self.__dict__.get("input_spec") is not None:
+            _check_input_spec(self, xs)
         if not self.built:
             self._graph = graph
             shapes = [shape_tuple(x) for x in xs]

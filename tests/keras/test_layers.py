@@ -3,7 +3,7 @@ import pytest
 
 import tensorfluxo as tf
 from tensorfluxo.keras import backend as K
-from tensorfluxo.keras import layers
+from tensorfluxo.keras import initializers, layers
 from tensorfluxo.keras.layers import Dense, Input
 from tensorfluxo.testing.layer_test import layer_test
 
@@ -172,7 +172,8 @@ HARNESS_CASES = {
     # advanced activations
     "ELU": [(lambda: layers.ELU(alpha=0.5), (4,))],
     "PReLU": [(lambda: layers.PReLU(alpha_initializer="ones"), (4,)),
-              (lambda: layers.PReLU(shared_axes=[1], alpha_constraint="non_neg"), (2, 3))],
+              (lambda: layers.PReLU(shared_axes=[1], alpha_constraint="non_neg",
+                                   alpha_initializer=initializers.Constant(0.5)), (2, 3))],
     "ThresholdedReLU": [(lambda: layers.ThresholdedReLU(theta=0.5), (4,))],
 }
 

@@ -211,3 +211,19 @@ def test_learning_phase_reaches_subclassed_call():
     np.testing.assert_allclose(model.predict(x), [[3.0], [3.0]])
     assert model.train_on_batch(x, np.ones((2, 1))) == pytest.approx(1.0)
     assert tf.keras.backend.get_value(model.d.kernel).sum() == pytest.approx(3.0)
+
+
+def test_input_spec_of_a_custom_layer():
+    class Needs2D(Scale):
+        def __init__(self, units, **kwargs):
+            super().__init__(units, **kwargs)
+            self.input_spec = keras.layers.InputSpec(ndim=2, axes={-1: 4})
+
+    layer = Needs2D(2)
+    layer(keras.Input(shape=(4,)))
+    with pytest.raises(ValueError, match=r"Input 0 of layer 'needs2d' is incompatible with "
+                                         r"the layer: expected ndim=2, found ndim=3. Full "
+                                         r"shape received: \(None, 3, 4\)"):
+        layer(keras.Input(shape=(3, 4)))
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
+        layer(keras.Input(shape=(5,)))

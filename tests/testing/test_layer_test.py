@@ -51,7 +51,6 @@ class BlocksGradient(layers.Layer):
 
 
 @pytest.mark.parametrize("make,message", [
-    (lambda: WrongShape(3), "static output shape vs compute_output_shape"),
     (lambda: ForgetsConfig(3, scale=3.0), "the clone predicts differently"),
     (lambda: Frozen(), "left the weight frozen/unused:0 unchanged"),
     (lambda: Unused(), r"No gradients provided for some variables: \['unused/unused:0'\]"),
@@ -60,6 +59,15 @@ class BlocksGradient(layers.Layer):
 def test_the_harness_catches(make, message):
     with pytest.raises(AssertionError, match=message):
         layer_test(make, (4,))
+
+
+def test_a_user_layer_contradicting_compute_output_shape_fails_when_called():
+    # Keras's own check (a user layer's call against its compute_output_shape) stops it
+    # before the harness compares the shapes.
+    with pytest.raises(ValueError, match=r"Layer 'wrong_shape' \(WrongShape\): `call` "
+                                         r"returned a tensor of shape \(None, 3\), but "
+                                         r"`compute_output_shape` gives \(None, 4\)"):
+        layer_test(lambda: WrongShape(3), (4,))
 
 
 def test_a_custom_layer_passes_and_several_inputs():

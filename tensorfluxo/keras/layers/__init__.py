@@ -1,6 +1,6 @@
 """tf.keras.layers."""
 
-from ..engine import Input, InputLayer, Layer
+from ..engine import Input, InputLayer, InputSpec, Layer
 from .advanced_activations import ELU, PReLU, ThresholdedReLU
 from .convolutional import (
     Conv1D,
@@ -78,6 +78,7 @@ __all__ += ["AveragePooling1D", "AveragePooling2D", "Conv1D", "Conv2D", "Conv2DT
 # Keras' other spellings of the same classes (MaxPool2D, Convolution2D, ...) are attributes
 # here too, not separate classes.
 __all__ += ["ActivityRegularization", "Add", "AlphaDropout", "Average", "Concatenate", "Dot",
+            "InputSpec",
             "ELU", "GaussianDropout", "GaussianNoise", "Maximum", "Minimum", "Multiply", "PReLU",
             "Permute", "RepeatVector", "Subtract", "ThresholdedReLU", "add", "average",
             "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
