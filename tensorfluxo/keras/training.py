@@ -281,7 +281,11 @@ class Model(Network):
         specs = self._per_output(self._metric_spec, "metrics")
         wspecs = self._per_output(self._weighted_metric_spec, "weighted_metrics")
         multi = len(self.outputs) > 1
-        objs = []
+        # First the loss of each output (several outputs only: "a_loss", as Keras logs them,
+        # before loss_weights), then each output's metrics, then add_metric's.
+        objs = [[(f"{name}_loss", metrics_mod.Mean(f"{name}_loss"), True)
+                 for name, spec in zip(self.output_names, losses_)
+                 if multi and ys and spec is not None]]
         for i, t in enumerate(self.outputs):
             tshape = (None,) + ys[i].shape[1:] if ys else shape_tuple(t)
             entries = []
@@ -319,7 +323,7 @@ class Model(Network):
             lw = self.loss_weights
             lws = self._per_output(lw, "loss_weights") if lw is not None else \
                 [1.0] * len(self.outputs)
-            metric_fetches = []
+            loss_fetches, metric_fetches = [], []
             for i, out in enumerate(self.outputs):
                 if not ys:
                     break
@@ -330,23 +334,25 @@ class Model(Network):
                     if weighted else None
                 targets.append(y)
                 sws.append(sw)
-                if loss_specs[i] is None:
-                    continue
-                with graph.name_scope("loss"):
-                    loss_fn = L.get(loss_specs[i])
-                    if isinstance(loss_fn, L.Loss):
-                        values = loss_fn.call(y, out)
-                    else:
-                        values = loss_fn(y, out)
-                    if values.shape.ndims == 0:
-                        values = A.reshape(values, [1])
-                    term = L.reduce_weighted(values, sw)
-                    if lws[i] != 1.0:
-                        term = term * float(lws[i])
-                    total = term if total is None else total + term
+                if loss_specs[i] is not None:
+                    with graph.name_scope("loss"):
+                        loss_fn = L.get(loss_specs[i])
+                        if isinstance(loss_fn, L.Loss):
+                            values = loss_fn.call(y, out)
+                        else:
+                            values = loss_fn(y, out)
+                        if values.shape.ndims == 0:
+                            values = A.reshape(values, [1])
+                        term = L.reduce_weighted(values, sw)
+                        if len(self._metric_objs[0]) > len(loss_fetches):
+                            loss_fetches.append(metrics_mod._weighted_sums(values, sw))
+                        if lws[i] != 1.0:
+                            term = term * float(lws[i])
+                        total = term if total is None else total + term
                 with graph.name_scope("metrics"):
-                    for _name, obj, w in self._metric_objs[i]:
+                    for _name, obj, w in self._metric_objs[i + 1]:
                         metric_fetches.append(obj._stats(y, out, sw if w else None))
+            metric_fetches = loss_fetches + metric_fetches
             with graph.name_scope("metrics"):
                 for _name, value in self._added_metrics():
                     metric_fetches.append(metrics_mod._weighted_sums(

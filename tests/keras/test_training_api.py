@@ -114,10 +114,17 @@ def test_loss_weights_with_two_outputs():
     b = keras.layers.Dense(1, name="b")(inp)
     model = keras.Model(inp, [a, b])
     model.compile("sgd", ["mse", "mae"], loss_weights=[2.0, 0.5])
-    loss = model.evaluate(X, [Y, Y], verbose=0)
+    model.compile("sgd", ["mse", "mae"], loss_weights=[2.0, 0.5], metrics=["mae"])
+    assert model.evaluate(X[:1], [Y[:1], Y[:1]], verbose=0)  # builds the test function
+    assert model.metrics_names == ["loss", "a_loss", "b_loss", "a_mae", "b_mae"]
+    loss, la, lb, a_mae, b_mae = model.evaluate(X, [Y, Y], batch_size=20, verbose=0)
     pa, pb = model.predict(X)
-    la, lb = ((pa - Y) ** 2).mean(), np.abs(pb - Y).mean()
+    assert la == pytest.approx(((pa - Y) ** 2).mean(), rel=1e-5)
+    assert lb == pytest.approx(np.abs(pb - Y).mean(), rel=1e-5)
     assert loss == pytest.approx(2.0 * la + 0.5 * lb, rel=1e-5)
+    assert a_mae == pytest.approx(np.abs(pa - Y).mean(), rel=1e-5) and b_mae == lb
+    hist = model.fit(X, [Y, Y], epochs=1, verbose=0)
+    assert sorted(hist.history) == ["a_loss", "a_mae", "b_loss", "b_mae", "loss"]
 
 
 def test_input_tensor_and_target_tensors():
