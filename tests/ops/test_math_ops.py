@@ -1,55 +1,11 @@
 """Math ops beyond the op table (tests/ops/test_op_table.py checks each op forward against NumPy
-and its gradients): integer and bool cases, dtypes, construction-time errors, Python operators."""
+and its gradients): dtypes with Python scalars, construction-time errors, Python operators."""
 
 import numpy as np
 import pytest
 
 import tensorfluxo as tf
 from tensorfluxo.ops import math_ops as M
-
-RNG = np.random.default_rng(0)
-
-
-def run(fn, *arrays, dynamic=False):
-    """fn applied to placeholders fed with ``arrays`` (static shapes, or all-unknown dims)."""
-    phs = [tf.placeholder(tf.as_dtype(a.dtype), [None] * a.ndim if dynamic else a.shape)
-           for a in arrays]
-    out = fn(*phs)
-    with tf.Session() as sess:
-        return sess.run(out, dict(zip(phs, arrays)))
-
-
-def check(fn, ref, *arrays, rtol=1e-6, dynamic=(False, True)):
-    """Forward check against NumPy, with static and with unknown input shapes."""
-    want = ref(*arrays)
-    for dyn in dynamic:
-        tf.reset_default_graph()
-        got = run(fn, *arrays, dynamic=dyn)
-        got_l, want_l = (got, want) if isinstance(want, (list, tuple)) else ([got], [want])
-        for g, w in zip(got_l, want_l):
-            g, w = np.asarray(g), np.asarray(w)
-            assert g.shape == w.shape, (g.shape, w.shape)
-            assert g.dtype == w.dtype, (g.dtype, w.dtype)
-            np.testing.assert_allclose(g, w, rtol=rtol, atol=1e-6)
-
-
-def arr(shape, lo=-2.0, hi=2.0, dtype=np.float64):
-    return RNG.uniform(lo, hi, shape).astype(dtype)
-
-
-def test_binary_int_ops_and_logical():
-    x = np.array([7, -7, 6, 0], np.int32)
-    y = np.array([2, 2, -4, 3], np.int32)
-    check(tf.add, np.add, x, y)
-    check(tf.floordiv, np.floor_divide, x, y)
-    check(tf.floormod, np.mod, x, y)
-    check(tf.maximum, np.maximum, x, y)
-    check(tf.div, np.floor_divide, x, y)
-    check(tf.truediv, lambda a, b: a / b, x, y)  # int32 / int32 -> float64, as TF
-    p, q = np.array([True, True, False, False]), np.array([True, False, True, False])
-    check(tf.logical_and, np.logical_and, p, q)
-    check(tf.logical_or, np.logical_or, p, q)
-    check(tf.logical_xor, np.logical_xor, p, q)
 
 
 def test_matmul_operator_and_static_shape():
@@ -61,14 +17,9 @@ def test_matmul_operator_and_static_shape():
     assert z.shape.as_list() == [2, 3, 5]
 
 
-def test_int_mean_truncates_like_tf():
-    check(lambda t: tf.reduce_mean(t, 0), lambda a: np.array([1, -1, 2], np.int32),
-          np.array([[1, -2, 2], [2, -1, 3]], np.int32))
-
-
-# ---- add_n, where, cumsum, linear algebra --------------------------------------------------
-def test_add_n_of_one_tensor():
-    check(lambda t: tf.add_n([t]), lambda a: a, arr((2, 3), dtype=np.float32))
+def test_add_n_of_one_tensor_is_that_tensor():
+    x = tf.placeholder(tf.float32, [2])
+    assert tf.add_n([x]) is x and tf.add_n([x], name="s").op.type == "Identity"
 
 
 def test_singular_matrix_inverse_fails_at_run_time_naming_the_op():

@@ -107,6 +107,14 @@ for ops, fn, ref in [("Equal", tf.equal, np.equal), ("NotEqual", tf.not_equal, n
                      ("FloorDiv", tf.floordiv, np.floor_divide)]:
     for sx, sy in SHAPES[:4]:
         add(row(ops, fn, *tied(sx, sy, nz), ref=ref, order=0, id=f"{sx}-{sy}"))
+XI, YI = np.array([7, -7, 6, 0], np.int32), np.array([2, 2, -4, 3], np.int32)
+for ops, fn, ref in [("Add", tf.add, np.add), ("FloorDiv", tf.floordiv, np.floor_divide),
+                     ("FloorMod", tf.floormod, np.mod), ("Maximum", tf.maximum, np.maximum),
+                     ("FloorDiv", tf.div, np.floor_divide),
+                     ("Cast RealDiv", tf.truediv, np.true_divide)]:  # int32 / int32: float64
+    add(row(ops, fn, XI, YI, ref=ref, id=f"int32-{fn.__name__}"))
+add(row("Mean", lambda x: tf.reduce_mean(x, 0), np.array([[1, -2, 2], [2, -1, 3]], np.int32),
+        ref=lambda x: np.array([1, -1, 2], np.int32), id="int32-truncates"))
 P, Q = np.array([True, True, False, False]), np.array([True, False, True, False])
 add(row("LogicalAnd", tf.logical_and, P, Q, ref=np.logical_and, order=0))
 add(row("LogicalOr", tf.logical_or, P, Q, ref=np.logical_or, order=0))
