@@ -21,6 +21,10 @@ import types
 
 # Longest prefix first: tensorflow.compat.v1 must win over tensorflow.
 ALIASES: tuple[tuple[str, str], ...] = (
+    ("horovod.tensorflow.keras", "tensorfluxo.horovod.keras"),
+    ("horovod.tensorflow", "tensorfluxo.horovod"),
+    ("horovod.keras", "tensorfluxo.horovod.keras"),
+    ("horovod", "tensorfluxo.horovod"),
     ("tensorflow.compat.v1", "tensorfluxo"),
     ("tensorflow", "tensorfluxo"),
     ("keras", "tensorfluxo.keras_standalone"),

@@ -756,6 +756,9 @@ add(covered("ImageSummary AudioSummaryV2",
 add(covered("StringToNumber AsString",
             by="tests/ops/test_string_ops.py::test_to_number_and_as_string",
             why="string tensors"))
+add(covered("HorovodAllreduce HorovodBroadcast HorovodAllgather",
+            by="tests/horovod/test_horovod.py::test_collectives_on_two_ranks",
+            why="collectives across MPI ranks"))
 
 OP_ROWS = [r for r in ROWS if not hasattr(r, "why")]
 
