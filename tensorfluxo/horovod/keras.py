@@ -31,6 +31,7 @@ from . import (  # noqa: F401 - the same functions as horovod.tensorflow
     shutdown,
     size,
 )
+from . import keras_callbacks as callbacks
 
 
 def DistributedOptimizer(optimizer, name=None, device_dense="", device_sparse="",  # noqa: N802
@@ -70,3 +71,6 @@ def load_model(filepath, custom_objects=None, compile: bool = True):  # noqa: A0
     return model
 
 
+__all__ = ["init", "shutdown", "rank", "local_rank", "size", "local_size", "is_initialized",
+           "allreduce", "allgather", "broadcast", "broadcast_global_variables",
+           "DistributedOptimizer", "load_model", "callbacks", "Average", "Sum", "Compression"]

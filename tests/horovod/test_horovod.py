@@ -153,9 +153,9 @@ def test_a_failing_rank_stops_the_job_and_the_last_checkpoint_resumes(tmp_path, 
 def test_the_horovod_example_on_two_ranks_reaches_the_seed_accuracy(tmp_path, mnist_dir):
     script = str(Path(REPO) / "examples" / "horovod_mnist.py")
     p = subprocess.run([sys.executable, "-m", "tensorfluxo.launch", "-np", "2", script,
-                        "--epochs", "10", "--logdir", str(tmp_path)], capture_output=True,
+                        "--epochs", "20", "--logdir", str(tmp_path)], capture_output=True,
                        text=True, env=dict(os.environ, PYTHONPATH=REPO), timeout=1800)
     assert p.returncode == 0, p.stderr
     last = [line for line in p.stdout.splitlines() if line.startswith("epoch")][-1]
-    assert float(last.split("accuracy ")[1].split()[0]) > 0.96
+    assert float(last.split("accuracy ")[1].split()[0]) > 0.965  # seed 000 alone: 0.973
     assert (tmp_path / "checkpoint").exists() and list(tmp_path.glob("events.out.tfevents*"))
