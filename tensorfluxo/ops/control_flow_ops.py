@@ -108,29 +108,103 @@ def _cond_infer(op):
         if a.dtype is not b.dtype:
             raise TypeError(f"tf.cond: the branches return {a.dtype.name} ({a.name}) and "
                             f"{b.dtype.name} ({b.name}) for the same output")
-        shape = a.shape.merge_with(b.shape) if a.shape.is_compatible_with(b.shape) else \
-            TensorShape(None if a.shape.ndims != b.shape.ndims else [None] * a.shape.ndims)
+        # the most specific shape both branches' values have: a dimension is known only where
+        # both branches know it and agree ((?, ?) and (1, 1) give (?, ?), not (1, 1))
+        if a.shape.ndims is None or a.shape.ndims != b.shape.ndims:
+            shape = TensorShape(None)
+        else:
+            shape = TensorShape([x if x == y else None
+                                 for x, y in zip(a.shape.as_tuple(), b.shape.as_tuple())])
         specs.append((a.dtype, shape))
     return specs
 
 
 def _cond_bind(op, state):
     caps = list(op.inputs[1:])
+    g = op.graph
+    keys = [g.get_tensor_by_name(n) for n in op.attrs["captures"]] if "captures" in op.attrs \
+        else caps  # the branch ops read these tensors; the op's inputs give their values
+    saved = _SAVED_BY_COND.get(op, [])
     plans = {}
     n_out = len(op.outputs)
 
     def branch(key):
-        plan = plans.get(key)
-        if plan is None:
-            outs = [op.graph.get_tensor_by_name(n) for n in op.attrs[key]]
-            plan = plans[key] = state.compile(outs, caps, tune_blas=False)
-        return plan
+        hit = plans.get(key)
+        if hit is None:
+            outs = [g.get_tensor_by_name(n) for n in op.attrs[key]]
+            extra = [t for t in saved if _BRANCH_OF.get(t.op, (None, None))[1] == key]
+            hit = plans[key] = (state.compile(outs + extra, keys, tune_blas=False),
+                                builtins.tuple(t.name for t in extra))
+        return hit
 
     def run(pred, *values):
-        plan = branch("then_outputs" if pred else "else_outputs")
+        plan, extra = branch("then_outputs" if pred else "else_outputs")
         out = plan(values)
+        if saved:  # this run's values of the branch tensors a gradient reads (CondSaved)
+            state.resources[(op, "saved")] = dict(zip(extra, out[n_out:]))
+            out = out[:n_out]
         return out[0] if n_out == 1 else out
     return run
+
+
+# A gradient (or any later op) that reads a tensor made inside a Cond's branch would make the
+# plan compute it again outside the Cond: right for pure ops, wrong for random ones (a dropout
+# mask drawn twice). So a Cond records, when it runs, the branch tensors that depend on a
+# stateful op and are read outside it, and CondSaved ops give those recorded values.
+_BRANCH_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # op -> (Cond, branch key)
+_SAVED_BY_COND: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Cond -> [tensors]
+_BRANCH_OPS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Cond -> its branches' ops
+
+
+def _depends_on_state(t, branch_ops) -> bool:
+    stack, seen = [t.op], set()
+    while stack:
+        o = stack.pop()
+        if o in seen or o not in branch_ops:
+            continue
+        seen.add(o)
+        if o.op_def.stateful:
+            return True
+        stack.extend(x.op for x in o.inputs)
+    return False
+
+
+def _cond_saved_bind(op, state):
+    cond_op, name = op.attrs["cond"], op.attrs["tensor"]
+    t = op.outputs[0]
+    dims = t.shape.as_tuple()
+    # the other branch ran: its tensors have no value, and the consumers that read them (the
+    # other branch of a gradient Cond) do not run either; an empty stand-in keeps the plan going
+    stand_in = np.zeros(() if dims is None else [0 if d is None else d for d in dims],
+                        t.dtype.np)
+
+    def run(_):
+        return state.resources.get((cond_op, "saved"), {}).get(name, stand_in)
+    return run
+
+
+defop("CondSaved", infer=lambda op: (op.attrs["dtype"], op.attrs["shape"]),
+      bind=_cond_saved_bind, aliases=True, stateful=True, not_differentiable=True)
+
+
+def _recorded(graph, caps) -> list:
+    """``caps`` with each branch tensor of an earlier Cond that depends on a stateful op replaced
+    by a CondSaved op reading the value that Cond recorded."""
+    out = []
+    for c in caps:
+        owner = _BRANCH_OF.get(c.op)
+        if owner is None or owner[0].graph is not graph or not _depends_on_state(
+                c, _BRANCH_OPS[owner[0]]):
+            out.append(c)
+            continue
+        cond_op = owner[0]
+        saved = _SAVED_BY_COND.setdefault(cond_op, [])
+        if c not in saved:
+            saved.append(c)
+        out.append(apply_op("CondSaved", [cond_op.outputs[0]],
+                            {"cond": cond_op, "tensor": c.name, "dtype": c.dtype,
+                             "shape": c.shape}, name=c.op.name.rpartition("/")[2] + "_saved"))
+    return out
 
 
 def _cond_grad(op, *dys):
@@ -181,10 +255,17 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
             raise ValueError(f"tf.cond: true_fn returns {len(t_outs)} value(s) and false_fn "
                              f"{len(f_outs)}; both must return the same structure")
         caps = captured_inputs(t_ops | f_ops, t_outs + f_outs)
-        outs = apply_op("Cond", [pred, *caps],
+        values = _recorded(graph, caps)
+        outs = apply_op("Cond", [pred, *values],
                         {"then_outputs": builtins.tuple(t.name for t in t_outs),
-                         "else_outputs": builtins.tuple(t.name for t in f_outs)}, name=scope)
+                         "else_outputs": builtins.tuple(t.name for t in f_outs),
+                         "captures": builtins.tuple(t.name for t in caps)}, name=scope)
     outs = list(outs) if isinstance(outs, builtins.tuple) else [outs]
+    cond_op = outs[0].op
+    _BRANCH_OPS[cond_op] = t_ops | f_ops
+    for ops_, key in ((t_ops, "then_outputs"), (f_ops, "else_outputs")):
+        for o in ops_:
+            _BRANCH_OF[o] = (cond_op, key)
     if t_single:
         return outs[0]
     return t_kind(outs) if t_kind in (list, builtins.tuple) else outs

@@ -103,3 +103,27 @@ def test_graph_with_cond_exports():
     tf.cond(x > 0, lambda: tf.assign(v, 1.0), lambda: tf.identity(v), name="effect")
     nodes = {n.name: n for n in tf.get_default_graph().as_graph_def().node}
     assert nodes["effect"].op == "Cond"
+
+
+def test_a_cond_gradient_reuses_the_random_values_its_branch_drew():
+    # the gradient reads the dropout mask made inside the branch: it must be the forward's
+    # mask, not a second draw (a silent wrong value before CondSaved)
+    h = tf.placeholder(tf.float32, (8, 16))
+    p = tf.placeholder(tf.bool, ())
+    y = tf.cond(p, lambda: tf.nn.dropout(h, 0.5), lambda: h * 2.0)
+    g = tf.gradients(tf.reduce_sum(y), h)[0]
+    ones = np.ones((8, 16), np.float32)
+    with tf.Session() as sess:
+        for _ in range(3):
+            yv, gv = sess.run([y, g], {h: ones, p: True})
+            np.testing.assert_array_equal(yv, gv)  # y = mask * 2 = dy/dh for h = 1
+        yv, gv = sess.run([y, g], {h: ones, p: False})
+        assert (gv == 2.0).all()
+
+
+def test_cond_output_shape_is_what_both_branches_guarantee():
+    x = tf.placeholder(tf.float32, (None, None))
+    out = tf.cond(tf.placeholder(tf.bool, ()), lambda: x, lambda: tf.ones((1, 1)))
+    assert out.shape.as_list() == [None, None]
+    out = tf.cond(tf.constant(True), lambda: tf.zeros((2, 3)), lambda: tf.ones((2, 3)))
+    assert out.shape.as_list() == [2, 3]

@@ -759,6 +759,10 @@ add(covered("StringToNumber AsString",
 add(covered("HorovodAllreduce HorovodBroadcast HorovodAllgather",
             by="tests/horovod/test_horovod.py::test_collectives_on_two_ranks",
             why="collectives across MPI ranks"))
+add(covered("CondSaved",
+            by="tests/ops/test_control_flow_ops.py::"
+               "test_a_cond_gradient_reuses_the_random_values_its_branch_drew",
+            why="reads the values a Cond recorded in this run"))
 
 OP_ROWS = [r for r in ROWS if not hasattr(r, "why")]
 
