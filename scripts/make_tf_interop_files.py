@@ -88,12 +88,60 @@ def write_meta_graphs(tf, expected: dict) -> None:
             f.write(g.as_graph_def().SerializeToString())
 
 
+def keras3_models(keras):
+    """Keras 3 models using every layer class tensorfluxo has: name -> (model, input)."""
+    L = keras.layers
+    rng = np.random.RandomState(1)
+    mlp = keras.Sequential([keras.Input((6,)), L.Dense(8, activation="relu", name="d1"),
+                            L.BatchNormalization(name="bn"), L.Dropout(0.2, name="drop"),
+                            L.Dense(3, activation="softmax", name="out")], name="mlp")
+    i = keras.Input((8, 8, 1), name="img")
+    x = L.ZeroPadding2D(1)(i)
+    x = L.Conv2D(4, 3, activation="relu")(x)
+    x = L.BatchNormalization()(x)
+    x = L.MaxPooling2D()(x)
+    x = L.DepthwiseConv2D(3, padding="same")(x)
+    x = L.SeparableConv2D(4, 3, padding="same")(x)
+    x = L.UpSampling2D()(x)
+    x = L.Cropping2D(1)(x)
+    x = L.Conv2DTranspose(2, 3)(x)
+    x = L.SpatialDropout2D(0.1)(x)
+    x = L.AveragePooling2D(2)(x)
+    x = L.Flatten()(x)
+    x = L.LeakyReLU(negative_slope=0.2)(L.Dense(6)(x))
+    x = L.Reshape((3, 2))(x)
+    x = L.Conv1D(4, 2, activation="elu")(x)
+    x = L.MaxPooling1D(1)(L.AveragePooling1D(1)(x))
+    x = L.GlobalAveragePooling1D()(x)
+    x = L.ReLU(max_value=6.0)(L.Dense(3)(x))
+    out = L.Softmax()(L.Activation("tanh")(x))
+    cnn = keras.Model(i, out, name="cnn")
+    return {"mlp": (mlp, rng.rand(5, 6).astype(np.float32)),
+            "cnn": (cnn, rng.rand(2, 8, 8, 1).astype(np.float32))}
+
+
+def write_keras3(expected: dict) -> None:
+    import keras
+    keras.utils.set_random_seed(0)
+    for name, (model, x) in keras3_models(keras).items():
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        y = np.arange(len(x)) % 3
+        model.fit(x, y, epochs=2, verbose=0)  # moving statistics and weights move off init
+        base = os.path.join(OUT, f"keras3_{name}")
+        model.save(base + ".keras")
+        model.save(base + ".h5")
+        model.save_weights(base + ".weights.h5")
+        expected[f"keras3_{name}/x"] = x
+        expected[f"keras3_{name}/y"] = model.predict(x, verbose=0)
+        print("wrote", base + ".{keras,h5,weights.h5}")
+
+
 def write() -> None:
-    import tensorflow as tf
-    tf.compat.v1.disable_eager_execution()
+    import tensorflow as tf  # TF1 graphs are built inside tf.Graph() blocks; Keras runs eager
     os.makedirs(OUT, exist_ok=True)
     expected = dict(inputs())
     write_meta_graphs(tf, expected)
+    write_keras3(expected)
     np.savez(os.path.join(OUT, "expected.npz"), **expected)
     print("wrote expected.npz:", ", ".join(sorted(expected)))
 
@@ -239,6 +287,56 @@ def check_saved_models(tf, tfx, tmp, results):
                         f"{type(e).__name__}: {e}"[:400]))
 
 
+def check_keras3(tfx, tmp, results):
+    """The Keras 3 models rebuilt, trained and saved by tensorfluxo (every layer class both
+    have); Keras 3 loads .keras (and .weights.h5 into its own copy) and predicts the same."""
+    import keras
+    for name, (k3_model, x) in keras3_models(keras).items():
+        try:
+            tfx.keras.backend.clear_session()
+            # the same architecture in tensorfluxo, from Keras 3's config (a Keras 3 file)
+            src = os.path.join(tmp, f"k3_{name}.keras")
+            k3_model.save(src)
+            model = tfx.keras.models.load_model(src, compile=False)
+            model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(x, np.arange(len(x)) % 3, epochs=2, verbose=0)
+            ours = model.predict(x)
+            path, wpath = os.path.join(tmp, f"{name}.keras"), os.path.join(
+                tmp, f"{name}.weights.h5")
+            model.save(path)
+            model.save_weights(wpath)
+            loaded = keras.models.load_model(path)
+            ok = np.allclose(loaded.predict(x, verbose=0), ours, rtol=1e-5, atol=1e-6)
+            k3_model.load_weights(wpath)
+            ok_w = np.allclose(k3_model.predict(x, verbose=0), ours, rtol=1e-5, atol=1e-6)
+            results.append((f"Keras 3 loads tensorfluxo's {name}.keras and predicts the same",
+                            ok, ""))
+            results.append((f"Keras 3 load_weights(tensorfluxo's {name}.weights.h5)", ok_w,
+                            ""))
+        except Exception as e:  # noqa: BLE001
+            results.append((f"Keras 3 {name}", False, f"{type(e).__name__}: {e}"[:600]))
+
+
+def check_keras3_native(tfx, tmp, results):
+    """A Sequential written the tf.keras 1.x way (input_shape on the first layer, no Input)."""
+    import keras
+    try:
+        K = tfx.keras
+        K.backend.clear_session()
+        model = K.Sequential([K.layers.Dense(5, activation="relu", input_shape=(6,)),
+                              K.layers.Dense(3, activation="softmax")])
+        model.compile("sgd", "sparse_categorical_crossentropy")
+        x = inputs()["x"]
+        model.fit(x, np.arange(5) % 3, epochs=1, verbose=0)
+        path = os.path.join(tmp, "native.keras")
+        model.save(path)
+        out = keras.models.load_model(path).predict(x, verbose=0)
+        results.append(("Keras 3 loads a tensorfluxo Sequential built with input_shape=",
+                        np.allclose(out, model.predict(x), rtol=1e-5, atol=1e-6), ""))
+    except Exception as e:  # noqa: BLE001
+        results.append(("Keras 3 native Sequential", False, f"{type(e).__name__}: {e}"[:600]))
+
+
 def check() -> None:
     import tensorflow as tf  # eager: SavedModels are loaded as TF 2 serves them
     sys.path.insert(0, ROOT)
@@ -251,6 +349,8 @@ def check() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         check_meta_graphs(tf, tfx, tmp, results)
         check_saved_models(tf, tfx, tmp, results)
+        check_keras3(tfx, tmp, results)
+        check_keras3_native(tfx, tmp, results)
     for what, ok, why in results:
         print("PASS" if ok else "FAIL", what, why)
     failed = sum(not ok for _, ok, _ in results)

@@ -14,15 +14,16 @@ import datetime
 import io
 import json
 import os
+import re
 import tempfile
 import zipfile
 
 import numpy as np
 
+from . import keras3, optimizers
 from . import layers as layers_mod
 from . import losses as L
 from . import metrics as metrics_mod
-from . import optimizers
 from .engine import InputLayer, keras_history
 
 KERAS_VERSION = "2.4.0"
@@ -50,15 +51,11 @@ def sequential_from_config(config: dict, custom_objects=None, safe_mode: bool = 
 
 
 def functional_config(model) -> dict:
-    own = {id(n) for n in model._nodes}
-    index: dict = {}   # (layer id, global node index) -> index among this model's nodes
+    layers, index = keras3.model_nodes(model)
     entries = []
-    for layer in model.layers:
-        nodes = [(i, n) for i, n in enumerate(layer._inbound_nodes) if id(n) in own]
-        for k, (i, _) in enumerate(nodes):
-            index[(id(layer), i)] = k
+    for layer, nodes in layers:
         inbound = []
-        for _, n in nodes:
+        for n in nodes:
             if isinstance(layer, InputLayer):
                 continue
             refs = []
@@ -291,6 +288,8 @@ def _read_optimizer_weights(h5file, model) -> None:
         return
     g = h5file["optimizer_weights"]
     names = [_text(n) for n in g.attrs["weight_names"]]
+    if not all(re.match(r"\d{4}:", n) for n in names):
+        return  # Keras's own optimizer variables (another order): training restarts them
     model.optimizer.set_weights([np.asarray(g[n]) for n in names])
 
 
@@ -308,18 +307,21 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
     model_config = {"class_name": _class_name(model), "config": model.get_config()}
     training = _training_config(model) if include_optimizer else None
     if _is_keras_zip(filepath) or save_format == "keras":
-        def write(tmp):
+        def write(tmp):  # Keras 3's zip: config.json, metadata.json, model.weights.h5
             buf = io.BytesIO()
             with h5py.File(buf, "w") as f:
-                _write_weight_groups(f, model)
-                if training is not None:
+                keras3.write_weights(f, model)
+                if training is not None:  # ours, for resuming; Keras 3 reads its own
                     _write_optimizer_weights(f, model)
-            cfg = dict(model_config, compile_config=training)
+            cfg = {**keras3.registration(_class_name(model)), "class_name": _class_name(model),
+                   "config": keras3.model_config(model),
+                   "build_config": {"input_shape": keras3._shape(model.input_shape)},
+                   "compile_config": keras3.compile_config(training)}
             with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
-                z.writestr("config.json", json.dumps(cfg))
                 z.writestr("metadata.json", json.dumps({
-                    "keras_version": KERAS_VERSION, "tensorfluxo": True,
+                    "keras_version": keras3.KERAS3_VERSION,
                     "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}))
+                z.writestr("config.json", json.dumps(cfg))
                 z.writestr("model.weights.h5", buf.getvalue())
         _atomic_write(filepath, write)
         return
@@ -353,11 +355,15 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
                                  "config.json or model.weights.h5)")
             cfg = json.loads(z.read("config.json"))
             weights = z.read("model.weights.h5")
-        model = model_from_config(cfg, custom_objects, safe_mode)
+        model = _model_from_file_config(cfg, filepath, custom_objects, safe_mode)
         with h5py.File(io.BytesIO(weights), "r") as f:
-            _read_weight_groups(f, model, filepath)
+            if keras3.is_keras3_weights(f):
+                keras3.read_weights(f, model, filepath)
+            else:  # written by tensorfluxo before it wrote Keras 3's layout
+                _read_weight_groups(f, model, filepath)
             if compile:
-                _compile_from(model, cfg.get("compile_config"), custom_objects)
+                _compile_from(model, keras3.training_config(cfg.get("compile_config"),
+                                                            filepath), custom_objects)
                 _read_optimizer_weights(f, model)
         return model
     try:
@@ -369,12 +375,23 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
             raise ValueError(f"No model config found in the file at {filepath} (was it saved "
                              "with save_weights? use model.load_weights instead)")
         cfg = json.loads(_text(f.attrs["model_config"]))
-        model = model_from_config(cfg, custom_objects, safe_mode)
+        model = _model_from_file_config(cfg, filepath, custom_objects, safe_mode)
         _read_weight_groups(f["model_weights"], model, filepath)
         if compile and "training_config" in f.attrs:
-            _compile_from(model, json.loads(_text(f.attrs["training_config"])), custom_objects)
+            _compile_from(model, keras3.training_config(
+                json.loads(_text(f.attrs["training_config"])), filepath), custom_objects)
             _read_optimizer_weights(f, model)
     return model
+
+
+def _model_from_file_config(cfg: dict, filepath: str, custom_objects, safe_mode: bool):
+    """The model of a file's config (Keras 2 or 3); an unknown layer names the file."""
+    try:
+        return model_from_config(keras3.from_keras3(cfg, filepath), custom_objects, safe_mode)
+    except (ValueError, TypeError) as e:
+        if filepath in str(e):
+            raise
+        raise type(e)(f"{e} (loading {filepath})") from None
 
 
 def _text(v) -> str:
@@ -389,7 +406,10 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
 
     def write(tmp):
         with h5py.File(tmp, "w") as f:
-            _write_weight_groups(f, model)
+            if filepath.endswith(".weights.h5"):  # Keras 3's layout (what Keras 3 requires)
+                keras3.write_weights(f, model)
+            else:
+                _write_weight_groups(f, model)
 
     _atomic_write(filepath, write)
 
@@ -404,7 +424,7 @@ def load_weights(model, filepath, by_name: bool = False, skip_mismatch: bool = F
         with zipfile.ZipFile(filepath) as z:
             data = z.read("model.weights.h5")
         with h5py.File(io.BytesIO(data), "r") as f:
-            _read_weight_groups(f, model, filepath, by_name, skip_mismatch)
+            _read_any_weights(f, model, filepath, by_name, skip_mismatch)
         return
     try:
         f = h5py.File(filepath, "r")
@@ -412,4 +432,11 @@ def load_weights(model, filepath, by_name: bool = False, skip_mismatch: bool = F
         raise ValueError(f"{filepath} is not an HDF5 weights file ({e})") from None
     with f:
         group = f["model_weights"] if "model_weights" in f else f
-        _read_weight_groups(group, model, filepath, by_name, skip_mismatch)
+        _read_any_weights(group, model, filepath, by_name, skip_mismatch)
+
+
+def _read_any_weights(h5group, model, filepath, by_name, skip_mismatch) -> None:
+    if keras3.is_keras3_weights(h5group):
+        keras3.read_weights(h5group, model, filepath, by_name)
+    else:
+        _read_weight_groups(h5group, model, filepath, by_name, skip_mismatch)
