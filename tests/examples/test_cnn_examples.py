@@ -47,17 +47,17 @@ def test_conv_autoencoder_with_transposed_convolutions_trains(mnist_dir):
     assert np.isfinite(model.predict(x[:4])).all()
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_keras_mnist_cnn_full(mnist_dir):
     assert _load("keras_mnist_cnn").main(epochs=12, verbose=0) >= 0.99
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_deep_mnist_full(mnist_dir):
     assert _load("deep_mnist").main(steps=20000, log_every=0) >= 0.99
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_conv_autoencoder_full(mnist_dir):
     mse, mean_image = _load("conv_autoencoder").main(epochs=5, verbose=0)
     assert mse < 0.3 * mean_image
