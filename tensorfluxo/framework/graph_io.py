@@ -320,7 +320,8 @@ def _export_attrs(op: Operation) -> dict:
                  "Fill": lambda: {"index_type": ins[0].dtype},
                  "BroadcastTo": lambda: {"Tidx": ins[-1].dtype},
                  "Tile": lambda: {"Tmultiples": ins[-1].dtype},
-                 "Slice": lambda: {"Index": ins[1].dtype}}.get(t, dict)()
+                 "Slice": lambda: {"Index": ins[1].dtype},
+                 "BiasAdd": lambda: {"data_format": a.get("data_format", "NHWC")}}.get(t, dict)()
         return {**T, **extra}
     if t == "Cast":
         return {"SrcT": ins[0].dtype, "DstT": a["DstT"], "Truncate": False}
@@ -1070,6 +1071,11 @@ def _i_nhwc(n):
     return n.node.op, n.inputs, {}
 
 
+def _i_bias_add(n):
+    nchw = n.attrs.get("data_format", "NHWC") == "NCHW"
+    return "BiasAdd", n.inputs, {"data_format": "NCHW"} if nchw else {}
+
+
 def _keep(*names, rename=None, **defaults):
     """TF nodes that keep their inputs and some attributes (with defaults)."""
     def read(n):
@@ -1127,7 +1133,7 @@ _IMPORTERS = {
     "HistogramSummary": lambda n: ("HistogramSummary", n.inputs[1:], {"tag": _tag(n)}),
     "FusedBatchNormV3": _i_fused_bn, "FusedBatchNorm": _i_fused_bn,
     "FusedBatchNormV2": _i_fused_bn,
-    "BiasAdd": _i_nhwc, "BiasAddGrad": _i_nhwc,
+    "BiasAdd": _i_bias_add, "BiasAddGrad": _i_nhwc,
     "PreventGradient": _keep(rename="Identity"),
 }
 # TF types read as ours with no attributes (TF's type attributes are inferred here).

@@ -107,6 +107,10 @@ def ref_inputs(op) -> tuple:
 
 
 def registered_ops() -> dict[str, OpDef]:
+    """Every declared op type (the lazily imported op modules included)."""
+    import importlib
+    for module in _LAZY_OP_MODULES:
+        importlib.import_module(module)
     return dict(_REGISTRY)
 
 

@@ -14,6 +14,7 @@ import functools
 import numpy as np
 
 from ..framework import dtypes, errors
+from ..framework.graph_io import TFList
 from ..framework.ops import apply_op
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
@@ -44,7 +45,8 @@ def _channel_axis(fmt: str) -> int:
 
 
 def attr4(value, what: str, op_name: str, fmt: str) -> list:
-    """An int or a list of 1, 2 or 4 ints as TF's 4-entry attribute (1 on batch and channels)."""
+    """An int or a list of 1, 2 or 4 ints as TF's 4-entry attribute (1 on batch and channels),
+    a TFList so GraphDefs write it as TF's list(int)."""
     vals = [value] if isinstance(value, (int, np.integer)) else list(value)
     if not vals or not all(isinstance(v, (int, np.integer)) and v > 0 for v in vals):
         raise ValueError(f"{op_name}: {what} must be positive integers, got {value!r}")
@@ -53,20 +55,20 @@ def attr4(value, what: str, op_name: str, fmt: str) -> list:
         hw = vals * 2 if len(vals) == 1 else vals
         out = [1, 1, 1, 1]
         out[1 + (c == 1)], out[2 + (c == 1)] = int(hw[0]), int(hw[1])
-        return out
+        return TFList(out)
     if len(vals) != 4:
         raise ValueError(f"{op_name}: {what} must have 1, 2 or 4 entries ({fmt}), got "
                          f"{len(vals)}: {list(vals)}")
     if vals[0] != 1 or vals[c] != 1:
         raise ValueError(f"{op_name}: {what} {list(vals)} must be 1 in the batch and channel "
                          f"dimensions ({fmt})")
-    return [int(v) for v in vals]
+    return TFList(int(v) for v in vals)
 
 
 def padding_attr(padding, op_name: str, fmt: str, explicit_ok: bool = True):
     """(padding string, explicit_paddings as 8 ints) from 'SAME', 'VALID' or [[b, a]] * 4."""
     if isinstance(padding, str) and padding.upper() in ("SAME", "VALID"):
-        return padding.upper(), []
+        return padding.upper(), TFList()
     if explicit_ok and isinstance(padding, (list, tuple)) and not isinstance(padding, str):
         pairs = np.asarray(padding)
         c = _channel_axis(fmt)
@@ -75,7 +77,7 @@ def padding_attr(padding, op_name: str, fmt: str, explicit_ok: bool = True):
             raise ValueError(f"{op_name}: explicit padding must be 4 [before, after] pairs of "
                              f"non-negative ints, zero for the batch and channel dimensions "
                              f"({fmt}), got {padding!r}")
-        return "EXPLICIT", [int(v) for v in pairs.reshape(-1)]
+        return "EXPLICIT", TFList(int(v) for v in pairs.reshape(-1))
     allowed = "'SAME', 'VALID' or a list of [before, after] pairs" if explicit_ok else \
         "'SAME' or 'VALID'"
     raise ValueError(f"{op_name}: padding must be {allowed}, got {padding!r}")
@@ -347,7 +349,7 @@ def _pool_geom(a, x_shape):
 
 def _nhwc_args(fn, n_arrays):
     """A kernel taking ``n_arrays`` tensors in the op's data format, run in NHWC."""
-    def kernel(*arrays, ksize, strides, padding, data_format):
+    def kernel(*arrays, ksize, strides, padding, data_format, **_):  # (TF's extra attrs)
         a = {"ksize": ksize, "strides": strides, "padding": padding, "data_format": data_format}
         g = _pool_geom(a, arrays[0].shape)
         hs = [np.ascontiguousarray(_to_nhwc(v, data_format)) for v in arrays[:n_arrays]]
@@ -373,7 +375,7 @@ def _g_max_pool_grad_grad(op, dd):
     return [None, None, apply_op("MaxPoolGrad", [x, y, dd], _pool_attrs(op))]
 
 
-def _k_avg_pool_grad(sizes, dy, ksize, strides, padding, data_format):
+def _k_avg_pool_grad(sizes, dy, ksize, strides, padding, data_format, **_):
     a = {"ksize": ksize, "strides": strides, "padding": padding, "data_format": data_format}
     shape = tuple(int(v) for v in sizes)
     g = _pool_geom(a, shape)

@@ -88,25 +88,42 @@ def _k_resize(op_type):
 
 
 def _k_resize_grad(op_type):
+    # TF's inputs: ResizeBilinearGrad(grads, original_image),
+    # ResizeNearestNeighborGrad(grads, size of the original image)
     def kernel(dy, original, align_corners, half_pixel_centers):
-        rh, rw = _maps(original.shape[1:3], dy.shape[1:3], op_type, align_corners,
-                       half_pixel_centers, dy.dtype)
-        return K.separable(dy, rh.T, rw.T).astype(original.dtype, copy=False)
+        nearest = op_type == "ResizeNearestNeighbor"
+        in_hw = tuple(int(s) for s in original) if nearest else original.shape[1:3]
+        rh, rw = _maps(in_hw, dy.shape[1:3], op_type, align_corners, half_pixel_centers,
+                       dy.dtype)
+        return K.separable(dy, rh.T, rw.T).astype(dy.dtype if nearest else original.dtype,
+                                                  copy=False)
     return kernel
 
 
+def _hw_tensor(t):
+    """The height and width of an NHWC tensor as an int32 [2] tensor (a constant if known)."""
+    hw = dims(t)[1:3]
+    return A.shape(t)[1:3] if None in hw else A.constant(np.asarray(hw, dtype=np.int32))
+
+
 def _defresize(op_type):
+    nearest = op_type == "ResizeNearestNeighbor"
+
     def grad(op, dy):
-        return [apply_op(op_type + "Grad", [dy, op.inputs[0]], dict(op.attrs)), None]
+        x = op.inputs[0]
+        return [apply_op(op_type + "Grad", [dy, _hw_tensor(x) if nearest else x],
+                         dict(op.attrs)), None]
 
     def grad_grad(op, dd):  # the gradient op is linear in dy: its adjoint is the resize
-        dy = op.inputs[0]
-        hw = dims(dy)[1:3]
-        size = A.shape(dy)[1:3] if None in hw else A.constant(np.asarray(hw, dtype=np.int32))
-        return [apply_op(op_type, [dd, size], dict(op.attrs)), None]
+        return [apply_op(op_type, [dd, _hw_tensor(op.inputs[0])], dict(op.attrs)), None]
 
     def grad_infer(op):
         dy, original = op.inputs
+        if nearest:
+            v = constant_value(original)
+            hw = [None, None] if v is None else [int(s) for s in np.reshape(v, -1)]
+            d = dims(dy)
+            return dy.dtype, [None if d is None else d[0], *hw, None if d is None else d[3]]
         if not original.dtype.is_floating:
             raise TypeError(f"{op.type}: gradients need a float image, got "
                             f"{original.dtype.name}")
