@@ -196,6 +196,10 @@ class Layer:
                 self._losses.append(reg(var))
         return var
 
+    def add_variable(self, *args, **kwargs) -> Variable:
+        """TF 1.x's name for ``add_weight``."""
+        return self.add_weight(*args, **kwargs)
+
     @property
     def trainable_weights(self) -> list:
         if not self.trainable:

@@ -145,3 +145,20 @@ def test_dropout_tensor_flag_gradient_uses_the_drawn_mask():
         out, grad = sess.run([y, g], {x: ones, training: True})
         np.testing.assert_array_equal(grad, out)  # d sum(x * mask) / dx = mask = y at x = 1
         np.testing.assert_array_equal(sess.run(g, {x: ones}), ones)
+
+
+def test_a_custom_tf_layers_layer():
+    class Scale(tf.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_variable("w", [input_shape[-1]], initializer=tf.ones_initializer())
+
+        def call(self, inputs, training=False):
+            return inputs * self.w * (2.0 if training else 1.0)
+
+    layer = Scale(name="scale")
+    y = layer(tf.ones([2, 3]), training=True)
+    y2 = layer(tf.ones([2, 3]))
+    assert [v.op.name for v in tf.global_variables()] == ["scale/w"]
+    assert layer.trainable_weights == [layer.w] and layer.scope_name == "scale"
+    np.testing.assert_array_equal(_run(y), np.full((2, 3), 2.0))
+    np.testing.assert_array_equal(_run(y2), np.ones((2, 3)))
