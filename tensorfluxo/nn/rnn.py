@@ -17,6 +17,8 @@ from ..ops._util import constant_value
 from ..ops.control_flow_ops import Assert, while_loop
 from ..ops.tensor_array_ops import TensorArray
 
+FUSED = True  # plain RNN/LSTM cells without sequence_length run as one FusedRNN op
+
 
 def _check_cell(cell, what):
     if not (callable(cell) and hasattr(cell, "state_size") and hasattr(cell, "output_size")):
@@ -92,6 +94,11 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         batch = b_static if b_static is not None else array_ops.shape(flat[0])[1]
         state = _initial_state(cell, initial_state, batch, dtype, "dynamic_rnn")
         sl, checks = _sequence_length(sequence_length, steps, "dynamic_rnn")
+        if FUSED and getattr(cell, "_fusable", False) and sl is None and \
+                not nest.is_sequence(inputs) and flat[0].shape.ndims == 3 and \
+                flat[0].shape.as_list()[2] is not None:
+            ys, final = cell._fused(flat[0], state)
+            return (ys if time_major else array_ops.transpose(ys, [1, 0, 2])), final
         in_tas = [TensorArray(x.dtype, size=steps, element_shape=x.shape[1:]).unstack(x)
                   for x in flat]
         out_dtype = nest.flatten(state)[0].dtype

@@ -138,31 +138,57 @@ class RNNCell:
                 raise ValueError(f"{name}: a state of shape {s.shape} does not match the "
                                  f"cell's state size {size} ({s.name})")
 
+    def _scoped(self, scope=None):
+        """The cell's variable scope: made on the first call, re-entered (reusing) after."""
+        if self._scope is None:
+            return vs.variable_scope(scope or self._name, default_name=self._default_name,
+                                     reuse=self._reuse)
+        return vs.variable_scope(self._scope, reuse=True, auxiliary_name_scope=False)
+
     def __call__(self, inputs, state, scope=None):
         inputs = convert_to_tensor(inputs)
         state = nest.map_structure(convert_to_tensor, state)
         self._check(inputs, state)
-        if self._scope is None:
-            ctx = vs.variable_scope(scope or self._name, default_name=self._default_name,
-                                    reuse=self._reuse)
-        else:
-            ctx = vs.variable_scope(self._scope, reuse=True, auxiliary_name_scope=False)
-        with ctx as sc:
+        with self._scoped(scope) as sc:
             self._scope = sc
             out = self.call(inputs, state)
         self.built = True
         return out
 
+    _fusable = False  # a plain cell whose steps FusedRNN computes (dynamic_rnn's fast path)
+
+    def _fused(self, inputs, state):
+        """(outputs [time, batch, units], final state) for time-major inputs, by FusedRNN."""
+        from ..ops.rnn_ops import fused_rnn
+        self._check(inputs[0], state)
+        lstm = isinstance(state, tuple)
+        with self._scoped() as sc:
+            self._scope = sc
+            w, b = _kernel_and_bias(self, inputs.shape.as_list()[2] + self._num_units,
+                                    (4 if lstm else 1) * self._num_units, inputs.dtype)
+            if not lstm:
+                hs = fused_rnn(inputs, state, w, b)
+                final = hs[-1]
+            else:
+                hs, cs = fused_rnn(inputs, state.h, w, b, state.c, "lstm", "ijfo",
+                                   self._forget_bias)
+                final = LSTMStateTuple(cs[-1], hs[-1])
+        self.built = True
+        return hs, final
+
     def call(self, inputs, state):
         raise NotImplementedError
 
 
-def _linear(cell, args, size, bias_init=None, kernel_init=None, kernel="kernel", bias="bias"):
+def _kernel_and_bias(cell, depth, size, dtype, bias_init=None, kernel_init=None):
+    return (cell._variable("kernel", [depth, size], dtype, kernel_init),
+            cell._variable("bias", [size], dtype, bias_init or init_ops.zeros_initializer()))
+
+
+def _linear(cell, args, size, bias_init=None, kernel_init=None):
     """concat(args) @ kernel + bias, the TF1 cells' one matrix product per step."""
     x = args[0] if len(args) == 1 else array_ops.concat(args, 1)
-    depth = x.shape.as_list()[1]
-    w = cell._variable(kernel, [depth, size], x.dtype, kernel_init)
-    b = cell._variable(bias, [size], x.dtype, bias_init or init_ops.zeros_initializer())
+    w, b = _kernel_and_bias(cell, x.shape.as_list()[1], size, x.dtype, bias_init, kernel_init)
     return nn_ops.bias_add(M.matmul(x, w), b)
 
 
@@ -184,6 +210,7 @@ class BasicRNNCell(RNNCell):
                  **kwargs):
         super().__init__(num_units, reuse, name, dtype)
         self._activation = _activation(activation)
+        self._fusable = self._activation is M.tanh
 
     def call(self, inputs, state):
         h = self._activation(_linear(self, [inputs, state], self._num_units))
@@ -226,6 +253,7 @@ class BasicLSTMCell(RNNCell):
         self._forget_bias = forget_bias
         self._state_is_tuple = state_is_tuple
         self._activation = _activation(activation)
+        self._fusable = state_is_tuple and self._activation is M.tanh
 
     @property
     def state_size(self):
@@ -260,6 +288,7 @@ class LSTMCell(BasicLSTMCell):
         super().__init__(num_units, forget_bias, state_is_tuple, activation, reuse, name, dtype)
         self._use_peepholes, self._cell_clip = use_peepholes, cell_clip
         self._initializer, self._num_proj, self._proj_clip = initializer, num_proj, proj_clip
+        self._fusable = False  # its own variable initializer and options: the generic path
 
     @property
     def state_size(self):

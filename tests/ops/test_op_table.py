@@ -13,6 +13,7 @@ import pytest
 
 import tensorfluxo as tf
 from tensorfluxo.framework.ops import apply_op
+from tensorfluxo.ops.rnn_ops import fused_rnn
 from tensorfluxo.testing.op_test import (
     check_row,
     covered,
@@ -456,6 +457,32 @@ def np_reverse_sequence(x, lengths=(3, 1)):
 
 add(row("ReverseSequence", lambda x: tf.reverse_sequence(x, [3, 1], seq_axis=1, batch_axis=0),
         u(2, 3, 2), ref=np_reverse_sequence, order=2))
+
+
+def np_fused_rnn(x, h0, w, b, c0=None, order="ijfo", forget_bias=0.0):
+    hs, cs, h, c, d = [], [], h0, c0, x.shape[2]
+    for xt in x:
+        z = xt @ w[:d] + h @ w[d:] + b
+        if c0 is None:
+            h = np.tanh(z)
+        else:
+            g = dict(zip(order.replace("c", "j"), np.split(z, 4, axis=1)))
+            c = sigmoid(g["f"] + forget_bias) * c + sigmoid(g["i"]) * np.tanh(g["j"])
+            h = sigmoid(g["o"]) * np.tanh(c)
+            cs.append(c)
+        hs.append(h)
+    return [np.stack(hs)] + ([np.stack(cs)] if c0 is not None else [])
+
+
+add(row("FusedRNN FusedRNNGrad", lambda x, h0, w, b: fused_rnn(x, h0, w, b), u(3, 2, 2),
+        u(2, 3), small(5, 3), u(3), ref=np_fused_rnn, id="rnn"))
+for order in ("ijfo", "ifco"):
+    add(row("FusedRNN FusedRNNGrad",
+            lambda x, h0, c0, w, b, order=order: list(fused_rnn(x, h0, w, b, c0, "lstm", order,
+                                                                0.5)),
+            u(3, 2, 2), u(2, 3), u(2, 3), small(5, 12), u(12),
+            ref=lambda x, h0, c0, w, b, order=order: np_fused_rnn(x, h0, w, b, c0, order, 0.5),
+            id=f"lstm-{order}"))
 
 
 def two_reads(x):

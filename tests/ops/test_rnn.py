@@ -186,3 +186,28 @@ def test_bidirectional_and_reverse_sequence():
             sess.run(tf.reverse_sequence(x, [4, 1], seq_axis=1))
     check_gradients(lambda v: tf.reverse_sequence(v, [3, 1], seq_axis=1, batch_axis=0),
                     [np.random.default_rng(0).normal(size=(2, 3))])
+
+
+@pytest.mark.parametrize("make", [lambda: tf.nn.rnn_cell.BasicRNNCell(4),
+                                  lambda: tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.7)])
+def test_fused_path_matches_the_while_loop(make, monkeypatch):
+    from tensorfluxo.nn import rnn
+    x = np.random.default_rng(0).normal(size=(3, 5, 2)).astype(np.float32)
+    results = []
+    for fused in (True, False):
+        monkeypatch.setattr(rnn, "FUSED", fused)
+        with tf.Graph().as_default():
+            X = tf.constant(x)
+            with tf.variable_scope("rnn", initializer=tf.random_normal_initializer(seed=3)) \
+                    as scope:  # the same values on both paths (op seeds differ)
+                out, st = tf.nn.dynamic_rnn(make(), X, dtype=tf.float32, scope=scope)
+            types = {op.type for op in tf.get_default_graph().get_operations()}
+            assert ("FusedRNN" in types) == fused and ("While" in types) != fused
+            flat = [out] + tf.nest.flatten(st)
+            target = tf.add_n([tf.reduce_sum(t * (k + 1.0)) for k, t in enumerate(flat)])
+            grads = tf.gradients(target, [X] + tf.trainable_variables())
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                results.append(sess.run(flat + grads))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
