@@ -64,9 +64,10 @@ def test_time_major_initial_state_and_reuse():
         sess.run(tf.global_variables_initializer())
         a, b, c, sa, sb, sc = sess.run([out_tm, out_bm, static, st_tm, st_bm, st_static])
     np.testing.assert_allclose(a, b.transpose(1, 0, 2), rtol=1e-6)
-    np.testing.assert_allclose(np.stack(c), a, rtol=1e-6)
+    # the unrolled graph against the fused op: the same up to float32 rounding
+    np.testing.assert_allclose(np.stack(c), a, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(sa, sb, rtol=1e-6)
-    np.testing.assert_allclose(sa, sc, rtol=1e-6)
+    np.testing.assert_allclose(sa, sc, rtol=1e-5, atol=1e-6)
 
 
 def test_wrappers_and_names():
