@@ -32,7 +32,8 @@ ALIASES: tuple[tuple[str, str], ...] = (
 # A module the standalone-Keras package does not define is tensorfluxo.keras's.
 FALLBACKS = {"tensorfluxo.keras_standalone": "tensorfluxo.keras"}
 
-USAGE = "usage: python -m tensorfluxo.run script.py [args...] | -m module [args...]"
+USAGE = ("usage: python -m tensorfluxo.run [--no-numpy-aliases] script.py [args...] | "
+         "-m module [args...]")
 
 
 def target_name(fullname: str) -> str | None:
@@ -95,13 +96,70 @@ def install() -> None:
         sys.meta_path.insert(0, AliasFinder())
 
 
+# NumPy names that NumPy 2 removed, as NumPy 1.x defined them (old TF material uses them).
+def _numpy_1_names() -> dict:
+    import numpy as np
+
+    return {
+        "int": int, "float": float, "bool": bool, "object": object, "complex": complex,
+        "str": str, "long": int, "unicode": str, "infty": np.inf, "Inf": np.inf,
+        "Infinity": np.inf, "PINF": np.inf, "NINF": -np.inf, "NaN": np.nan, "NAN": np.nan,
+        "PZERO": 0.0, "NZERO": -0.0, "float_": np.float64, "complex_": np.complex128,
+        "cfloat": np.complex128, "singlecomplex": np.complex64, "longfloat": np.longdouble,
+        "longcomplex": np.clongdouble, "clongfloat": np.clongdouble, "string_": np.bytes_,
+        "unicode_": np.str_, "int0": np.intp, "uint0": np.uintp, "bool8": np.bool_,
+        "object0": np.object_, "str0": np.str_, "bytes0": np.bytes_, "void0": np.void,
+        "product": np.prod, "cumproduct": np.cumprod, "sometrue": np.any, "alltrue": np.all,
+        "round_": np.round, "msort": lambda a: np.sort(a, axis=0),
+        "asfarray": lambda a, dtype=np.float64: np.asarray(a, dtype=dtype),
+    }
+
+
+def install_numpy_aliases() -> None:
+    """Make ``np.int``, ``np.float``, ``np.infty``... resolve as in NumPy 1.x in this process,
+    warning once (at the first use, naming it). Only the runner calls this: ``import
+    tensorfluxo`` never changes NumPy."""
+    import warnings
+
+    import numpy as np
+
+    old = getattr(np, "__getattr__", None)
+    if getattr(old, "_tensorfluxo_aliases", False):
+        return
+    names = {k: v for k, v in _numpy_1_names().items() if k not in vars(np)}
+    warned = []
+
+    def __getattr__(name):  # noqa: N807 - a module's attribute hook (PEP 562)
+        if name not in names:
+            if old is None:
+                raise AttributeError(f"module 'numpy' has no attribute {name!r}")
+            return old(name)
+        if not warned:
+            warned.append(name)
+            caller = sys._getframe(1)
+            warnings.warn_explicit(
+                f"np.{name} was removed in NumPy 2; tensorfluxo.run resolves it and the other "
+                f"removed aliases as NumPy 1.x did (np.{name} -> {names[name]!r}). Write the "
+                "builtin or NumPy 2 name instead, or run with --no-numpy-aliases to turn this "
+                "off.", FutureWarning, caller.f_code.co_filename, caller.f_lineno)
+        return names[name]
+
+    __getattr__._tensorfluxo_aliases = True
+    np.__getattr__ = __getattr__
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run a script (or ``-m module``) as ``python`` would, with the TensorFlow aliases on."""
+    """Run a script (or ``-m module``) as ``python`` would, with the TensorFlow aliases on
+    (and NumPy 1.x's removed names, unless ``--no-numpy-aliases`` comes first)."""
     argv = sys.argv[1:] if argv is None else argv
+    numpy_aliases = argv[:1] != ["--no-numpy-aliases"]
+    argv = argv if numpy_aliases else argv[1:]
     if not argv or argv[0] in ("-h", "--help") or argv[:1] == ["-m"] and len(argv) < 2:
         print(USAGE, file=sys.stderr)
         raise SystemExit(0 if argv and argv[0] in ("-h", "--help") else 2)
     install()
+    if numpy_aliases:
+        install_numpy_aliases()
     try:
         if argv[0] == "-m":
             sys.argv = [argv[1], *argv[2:]]  # runpy puts the module's file in argv[0]

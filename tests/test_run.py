@@ -129,7 +129,8 @@ def test_keras_2_2_spellings_and_optimizer_defaults(tmp_path):
 
 def test_usage_errors(tmp_path):
     out = _run(tmp_path, [])
-    assert out.returncode == 2 and "usage: python -m tensorfluxo.run script.py" in out.stderr
+    assert out.returncode == 2 and "usage: python -m tensorfluxo.run [--no-numpy-aliases] " \
+        "script.py" in out.stderr
     out = _run(tmp_path, ["missing.py"])
     assert out.returncode == 2 and "can't open file 'missing.py'" in out.stderr
 
@@ -167,3 +168,32 @@ def test_tensorboard_logging_under_the_runner(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
     assert list((tmp_path / "logs").glob("events.out.tfevents.*"))
+
+
+NUMPY_1 = """
+    import numpy as np
+    a = np.zeros(2, dtype=np.float)
+    print(a.dtype, np.array([1], np.int).dtype, np.infty, np.NaN, np.float_.__name__,
+          np.product([2, 3]))
+    print(np.object is object, np.complex_ is np.complex128)
+"""
+
+
+def test_numpy_1_aliases_resolve_under_the_runner_with_one_warning(tmp_path):
+    script = _script(tmp_path, NUMPY_1)
+    out = _run(tmp_path, [str(script)])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["float64 int64 inf nan float64 6", "True True"]
+    assert out.stderr.count("Warning") == 1  # one warning for the whole program
+    assert "prog.py:3: FutureWarning: np.float was removed in NumPy 2" in out.stderr
+    assert "--no-numpy-aliases" in out.stderr
+
+
+def test_no_numpy_aliases_flag_and_plain_import_leave_numpy_alone(tmp_path):
+    script = _script(tmp_path, NUMPY_1)
+    out = _run(tmp_path, ["--no-numpy-aliases", str(script)])
+    assert out.returncode == 1 and "AttributeError" in out.stderr
+    assert "np.float` was a deprecated alias" in out.stderr  # NumPy's own message
+    plain = subprocess.run([sys.executable, "-c", "import tensorfluxo, numpy; numpy.float"],
+                           capture_output=True, text=True, timeout=120)
+    assert plain.returncode == 1 and "AttributeError" in plain.stderr
