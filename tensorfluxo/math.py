@@ -38,6 +38,7 @@ from .ops.math_ops import (
                            reciprocal,
                            reduce_all,
                            reduce_any,
+    reduce_logsumexp,
                            reduce_max,
                            reduce_mean,
                            reduce_min,
@@ -65,6 +66,7 @@ __all__ = ["abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "cumsum", "
            "is_finite", "is_inf", "is_nan", "less", "less_equal", "log", "log1p", "log_softmax",
            "logical_and", "logical_not", "logical_or", "logical_xor", "maximum", "minimum",
            "mod", "multiply", "negative", "not_equal", "pow", "reciprocal", "reduce_all",
-           "reduce_any", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum",
+           "reduce_any", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min",
+           "reduce_prod", "reduce_sum",
            "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "sqrt", "square",
            "squared_difference", "subtract", "tan", "tanh", "truediv"]

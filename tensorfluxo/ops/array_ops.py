@@ -646,6 +646,9 @@ def _unpack_infer(op):
 
 
 def _unpack_kernel(x, num, axis):
+    if x.shape[axis] != num:  # possible when the rank was unknown at construction
+        raise ValueError(f"unstack of num={num} along axis {axis} got a tensor of shape "
+                         f"{x.shape}")
     parts = tuple(np.moveaxis(x, axis, 0))
     return parts if num != 1 else parts[0]  # a one-output op's kernel returns the array
 
@@ -662,8 +665,11 @@ def unstack(value, num=None, axis: int = 0, name: str = "unstack"):
     """Splits ``value`` along ``axis`` into a list of tensors."""
     x = convert_to_tensor(value)
     d = dims(x)
-    if d is None:
-        raise ValueError(f"Cannot infer num from shape {x.shape}")
+    if d is None:  # the kernel finds the axis at run time (the gradient of stack needs this)
+        if num is None:
+            raise ValueError(f"Cannot infer num from shape {x.shape}")
+        outs = apply_op("Unpack", [x], {"num": int(num), "axis": int(axis)}, name=name)
+        return list(outs) if isinstance(outs, tuple) else [outs]
     axis = _static_axis(axis, len(d), "unstack")
     if num is None:
         num = d[axis]
@@ -1424,9 +1430,7 @@ defop("ReverseV2", infer=same, aliases=True, kernel=lambda x, axis: np.flip(x, a
 def reverse(tensor, axis, name: str | None = None) -> Tensor:
     """Reverses ``tensor`` along each dimension in ``axis``."""
     x = convert_to_tensor(tensor)
-    axes = norm_axes(axis, rank(x), what="axis of reverse")
-    if rank(x) is None and axes:
-        raise ValueError(f"reverse needs a tensor of known rank, got {x.name}")
+    axes = norm_axes(axis, rank(x), what="axis of reverse")  # < 0 needs a known rank
     return apply_op("ReverseV2", [x], {"axis": axes}, name=name or "ReverseV2")
 
 

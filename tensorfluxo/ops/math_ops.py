@@ -594,7 +594,7 @@ def _g_prod(op, dy):
 def _reduce_grad_kernel(dy, x, axis, keepdims, mean):
     """dy (the reduced gradient) spread back over x's shape, divided by the count for a mean."""
     xs = x.shape
-    axes = range(len(xs)) if axis is None else axis
+    axes = range(len(xs)) if axis is None else [a % len(xs) for a in axis]
     n = 1
     for a in axes:
         n *= xs[a]
@@ -659,6 +659,9 @@ def _axes(axis, x, op_type, single=False):
     """norm_axes, with the op and tensor named in the error."""
     if single and (axis is None or np.ndim(axis) != 0) and not isinstance(axis, Tensor):
         raise ValueError(f"{op_type} needs a single int axis, got {axis!r} (tensor {x.name})")
+    if rank(x) is None and not single and axis is not None and not isinstance(axis, Tensor):
+        # unknown rank: negative axes stay negative, the kernels count them from the end
+        return tuple(sorted({int(a) for a in np.reshape(axis, -1)}))
     try:
         return norm_axes(axis, rank(x))
     except ValueError as e:
@@ -717,6 +720,22 @@ def reduce_any(input_tensor, axis=None, keepdims=False, name=None, reduction_ind
 def reduce_all(input_tensor, axis=None, keepdims=False, name=None, reduction_indices=None,
                keep_dims=None):
     return _reduce("All", input_tensor, axis, keepdims, name, keep_dims, reduction_indices)
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None,
+                     reduction_indices=None, keep_dims=None):
+    """log(sum(exp(x))) over ``axis``, computed without overflow: the maximum is taken out
+    first (and left out of the gradient, which is exactly softmax(x))."""
+    if axis is None:
+        axis = reduction_indices
+    if keep_dims is not None:
+        keepdims = keep_dims
+    with graph_of([input_tensor]).name_scope(name or "ReduceLogSumExp"):
+        x = convert_to_tensor(input_tensor)
+        top = reduce_max(x, axis, keepdims=True)
+        top = A.stop_gradient(where_v2(is_finite(top), top, A.zeros_like(top)))  # -inf rows
+        out = log(reduce_sum(exp(x - top), axis, keepdims=keepdims))
+        return out + (top if keepdims else A.reshape(top, A.shape(out)))
 
 
 # ---- argmax / argmin -------------------------------------------------------------------------

@@ -405,8 +405,9 @@ def test_more_argument_errors():
         tf.eye(2, batch_shape=tf.placeholder(tf.int32, [1]))
     with pytest.raises(TypeError, match="depth of one_hot must be integers"):
         tf.one_hot([0], 2.5)
-    with pytest.raises(ValueError, match="reverse needs a tensor of known rank"):
-        tf.reverse(unknown, [0])
+    with pytest.raises(ValueError, match=r"negative axis of reverse \[-1\] needs a tensor of "
+                                         "known rank"):
+        tf.reverse(unknown, [-1])  # [0] works: the kernel reverses axis 0 of what it gets
     with pytest.raises(ValueError, match="boolean_mask needs a tensor of known rank"):
         tf.boolean_mask(unknown, [True])
     with pytest.raises(ValueError, match="mask of rank 2 does not fit tensor of shape"):

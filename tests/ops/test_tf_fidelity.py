@@ -278,3 +278,24 @@ def test_a_numpy_error_in_a_kernel_names_the_op_and_the_shapes():
                        match=r"axis 3 is out of bounds for array of dimension 2 \(input shapes: "
                              r"\(2, 3\)\)\n  in op 'total' \(Sum\)"):
         run(y, {x: np.ones((2, 3))})
+
+
+# ---- found by the random-graph fuzz test (tests/test_fuzz_graphs.py) -----------------------
+def test_reduce_logsumexp_is_stable_with_softmax_gradient():
+    x = np.array([[1.0, 2.0], [1000.0, 1000.0]], np.float32)
+    np.testing.assert_allclose(run(tf.reduce_logsumexp(x, axis=1)), [2.3132617, 1000.6931472],
+                               rtol=1e-6)
+    assert run(tf.math.reduce_logsumexp(x[:1], keepdims=True)).shape == (1, 1)
+    check_gradients(lambda a: tf.reduce_logsumexp(a, axis=-1), [np.array([[0.5, -1.0, 2.0]])])
+
+
+def test_unknown_rank_gradients_of_softmax_stack_and_reverse():
+    x = tf.placeholder(tf.float64)  # unknown rank: negative axes are resolved when run
+    y = tf.reduce_sum(tf.nn.softmax(x) * tf.constant([1.0, 2.0, 3.0], tf.float64))
+    z = tf.reduce_sum(tf.stack([x, x * 2.0], axis=-1)) + tf.reduce_sum(tf.reverse(x, [0]))
+    v = np.array([[0.1, 0.2, 0.3]])
+    p = np.exp(v) / np.exp(v).sum()
+    with tf.Session() as sess:
+        a, b = sess.run([tf.gradients(y, x)[0], tf.gradients(z, x)[0]], {x: v})
+    np.testing.assert_allclose(a, p * (np.array([1, 2, 3]) - (p * [1, 2, 3]).sum()), rtol=1e-9)
+    np.testing.assert_array_equal(b, np.full((1, 3), 4.0))
