@@ -30,7 +30,12 @@ def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-x)), the two-class softmax, as (1 + tanh(x/2)) / 2: no overflow for large
-    |x|, and 3x cheaper than a two-branch exp formula on small arrays."""
-    h = np.asarray(0.5, dtype=x.dtype)
-    return (np.tanh(x * h) + 1) * h
+    """1 / (1 + exp(-x)), the two-class softmax, in place on one buffer (as fast as the
+    (1 + tanh(x/2)) / 2 form, which loses relative precision for negative x: 3e-3 against TF's
+    float32 values at x = -10, where this form is within 2e-7). exp(-x) overflowing to inf
+    for x < -88 gives the right limit, 0."""
+    e = np.negative(x, out=np.empty_like(x))  # out=: a 0-d input stays an array
+    with np.errstate(over="ignore"):
+        np.exp(e, out=e)
+    e += 1
+    return np.reciprocal(e, out=e)

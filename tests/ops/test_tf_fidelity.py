@@ -299,3 +299,12 @@ def test_unknown_rank_gradients_of_softmax_stack_and_reverse():
         a, b = sess.run([tf.gradients(y, x)[0], tf.gradients(z, x)[0]], {x: v})
     np.testing.assert_allclose(a, p * (np.array([1, 2, 3]) - (p * [1, 2, 3]).sum()), rtol=1e-9)
     np.testing.assert_array_equal(b, np.full((1, 3), 4.0))
+
+
+def test_sigmoid_keeps_its_relative_precision_for_negative_inputs():
+    x = np.array([-80.0, -30.0, -10.0, -1.0, 0.0, 3.0, 100.0], np.float32)
+    exact = 1 / (1 + np.exp(-x.astype(np.float64)))
+    got = run(tf.sigmoid(x))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, exact, rtol=3e-7)  # (1 + tanh(x/2)) / 2 was off by 3e-3
+    assert run(tf.sigmoid(tf.constant(-200.0))) == 0.0
