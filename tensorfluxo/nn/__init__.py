@@ -45,6 +45,7 @@ from .convolution import (
     conv2d_backprop_filter,
     conv2d_backprop_input,
     conv2d_transpose,
+    convolution,
     depthwise_conv2d,
     depthwise_conv2d_native,
     local_response_normalization,
@@ -52,6 +53,7 @@ from .convolution import (
     max_pool,
     max_pool1d,
     max_pool2d,
+    pool,
     separable_conv2d,
 )
 from .rnn import (
@@ -63,9 +65,10 @@ from .rnn import (
 
 __all__ = [
     "atrous_conv2d", "avg_pool", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
-    "conv2d_backprop_filter", "conv2d_backprop_input", "conv2d_transpose", "depth_to_space",
-    "depthwise_conv2d", "depthwise_conv2d_native", "local_response_normalization", "lrn",
-    "max_pool", "max_pool1d", "max_pool2d", "separable_conv2d", "space_to_depth",
+    "conv2d_backprop_filter", "conv2d_backprop_input", "conv2d_transpose", "convolution",
+    "depth_to_space", "depthwise_conv2d", "depthwise_conv2d_native",
+    "local_response_normalization", "lrn",
+    "max_pool", "max_pool1d", "max_pool2d", "pool", "separable_conv2d", "space_to_depth",
     "bidirectional_dynamic_rnn", "dynamic_rnn", "rnn_cell", "static_bidirectional_rnn",
     "static_rnn",
     "batch_normalization", "bias_add", "dropout", "elu", "embedding_lookup", "fused_batch_norm",

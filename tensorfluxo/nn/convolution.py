@@ -260,3 +260,54 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0, bet
 
 
 lrn = local_response_normalization
+
+
+def _spatial_list(value, n, what, op_name):
+    vals = [1] * n if value is None else ([value] * n if isinstance(value, (int, np.integer))
+                                          else list(value))
+    if len(vals) != n:
+        raise ValueError(f"{op_name}: {what} must have {n} entries (one per spatial "
+                         f"dimension), got {value!r}")
+    return vals
+
+
+def convolution(input, filter=None, padding=None, strides=None, dilation_rate=None,  # noqa: A002
+                name=None, data_format=None, filters=None, dilations=None):
+    """N-D convolution for N = 1 or 2 spatial dimensions (conv1d / conv2d by the filter's
+    rank); ``strides`` and ``dilation_rate`` have one entry per spatial dimension."""
+    w = convert_to_tensor(filters if filter is None else filter)
+    wd = dims(w)
+    if wd is None or len(wd) not in (3, 4):
+        raise ValueError(f"convolution: filter must have rank 3 (1-D) or 4 (2-D), got shape "
+                         f"{w.shape}")
+    n = len(wd) - 2
+    s = _spatial_list(strides, n, "strides", "convolution")
+    d = _spatial_list(dilations if dilation_rate is None else dilation_rate, n, "dilation_rate",
+                      "convolution")
+    if n == 1:
+        return conv1d(input, w, s[0], padding, data_format=data_format, dilations=d[0],
+                      name=name)
+    fmt = data_format or "NHWC"
+    full = [1, *s, 1] if fmt == "NHWC" else [1, 1, *s]
+    return conv2d(input, w, full, padding, data_format=fmt, name=name,
+                  dilations=[1, *d, 1] if fmt == "NHWC" else [1, 1, *d])
+
+
+def pool(input, window_shape, pooling_type, padding, dilation_rate=None,  # noqa: A002
+         strides=None, name=None, data_format=None, dilations=None):
+    """tf.nn.pool: "MAX" or "AVG" pooling over 1 or 2 spatial dimensions."""
+    n = len(window_shape)
+    kind = str(pooling_type).upper()
+    if kind not in ("MAX", "AVG") or n not in (1, 2):
+        raise ValueError(f"pool: pooling_type must be 'MAX' or 'AVG' over 1 or 2 spatial "
+                         f"dimensions, got {pooling_type!r} with window_shape {window_shape}")
+    rate = dilations if dilation_rate is None else dilation_rate
+    if any(r != 1 for r in _spatial_list(rate, n, "dilation_rate", "pool")):
+        raise ValueError(f"pool: dilation_rate {rate} is not supported (only 1)")
+    s = _spatial_list(strides, n, "strides", "pool")
+    if n == 1:
+        fn = max_pool1d if kind == "MAX" else avg_pool1d
+        return fn(input, window_shape[0], s[0], padding, data_format=data_format or "NWC",
+                  name=name)
+    return _pool("MaxPool" if kind == "MAX" else "AvgPool", input, list(window_shape), s,
+                 padding, data_format or "NHWC", name)

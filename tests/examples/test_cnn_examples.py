@@ -1,5 +1,5 @@
 """The convolutional examples, shortened so that they prove learning in seconds (the full
-runs, marked slow, check the figures users expect: >= 99% test accuracy)."""
+runs, marked long, check the figures users expect: >= 99% test accuracy)."""
 
 import importlib.util
 from pathlib import Path

@@ -292,3 +292,26 @@ def test_depth_mismatch_at_run_time():
 def test_lrn_needs_4d():
     with pytest.raises(ValueError, match=r"LRN: input must be 4-dimensional"):
         tf.nn.lrn(tf.zeros([3, 3, 7]))
+
+
+def test_convolution_and_pool_dispatch_by_rank():
+    x1 = RNG.standard_normal((2, 9, 3))
+    w1 = RNG.standard_normal((3, 3, 4))
+    pairs = [
+        (tf.nn.convolution(X, W, "SAME", strides=[2, 1], dilation_rate=None),
+         tf.nn.conv2d(X, W, [1, 2, 1, 1], "SAME")),
+        (tf.nn.convolution(X, W, "VALID", dilation_rate=[2, 1]),
+         tf.nn.conv2d(X, W, 1, "VALID", dilations=[1, 2, 1, 1])),
+        (tf.nn.convolution(x1, w1, "SAME", strides=[2]), tf.nn.conv1d(x1, w1, 2, "SAME")),
+        (tf.nn.pool(X, [2, 3], "MAX", "SAME", strides=[2, 1]),
+         tf.nn.max_pool(X, [1, 2, 3, 1], [1, 2, 1, 1], "SAME")),
+        (tf.nn.pool(x1, [2], "AVG", "VALID", strides=[2]), tf.nn.avg_pool1d(x1, 2, 2, "VALID")),
+    ]
+    for a, b in run(pairs):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match=r"convolution: strides must have 2 entries"):
+        tf.nn.convolution(X, W, "SAME", strides=[1, 1, 1, 1])
+    with pytest.raises(ValueError, match=r"pool: pooling_type must be 'MAX' or 'AVG'"):
+        tf.nn.pool(X, [2, 2], "MIN", "SAME")
+    with pytest.raises(ValueError, match=r"pool: dilation_rate \[2, 2\] is not supported"):
+        tf.nn.pool(X, [2, 2], "MAX", "SAME", dilation_rate=[2, 2])
