@@ -35,7 +35,7 @@ from ..ops.nn_ops import (
     zero_fraction,
 )
 from . import rnn_cell
-from .convolution import (
+from .conv import (
     atrous_conv2d,
     avg_pool,
     avg_pool1d,

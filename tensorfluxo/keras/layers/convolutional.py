@@ -13,7 +13,7 @@ import numpy as np
 
 from ...image import resize_bilinear, resize_nearest_neighbor
 from ...kernels.conv import out_size
-from ...nn import convolution as C
+from ...nn import conv as C
 from ...ops import array_ops as A
 from ...ops import nn_ops as N
 from .. import activations, initializers, regularizers

@@ -7,7 +7,7 @@ tf.layers' max_pooling2d, average_pooling2d and max_pooling1d are these classes
 from __future__ import annotations
 
 from ...kernels.conv import out_size
-from ...nn import convolution as C
+from ...nn import conv as C
 from ...ops import math_ops as M
 from ..engine import Layer
 from .convolutional import (
