@@ -101,3 +101,8 @@ def test_module_none_needs_compare(script):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 2
     assert "--module none measures nothing without --compare PYTHON" in proc.stderr
+
+
+def test_rnn_benchmark_runs_both_cells():
+    out = run_script("rnn.py", "--quick")
+    assert "tensorfluxo rnn:" in out and "tensorfluxo lstm:" in out

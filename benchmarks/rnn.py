@@ -1,0 +1,114 @@
+"""Géron ch14's MNIST classifier read row by row (28 steps of 28 pixels, 150 units, batch 150)
+with BasicRNNCell and with BasicLSTMCell through dynamic_rnn, Adam 1e-3; seconds per training
+step over --steps steps after --warmup steps.
+
+    python benchmarks/rnn.py                                      # tensorfluxo
+    python benchmarks/rnn.py --compare /tmp/tfvenv/bin/python --repeats 3
+
+TensorFlow 2.x keeps the TF1 cells in its legacy Keras (tf_keras): the companion
+tf_reference/rnn_tf.py sets TF_USE_LEGACY_KERAS=1 and looks for tf_keras on sys.path or in
+$TF_KERAS_SITE (default /tmp/tfk_site: ``pip install --no-deps --target /tmp/tfk_site
+tf_keras==<TF's version>``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+
+def train_rnn(tf, data: dict, cell_kind: str, batch: int, steps: int, warmup: int) -> dict:
+    """The ch14 classifier in `tf` with `cell_kind` ("rnn" or "lstm"); timing and losses."""
+    tf.reset_default_graph()
+    tf.set_random_seed(0)
+    X = tf.placeholder(tf.float32, [None, 28, 28], name="X")
+    y = tf.placeholder(tf.int32, [None], name="y")
+    cell = (tf.nn.rnn_cell.BasicRNNCell(150) if cell_kind == "rnn" else
+            tf.nn.rnn_cell.BasicLSTMCell(150))
+    _, states = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
+    logits = tf.layers.dense(states if cell_kind == "rnn" else states[1], 10)
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y,
+                                                                         logits=logits))
+    train = tf.train.AdamOptimizer(1e-3).minimize(loss)
+    images, labels = data["X_train"].reshape(-1, 28, 28), data["y_train"]
+    n = len(images) // batch
+
+    def feed(i):
+        s = (i % n) * batch
+        return {X: images[s:s + batch], y: labels[s:s + batch]}
+
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        first = float(sess.run(loss, feed(0)))
+        for i in range(warmup):
+            sess.run(train, feed(i))
+        t0 = time.perf_counter()
+        for i in range(warmup, warmup + steps):
+            sess.run(train, feed(i))
+        seconds = time.perf_counter() - t0
+        last = float(sess.run(loss, feed(0)))
+    return {"cell": cell_kind, "step_s": seconds / steps, "steps": steps, "warmup": warmup,
+            "batch": batch, "loss_first": first, "loss_last": last}
+
+
+def report(label: str, r: dict) -> None:
+    print(f"{label} {r['cell']}: {1000 * r['step_s']:.2f} ms/step (batch {r['batch']}, "
+          f"{r['steps']} steps after {r['warmup']}) | loss {r['loss_first']:.3f} -> "
+          f"{r['loss_last']:.3f}", flush=True)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--module", default="tensorfluxo",
+                   choices=["tensorfluxo", "tensorflow", "none"])
+    p.add_argument("--cells", default="rnn,lstm")
+    p.add_argument("--batch", type=int, default=150)
+    p.add_argument("--steps", type=int, default=50)
+    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--repeats", type=int, default=1, help="alternating runs of each side")
+    p.add_argument("--compare", metavar="PYTHON",
+                   help="also run tf_reference/rnn_tf.py under this interpreter (with TF)")
+    p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
+    p.add_argument("--json", action="store_true", help="print each result as one JSON line")
+    args = p.parse_args(argv)
+    common.check_compare_args(p, args)
+    if args.quick:
+        args.steps, args.warmup, args.repeats, args.batch = 2, 1, 1, 20
+    return args
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    data = common.load_mnist(args.batch * (args.steps + args.warmup), 10)
+    print(f"data: {data['source']} | {common.blas_summary()}")
+    for kind in args.cells.split(","):
+        ours, theirs = [], []
+        for _ in range(args.repeats):
+            if args.module != "none":
+                ours.append(train_rnn(common.import_tf(args.module), data, kind, args.batch,
+                                      args.steps, args.warmup))
+                report(args.module, ours[-1])
+                if args.json:
+                    common.emit_json({"module": args.module, **ours[-1]})
+            if args.compare:
+                theirs.append(common.compare_with(
+                    args.compare, "rnn_tf.py", data,
+                    ["--cell", kind, "--batch", str(args.batch), "--steps", str(args.steps),
+                     "--warmup", str(args.warmup)]))
+                report("tensorflow", theirs[-1])
+        if ours and theirs:
+            a = float(np.median([r["step_s"] for r in ours]))
+            b = float(np.median([r["step_s"] for r in theirs]))
+            print(common.ratio_line(f"{kind}: median step over {args.repeats} runs each", a, b,
+                                    args.module))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""TensorFlow side of rnn.py: the same ch14 classifier under tf.compat.v1 with TF's TF1 cells
+(from the legacy Keras package tf_keras, see rnn.py). Prints one JSON line."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.compat.v1.nn.rnn_cell lives in tf_keras
+sys.path.append(os.environ.get("TF_KERAS_SITE", "/tmp/tfk_site"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import common  # noqa: E402
+import rnn  # noqa: E402
+
+p = argparse.ArgumentParser()
+p.add_argument("--data", required=True, help=".npz written by the parent (same data both sides)")
+p.add_argument("--source", default="?")
+p.add_argument("--cell", default="rnn")
+p.add_argument("--batch", type=int, default=150)
+p.add_argument("--steps", type=int, default=50)
+p.add_argument("--warmup", type=int, default=5)
+args = p.parse_args()
+
+tf = common.import_tf("tensorflow", graph_mode=True)
+result = rnn.train_rnn(tf, common.read_data(args.data, args.source), args.cell, args.batch,
+                       args.steps, args.warmup)
+common.emit_json({"module": "tensorflow " + tf.VERSION, **result})
