@@ -920,8 +920,18 @@ def _x_cond(w, op, ins):
     return True
 
 
+def _x_cond_saved(w, op, ins):
+    # A branch tensor a gradient reads (recorded by the Cond so a random one is not drawn
+    # again): in the written form that tensor is an ordinary node, computed once per run.
+    if _cond_changes_state(op.attrs["cond"]):
+        return False
+    t = op.graph.get_tensor_by_name(op.attrs["tensor"])
+    _main(w, op, "Identity", [w.tensors[t]], {"T": t.dtype})
+    return True
+
+
 _EXPORTERS = {
-    "Cond": _x_cond,
+    "Cond": _x_cond, "CondSaved": _x_cond_saved,
     "Sum": _x_reduce, "Mean": _x_reduce, "Max": _x_reduce, "Min": _x_reduce,
     "Prod": _x_reduce, "All": _x_reduce, "Any": _x_reduce,
     "ArgMax": _x_arg, "ArgMin": _x_arg, "ConcatV2": _x_concat, "GatherV2": _x_gather,

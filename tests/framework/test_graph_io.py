@@ -161,3 +161,22 @@ def test_tensorflow_style_broadcast_gradient_reads_back_as_one_op():
     before, after = round_trip(g.name, feed)
     np.testing.assert_array_equal(before, after)
     assert "BroadcastGradientArgs" in {n.op for n in nodes().values()}
+
+
+def test_cond_with_a_random_branch_and_its_gradient_export_as_tensorflow_nodes():
+    x = tf.placeholder(tf.float32, (None, 3), name="x")
+    training = tf.placeholder_with_default(True, (), name="training")
+    y = tf.cond(training, lambda: tf.nn.dropout(x, rate=0.5, seed=1) * 2, lambda: x)
+    g = tf.gradients(tf.reduce_sum(y * y), x)[0]  # reads the mask the cond drew (CondSaved)
+    assert "CondSaved" in {op.type for op in tf.get_default_graph().get_operations()}
+    gd = tf.get_default_graph().as_graph_def()
+    assert not {n.op for n in gd.node} & {"Cond", "CondSaved"}
+    feed = {"x:0": np.ones((2, 3), np.float32), "training:0": False}
+    with tf.Graph().as_default(), tf.Session() as sess:
+        tf.import_graph_def(gd, name="")
+        out, grad = sess.run([y.name, g.name], feed)
+        drop, drop_grad = sess.run([y.name, g.name], dict(feed, **{"training:0": True}))
+    np.testing.assert_array_equal(out, feed["x:0"])
+    np.testing.assert_array_equal(grad, 2 * feed["x:0"])
+    # training: y = x * mask * 2 (mask 0 or 2), d(sum y^2)/dx = 2 y * mask * 2, one mask
+    np.testing.assert_allclose(drop_grad, 2 * drop * np.where(drop > 0, 4.0, 0.0))
