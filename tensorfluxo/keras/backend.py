@@ -453,6 +453,70 @@ def cumsum(x, axis: int = 0):
     return _tf().cumsum(x, axis=axis)
 
 
+def arange(start, stop=None, step=1, dtype="int32"):
+    if stop is None:
+        start, stop = 0, start
+    return _tf().range(start, stop, step, dtype=dtype)
+
+
+def reverse(x, axes):
+    return _tf().reverse(x, [axes] if isinstance(axes, int) else list(axes))
+
+
+def cast_to_floatx(x):
+    return np.asarray(x, dtype=floatx())
+
+
+def map_fn(fn, elems, name=None, dtype=None):
+    return _tf().map_fn(fn, elems, dtype=dtype, name=name)
+
+
+def foldl(fn, elems, initializer=None, name=None):
+    return _tf().foldl(fn, elems, initializer=initializer, name=name)
+
+
+def foldr(fn, elems, initializer=None, name=None):
+    return _tf().foldr(fn, elems, initializer=initializer, name=name)
+
+
+# ---- convolutions (channels_last) ------------------------------------------------------------
+def _channels_last(data_format) -> None:
+    if data_format not in (None, "channels_last"):
+        raise ValueError(f"tensorfluxo's Keras backend supports data_format='channels_last' "
+                         f"only, got {data_format!r}")
+
+
+def conv1d(x, kernel, strides: int = 1, padding: str = "valid", data_format=None,
+           dilation_rate: int = 1):
+    _channels_last(data_format)
+    return _tf().nn.conv1d(x, kernel, strides, padding.upper(), dilations=dilation_rate)
+
+
+def conv2d(x, kernel, strides=(1, 1), padding: str = "valid", data_format=None,
+           dilation_rate=(1, 1)):
+    _channels_last(data_format)
+    return _tf().nn.conv2d(x, kernel, [1, *strides, 1], padding.upper(),
+                           dilations=[1, *dilation_rate, 1])
+
+
+def pool2d(x, pool_size, strides=(1, 1), padding: str = "valid", data_format=None,
+           pool_mode: str = "max"):
+    _channels_last(data_format)
+    if pool_mode not in ("max", "avg"):
+        raise ValueError(f"Invalid pool_mode: {pool_mode!r} (use 'max' or 'avg')")
+    pool = _tf().nn.max_pool if pool_mode == "max" else _tf().nn.avg_pool
+    return pool(x, [1, *pool_size, 1], [1, *strides, 1], padding.upper())
+
+
+def bias_add(x, bias, data_format=None):
+    _channels_last(data_format)
+    return _tf().nn.bias_add(x, bias)
+
+
+def batch_normalization(x, mean, var, beta, gamma, axis: int = -1, epsilon: float = 1e-3):
+    return _tf().nn.batch_normalization(x, mean, var, beta, gamma, epsilon)
+
+
 # ---- products --------------------------------------------------------------------------------
 def dot(x, y):
     """Matrix product; for rank > 2, Keras' (and Theano's) rule: the last axis of x with the

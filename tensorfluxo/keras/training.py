@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import Tensor
+from ..framework.ops import Tensor, convert_to_tensor
 from ..ops import array_ops as A
 from ..ops import math_ops as M
 from ..ops.control_flow_ops import group
@@ -78,6 +78,7 @@ class Model(Network):
         self._functions: dict = {}
         self._metric_objs = None
         self._fit_count = 0
+        self._target_tensors: list = []
 
     # ---- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
@@ -88,9 +89,7 @@ class Model(Network):
             name = sorted(kwargs)[0]
             raise TypeError(f"Invalid keyword argument(s) in `compile()`: {name!r}. Valid "
                             "ones: optimizer, loss, metrics, loss_weights, weighted_metrics")
-        if target_tensors is not None:
-            raise NotImplementedError("compile(target_tensors=...) is not supported: pass the "
-                                      "targets to fit() (arrays or a tf.data dataset)")
+        self._target_tensors = self._check_target_tensors(target_tensors)
         self.optimizer = self._optimizers.get(optimizer)
         for spec in (loss.values() if isinstance(loss, dict) else _to_list(loss)):
             L.get(spec)  # unknown names fail here, not at the first fit
@@ -100,6 +99,27 @@ class Model(Network):
         self._metric_spec, self._weighted_metric_spec = metrics, weighted_metrics
         self._functions, self._metric_objs = {}, None
         self._compiled = True
+
+    def _check_target_tensors(self, target_tensors) -> list:
+        """compile(target_tensors=...): the targets are these tensors, not fed arrays."""
+        if target_tensors is None:
+            return []
+        if isinstance(target_tensors, dict):
+            target_tensors = [target_tensors[n] for n in self.output_names]
+        ts = [convert_to_tensor(t) for t in _to_list(target_tensors)]
+        if len(ts) != len(self.outputs):
+            raise ValueError(f"When passing a list as `target_tensors`, it should have one "
+                             f"entry per model output. The model has {len(self.outputs)} "
+                             f"outputs, but you passed target_tensors={ts}")
+        return ts
+
+    def _fed_by_tensors(self) -> bool:
+        """Inputs made by Input(tensor=...): nothing to feed, steps say how long to run."""
+        return bool(self.inputs) and all(
+            t.op.type not in ("Placeholder", "PlaceholderWithDefault") for t in self.inputs)
+
+    def _tensor_batch_size(self) -> int:
+        return shape_tuple(self.inputs[0])[0] or 1
 
     @staticmethod
     def _metric_specs_flat(spec) -> list:
@@ -200,8 +220,8 @@ class Model(Network):
         return self.name
 
     def _standardize_y(self, y, n: int) -> list:
-        if y is None and self.loss is None:
-            return []  # the model adds its own losses (add_loss): no targets
+        if y is None and (self.loss is None or self._target_tensors):
+            return []  # the model adds its own losses (add_loss), or targets are tensors
         if y is None:
             raise ValueError("No target data: fit/evaluate need y (the labels)")
         if isinstance(y, dict):
@@ -283,11 +303,13 @@ class Model(Network):
         multi = len(self.outputs) > 1
         # First the loss of each output (several outputs only: "a_loss", as Keras logs them,
         # before loss_weights), then each output's metrics, then add_metric's.
+        targets = bool(ys) or bool(self._target_tensors)
         objs = [[(f"{name}_loss", metrics_mod.Mean(f"{name}_loss"), True)
                  for name, spec in zip(self.output_names, losses_)
-                 if multi and ys and spec is not None]]
+                 if multi and targets and spec is not None]]
         for i, t in enumerate(self.outputs):
-            tshape = (None,) + ys[i].shape[1:] if ys else shape_tuple(t)
+            tshape = (None,) + ys[i].shape[1:] if ys else shape_tuple(
+                self._target_tensors[i] if self._target_tensors else t)
             entries = []
             for weighted, spec in ((False, specs[i]), (True, wspecs[i])):
                 for m in _to_list(spec):
@@ -299,7 +321,7 @@ class Model(Network):
                     if multi:
                         name = f"{self.output_names[i]}_{name}"
                     entries.append((name, obj, weighted))
-            objs.append(entries if ys != [] else [])
+            objs.append(entries if targets else [])
         objs.append([(name, metrics_mod.Mean(name), False) for name, _ in
                      self._added_metrics()])
         self._metric_objs = objs
@@ -325,14 +347,16 @@ class Model(Network):
                 [1.0] * len(self.outputs)
             loss_fetches, metric_fetches = [], []
             for i, out in enumerate(self.outputs):
-                if not ys:
+                if not ys and not self._target_tensors:
                     break
                 name = self.output_names[i]
-                y = A.placeholder(dtypes.float32, (None,) + ys[i].shape[1:],
+                y = self._target_tensors[i] if self._target_tensors else \
+                    A.placeholder(dtypes.float32, (None,) + ys[i].shape[1:],
                                   name=f"{name}_target")
                 sw = A.placeholder(dtypes.float32, (None,), name=f"{name}_sample_weights") \
                     if weighted else None
-                targets.append(y)
+                if not self._target_tensors:
+                    targets.append(y)
                 sws.append(sw)
                 if loss_specs[i] is not None:
                     with graph.name_scope("loss"):
@@ -454,6 +478,11 @@ class Model(Network):
             self._check_targets(ys)
             sws = self._sample_weights(ys, bsw, class_weight)
             n = None
+        elif x is None and self._fed_by_tensors():
+            if steps_per_epoch is None:
+                raise ValueError("When the model's inputs are tensors (Input(tensor=...)), fit "
+                                 "needs steps_per_epoch")
+            xs, ys, sws, n = [], self._standardize_y(y, self._tensor_batch_size()), None, None
         else:
             if steps_per_epoch is not None:
                 raise ValueError("steps_per_epoch is for datasets, generators and Sequences; "
@@ -493,7 +522,8 @@ class Model(Network):
             n = cut
         fn = self._function("train", ys, sws is not None)
         sess = K.get_session(self._graph)
-        steps = source.steps if source is not None else max(1, math.ceil(n / batch_size))
+        steps = source.steps if source is not None else steps_per_epoch if n is None else \
+            max(1, math.ceil(n / batch_size))
         history = cbks.History()
         # User callbacks first, so what they add to the logs (LearningRateScheduler's "lr")
         # is printed and recorded.
@@ -523,6 +553,10 @@ class Model(Network):
                 lo, hi = step * batch_size, min(n, (step + 1) * batch_size)
                 yield [a[lo:hi] for a in arrays], hi - lo
 
+        def tensor_batches():
+            for _ in range(steps):
+                yield [], self._tensor_batch_size()
+
         def source_batches():
             for bx, by, bsw in source.epoch():
                 bxs = self._standardize_x(bx)
@@ -536,8 +570,9 @@ class Model(Network):
             self._reset_metrics()
             cl.call("on_epoch_begin", epoch, {})
             loss_sum, seen = 0.0, 0
-            for step, (arrays, size) in enumerate(
-                    source_batches() if source is not None else array_batches()):
+            batches = source_batches() if source is not None else \
+                tensor_batches() if n is None else array_batches()
+            for step, (arrays, size) in enumerate(batches):
                 if batch_hooks:
                     cl.call("on_train_batch_begin", step, {"batch": step, "size": size})
                 feed = dict(zip(feed_keys, arrays))
@@ -636,6 +671,23 @@ class Model(Network):
         logs.update(self._metric_logs())
         return logs
 
+    def _evaluate_tensors(self, y, steps) -> dict:
+        """evaluate() of a model whose inputs are tensors: ``steps`` runs, nothing fed."""
+        if steps is None:
+            raise ValueError("When the model's inputs are tensors (Input(tensor=...)), "
+                             "evaluate needs steps")
+        fn = self._function("test", self._standardize_y(y, self._tensor_batch_size()))
+        sess = K.get_session(self._graph)
+        self._reset_metrics()
+        loss_sum = 0.0
+        for _ in range(steps):
+            values = sess.run(fn["fetches"])
+            loss_sum += float(values[0])
+            self._fold_metrics(fn, values)
+        logs = {"loss": loss_sum / steps}
+        logs.update(self._metric_logs())
+        return logs
+
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, max_queue_size=10, workers=1,
                  use_multiprocessing=False, return_dict: bool = False, **kwargs):
@@ -646,6 +698,8 @@ class Model(Network):
         self._require_compiled("training/testing the model")
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = 32 if batch_size is None else int(batch_size)
+        if x is None and self._fed_by_tensors():
+            return self._batch_result(self._evaluate_tensors(y, steps), return_dict)
         if is_batch_source(x):
             source = BatchSource(x, steps, "evaluate's input", K.get_session(self._graph))
             source.peek()
@@ -674,11 +728,19 @@ class Model(Network):
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None,
+    def predict(self, x=None, batch_size=None, verbose=0, steps=None, callbacks=None,
                 max_queue_size=10, workers=1, use_multiprocessing=False):
         """The model's outputs for ``x`` (NumPy arrays), computed in batches of 32."""
         verbose = 0 if verbose == "auto" else int(verbose)
         batch_size = 32 if batch_size is None else int(batch_size)
+        if x is None and self._fed_by_tensors():
+            if steps is None:
+                raise ValueError("When the model's inputs are tensors (Input(tensor=...)), "
+                                 "predict needs steps")
+            self._initialize_all()
+            runs = [K.get_session(self._graph).run(list(self.outputs)) for _ in range(steps)]
+            results = [np.concatenate(p, axis=0) for p in zip(*runs)]
+            return results[0] if len(results) == 1 else results
         if is_batch_source(x):
             source = BatchSource(x, steps, "predict's input", K.get_session(self._graph))
             parts = [self.predict_on_batch(bx) for bx, _, _ in source.epoch()]

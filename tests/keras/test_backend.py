@@ -78,6 +78,24 @@ CASES = {
         lambda: K.binary_crossentropy(np.float32(1.0) * (X > 0), K.sigmoid(Y)),
         -np.where(X > 0, np.log(1 / (1 + np.exp(-Y))), np.log(1 - 1 / (1 + np.exp(-Y))))),
     "constant": (lambda: K.constant([1, 2]), [1.0, 2.0]),
+    "arange": (lambda: K.arange(2, 8, 2), [2, 4, 6]),
+    "reverse": (lambda: K.reverse(X, 1), X[:, ::-1]),
+    "map_fn": (lambda: K.map_fn(lambda r: r * 2.0, X), X * 2),
+    "foldl": (lambda: K.foldl(lambda a, r: a + r, X), X.sum(0)),
+    "conv2d": (lambda: K.conv2d(X.reshape(1, 3, 4, 1), np.ones((2, 2, 1, 1), np.float32)),
+               np.array([[X[i:i + 2, j:j + 2].sum() for j in range(3)]
+                         for i in range(2)])[None, ..., None]),
+    "conv1d": (lambda: K.conv1d(X[None, :, :1], np.ones((2, 1, 1), np.float32)),
+               (X[:-1, 0] + X[1:, 0])[None, :, None]),
+    "pool2d_max": (lambda: K.pool2d(X.reshape(1, 3, 4, 1), (1, 2), (1, 2)),
+                   X.reshape(3, 2, 2).max(-1)[None, ..., None]),
+    "pool2d_avg": (lambda: K.pool2d(X.reshape(1, 3, 4, 1), (1, 2), (1, 2), pool_mode="avg"),
+                   X.reshape(3, 2, 2).mean(-1)[None, ..., None]),
+    "bias_add": (lambda: K.bias_add(X, np.arange(4, dtype=np.float32)), X + np.arange(4)),
+    "batch_normalization": (
+        lambda: K.batch_normalization(X, X.mean(0), X.var(0), np.zeros(4, np.float32),
+                                      np.ones(4, np.float32), epsilon=0.0),
+        (X - X.mean(0)) / X.std(0)),
     "zeros_like": (lambda: K.zeros_like(X), np.zeros_like(X)),
     "ones_like": (lambda: K.ones_like(X), np.ones_like(X)),
 }
@@ -100,6 +118,12 @@ def test_backend_function_names():
                  "switch", "stop_gradient", "l2_normalize", "categorical_crossentropy",
                  "image_data_format", "get_session", "set_session"):
         assert callable(getattr(K, name)), name
+
+
+def test_channels_first_is_refused():
+    with pytest.raises(ValueError, match="channels_last' only"):
+        K.conv2d(X.reshape(1, 1, 3, 4), np.ones((1, 1, 4, 1), np.float32),
+                 data_format="channels_first")
 
 
 def test_unknown_backend_function_is_a_clear_error():

@@ -38,6 +38,11 @@ def test_schedules_against_numpy(schedule, ref):
     assert clone.get_config() == schedule.get_config()
 
 
+def test_schedules_import_path():
+    from tensorfluxo.keras.optimizers.schedules import CosineDecay
+    assert tf.keras.optimizers.schedules.CosineDecay is CosineDecay
+
+
 def test_optimizer_follows_its_schedule_and_saves_it(tmp_path):
     lr = schedules.PiecewiseConstantDecay([1], [0.25, 0.0])
     model = keras.Sequential([keras.layers.Dense(1, input_shape=(1,), use_bias=False,
@@ -128,13 +133,31 @@ def test_loss_weights_with_two_outputs():
 
 
 def test_input_tensor_and_target_tensors():
-    t = tf.constant(X)
-    inp = keras.Input(tensor=t)
-    assert inp is t or inp.shape.as_list() == [64, 4]
-    model = keras.Model(inp, keras.layers.Dense(1)(inp))
+    """Keras 2's way of training on tensors (a queue or dataset's, here constants): the
+    inputs are Input(tensor=...), the targets compile(target_tensors=...), nothing is fed."""
+    inp = keras.Input(tensor=tf.constant(X))
+    model = keras.Model(inp, keras.layers.Dense(1, activation="sigmoid")(inp))
     assert model.input_shape == (64, 4)
-    with pytest.raises(NotImplementedError, match="target_tensors"):
-        model.compile("sgd", "mse", target_tensors=[tf.constant(Y)])
+    model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy", metrics=["accuracy"],
+                  target_tensors=[tf.constant(Y)])
+    hist = model.fit(epochs=20, steps_per_epoch=2, verbose=0)
+    assert hist.history["loss"][-1] < hist.history["loss"][0]
+    loss, acc = model.evaluate(steps=1, verbose=0)
+    assert acc > 0.8 and loss == pytest.approx(hist.history["loss"][-1], rel=0.2)
+    assert model.predict(steps=2).shape == (128, 1)
+    with pytest.raises(ValueError, match="fit needs steps_per_epoch"):
+        model.fit(verbose=0)
+    with pytest.raises(ValueError, match="one entry per model output"):
+        model.compile("sgd", "mse", target_tensors=[tf.constant(Y), tf.constant(Y)])
+
+
+def test_target_tensors_with_fed_inputs():
+    inp = keras.Input(shape=(4,), batch_size=64)
+    model = keras.Model(inp, keras.layers.Dense(1)(inp))
+    model.compile("sgd", "mse", target_tensors=[tf.constant(Y)])
+    model.fit(X, epochs=2, batch_size=64, verbose=0)
+    assert model.evaluate(X, batch_size=64, verbose=0) == pytest.approx(
+        ((model.predict(X, batch_size=64) - Y) ** 2).mean(), rel=1e-5)
 
 
 def test_plot_model_without_pydot_is_keras_clear_error(tmp_path):
