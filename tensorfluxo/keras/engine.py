@@ -552,6 +552,7 @@ class Network(Layer):
             raise ValueError("You must provide an `input_shape` argument to build().")
         multi = isinstance(input_shape, list) and input_shape and \
             isinstance(input_shape[0], (list, tuple))
+        self.built = True  # a user's build() calling super().build() must not run twice
         self._build_subclassed([tuple(s) for s in input_shape] if multi
                                else [tuple(input_shape)], [self.dtype] * (len(input_shape)
                                                                           if multi else 1),

@@ -20,6 +20,7 @@ import zipfile
 
 import numpy as np
 
+from . import backend as K
 from . import keras3, optimizers
 from . import layers as layers_mod
 from . import losses as L
@@ -174,12 +175,33 @@ def _check_overwrite(path, overwrite: bool) -> None:
         raise FileExistsError(f"{path} exists and overwrite=False")
 
 
+class _OwnWeights:
+    """A subclassed model's own weights (its add_weight calls) as one more weight group, named
+    after the model, after its layers'."""
+
+    def __init__(self, model):
+        self.name = model.name
+        self.weights = model._trainable_weights + model._non_trainable_weights
+
+    def get_weights(self) -> list:
+        return K.batch_get_value(self.weights)
+
+    def set_weights(self, values) -> None:
+        K.batch_set_value(zip(self.weights, values))
+
+
+def _weight_holders(model) -> list:
+    own = getattr(model, "_subclassed", False) and \
+        (model._trainable_weights or model._non_trainable_weights)
+    return list(model.layers) + ([_OwnWeights(model)] if own else [])
+
+
 def _layers_with_weights(model) -> list:
-    return [la for la in model.layers if la.weights]
+    return [la for la in _weight_holders(model) if la.weights]
 
 
 def _write_weight_groups(h5group, model) -> None:
-    layers = [la for la in model.layers]
+    layers = _weight_holders(model)
     h5group.attrs["layer_names"] = np.array([la.name.encode("utf8") for la in layers])
     h5group.attrs["backend"] = b"tensorflow"
     h5group.attrs["keras_version"] = KERAS_VERSION.encode()

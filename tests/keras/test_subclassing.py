@@ -227,3 +227,27 @@ def test_input_spec_of_a_custom_layer():
         layer(keras.Input(shape=(3, 4)))
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 4"):
         layer(keras.Input(shape=(5,)))
+
+
+def test_a_subclassed_model_saves_its_own_weights(tmp_path):
+    class Affine(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d = keras.layers.Dense(2)
+
+        def build(self, input_shape):
+            self.shift = self.add_weight("shift", (2,), initializer="random_normal")
+            super().build(input_shape)
+
+        def call(self, x):
+            return self.d(x) + self.shift
+
+    x = np.ones((3, 4), np.float32)
+    model = Affine()
+    model.build((None, 4))
+    assert len(model.weights) == 3
+    model.save_weights(str(tmp_path / "w.h5"))
+    other = Affine()
+    other.build((None, 4))
+    other.load_weights(str(tmp_path / "w.h5"))
+    np.testing.assert_array_equal(other.predict(x), model.predict(x))
