@@ -111,6 +111,12 @@ def test_keras_2_2_spellings_and_optimizer_defaults(tmp_path):
         from keras.optimizers import Adadelta, Adagrad, Nadam
         from keras.utils.generic_utils import Progbar
         from keras.utils.np_utils import to_categorical
+        from keras.backend.tensorflow_backend import set_session
+        from keras.optimizers.schedules import ExponentialDecay
+        from tensorflow.keras.optimizers.schedules import CosineDecay
+        config = tf.ConfigProto()
+        config.gpu_options.allow_growth = True
+        set_session(tf.Session(config=config))
         print(Adadelta().get_config()["learning_rate"],
               Adagrad().get_config()["learning_rate"], Nadam().get_config()["learning_rate"],
               tf.keras.optimizers.Adadelta().get_config()["learning_rate"])

@@ -8,6 +8,7 @@ resets the layer-name counters (dense, dense_1, ...).
 from __future__ import annotations
 
 import re
+import sys
 import weakref
 
 import numpy as np
@@ -17,6 +18,12 @@ from ..framework import dtypes
 from ..framework.ops import Tensor, convert_to_tensor, get_default_graph, reset_default_graph
 from ..ops import array_ops, control_flow_ops
 from ..ops._util import constant_value
+
+# Keras 2.2 programs import `keras.backend.tensorflow_backend` (set_session, get_session...):
+# it is this module. An empty __path__ lets the import system look for submodules of this
+# module (under the runner's names too) instead of refusing at once.
+sys.modules[__name__ + ".tensorflow_backend"] = sys.modules[__name__]
+__path__: list = []
 
 _FLOATX = "float32"
 _EPSILON = 1e-7

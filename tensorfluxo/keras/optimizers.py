@@ -28,8 +28,11 @@ from ..variables import Variable
 from . import backend as K
 from . import learning_rate_schedule as schedules
 
-# `from tensorflow.keras.optimizers.schedules import ExponentialDecay` (optimizers is a module)
+# `from tensorflow.keras.optimizers.schedules import ExponentialDecay` (optimizers is a module;
+# the empty __path__ lets the import system look for its submodules, under the runner's names
+# too)
 sys.modules[__name__ + ".schedules"] = schedules
+__path__: list = []
 
 
 class _HyperVariable(Variable):

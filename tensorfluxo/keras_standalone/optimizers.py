@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..keras import optimizers as _tfk
-from ..keras.optimizers import Optimizer, serialize  # noqa: F401 - keras.optimizers names
+from ..keras.optimizers import Optimizer, schedules, serialize  # noqa: F401 - keras names
+
+__path__: list = []  # keras.optimizers.schedules: the runner falls back to tf.keras's
 
 
 def _keras22(cls, lr: float, **fixed):
