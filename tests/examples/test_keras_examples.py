@@ -53,7 +53,7 @@ def test_siamese_full(mnist_dir):
 
 @pytest.mark.slow
 def test_vae_full(mnist_dir):
-    assert _load("keras_vae_mnist").main(epochs=30) < 150
+    assert _load("keras_vae_mnist").main(epochs=10) < 165
 
 
 @pytest.mark.slow
