@@ -136,10 +136,10 @@ _EXPORTS: dict[str, str] = {
     "foldl": _M + "ops.functional_ops", "foldr": _M + "ops.functional_ops",
     "nest": _M + "framework.nest:", "reverse_sequence": _ARR,
     # autodiff
-    "gradients": _M + "ops.gradients_impl", "GradientTape": _M + "ops.backprop",
+    "gradients": _M + "ops.gradients_impl", "GradientTape": _M + "backprop",
     "function": _M + "def_function",
-    "print": _M + "ops.logging_ops:print_v2",
-    "UnconnectedGradients": _M + "ops.backprop",
+    "print": _M + "logging_ops:print_v2",
+    "UnconnectedGradients": _M + "backprop",
     # modes: TF1 graphs by default, eager execution on request
     "disable_v2_behavior": _M + "client.eager",
     "disable_eager_execution": _M + "client.eager",

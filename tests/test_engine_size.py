@@ -8,7 +8,8 @@ engine reached 9,027 with: GraphDef/.meta in TensorFlow's vocabulary both ways (
 ~1,050: one translation row per op type), while_loop + TensorArray with loop gradients, eager
 dispatch, TF1 queues (data_flow_ops.py, ~300), the convolution/pooling/LRN/resize ops and their
 kernels (~850; their tf.nn / tf.image front ends live outside the engine) and the shared kernels;
-the rest is headroom for the fused RNN kernels.
+the rest is headroom for the fused RNN kernels. Eager execution's front ends
+(GradientTape, tf.function, tf.print) live outside the engine.
 """
 
 from pathlib import Path

@@ -612,7 +612,7 @@ def apply_op(op_type: str, inputs=(), attrs=None, name=None, graph=None):
     return outs if outs else op
 
 
-# Active GradientTapes (ops/backprop.py): every op created or run while one is active is
+# Active GradientTapes (backprop.py): every op created or run while one is active is
 # offered to them.
 _tapes: list = []
 

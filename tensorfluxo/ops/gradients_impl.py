@@ -106,7 +106,7 @@ def _differentiable(dtype) -> bool:
 def op_gradients(op, out_grads) -> list:
     """(input, gradient) pairs of ``op`` given its outputs' gradients (None: no gradient):
     calls the op type's gradient function and checks what it returns. tf.gradients and
-    GradientTape (ops/backprop.py) share it."""
+    GradientTape (backprop.py) share it."""
     if all(g is None for g in out_grads):
         return []
     found, fn = gradient_function(op.type)

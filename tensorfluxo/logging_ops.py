@@ -6,8 +6,8 @@ import sys
 
 import numpy as np
 
-from ..framework.ops import Tensor, apply_op, convert_to_tensor
-from ..framework.registry import defop
+from .framework.ops import Tensor, apply_op, convert_to_tensor
+from .framework.registry import defop
 
 
 def _format(v, summarize: int) -> str:

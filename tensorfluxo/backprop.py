@@ -18,10 +18,10 @@ from __future__ import annotations
 import contextlib
 import enum
 
-from ..framework import ops
-from ..framework.ops import Tensor, convert_to_tensor
-from . import array_ops
-from .gradients_impl import _sum, op_gradients
+from .framework import ops
+from .framework.ops import Tensor, convert_to_tensor
+from .ops import array_ops
+from .ops.gradients_impl import _sum, op_gradients
 
 
 class UnconnectedGradients(enum.Enum):
