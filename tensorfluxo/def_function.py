@@ -51,6 +51,12 @@ class FuncGraph(Graph):
         self._allow_variables = allow_variables
         self.created_variables = 0
         self._constants: dict[int, tuple] = {}
+        self._reads: dict[int, tuple] = {}  # id(eager variable) -> (variable, its read ops)
+
+    def consumers_of(self, t) -> list:
+        if hasattr(t, "_eager_cell"):  # tf.gradients from an eager variable starts at its reads
+            return list(self._reads.get(id(t), (t, []))[1])
+        return t._consumers
 
     def check_variable_creation(self) -> None:
         if not self._allow_variables:
@@ -69,8 +75,10 @@ class FuncGraph(Graph):
                 t = self._constant(t)
             elif hasattr(t, "_eager_cell"):
                 if i not in refs:
-                    t = self.create_op("ReadVariableOp", [t], {"trainable": t.trainable},
-                                       name=t.op.name.rpartition("/")[2] + "/Read").outputs[0]
+                    read = self.create_op("ReadVariableOp", [t], {"trainable": t.trainable},
+                                          name=t.op.name.rpartition("/")[2] + "/Read")
+                    self._reads.setdefault(id(t), (t, []))[1].append(read)
+                    t = read.outputs[0]
             else:
                 raise ValueError(f"Tensor {t.name} must be from the same graph as the other "
                                  f"inputs of {op_def.type}: it belongs to another tf.Graph, not "

@@ -33,7 +33,7 @@ class Variable(Tensor):
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Variable and eager_variables():
+        if not issubclass(cls, EagerVariable) and eager_variables():
             cls = EagerVariable  # eager mode, or a tf.function being traced (lifted out)
         return object.__new__(cls)
 

@@ -380,6 +380,10 @@ class Graph:
             record_on_tapes(op)
         return op
 
+    def consumers_of(self, t) -> list:
+        """The ops of this graph that use ``t``."""
+        return t._consumers
+
     def _capture_inputs(self, op_def, inputs, attrs) -> list:
         """Inputs from outside this graph: a function graph (framework/eager.py) captures
         eager values and variables; a plain graph refuses them."""

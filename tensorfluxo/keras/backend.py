@@ -15,7 +15,13 @@ import numpy as np
 
 from ..client.session import Session
 from ..framework import dtypes
-from ..framework.ops import Tensor, convert_to_tensor, get_default_graph, reset_default_graph
+from ..framework.ops import (
+    Tensor,
+    convert_to_tensor,
+    executing_eagerly,
+    get_default_graph,
+    reset_default_graph,
+)
 from ..ops import array_ops, control_flow_ops
 from ..ops._util import constant_value
 
@@ -60,6 +66,23 @@ def image_data_format() -> str:
 
 def backend() -> str:
     return "tensorflow"
+
+
+# ---- the graph of symbolic Keras tensors in eager mode -------------------------------------
+_keras_graph = None
+
+
+def get_graph():
+    """Where Keras builds symbolic tensors (Input, a model's layer graph, fit's step): the
+    default graph in TF1 mode; in eager mode one function graph (as TF2's Keras), whose
+    variables are eager ones and whose steps run on the eager state."""
+    global _keras_graph
+    if not executing_eagerly():
+        return get_default_graph()
+    if _keras_graph is None:
+        from ..def_function import FuncGraph
+        _keras_graph = FuncGraph("keras_graph")
+    return _keras_graph
 
 
 # ---- sessions ------------------------------------------------------------------------------
@@ -190,6 +213,8 @@ def _session_of(x) -> Session:
 
 def get_value(x):
     """The value of a variable or tensor (a NumPy array); plain numbers are returned as is."""
+    if hasattr(x, "numpy"):  # eager tensors and variables
+        return x.numpy()
     if isinstance(x, Tensor):
         from ..variables import Variable
         sess = _session_of(x)
@@ -199,8 +224,6 @@ def get_value(x):
             return sess.read_variable(x)
         initialize_variables(sess)
         return sess.run(x)
-    if hasattr(x, "numpy"):
-        return x.numpy()
     return x
 
 
@@ -213,6 +236,9 @@ def set_value(x, value) -> None:
     from ..variables import Variable
     if not isinstance(x, Variable):
         raise TypeError(f"set_value needs a variable, got {x!r}")
+    if hasattr(x, "_eager_cell"):
+        x.load(np.asarray(value, dtype=x.dtype.as_numpy_dtype))
+        return
     _session_of(x).write_variable(x, np.asarray(value, dtype=x.dtype.as_numpy_dtype))
 
 

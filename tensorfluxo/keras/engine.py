@@ -12,6 +12,7 @@ import weakref
 import numpy as np
 
 from ..framework import dtypes
+from ..framework.eager_tensor import EagerTensor
 from ..framework.ops import Tensor, convert_to_tensor, get_default_graph
 from ..ops import array_ops
 from ..variables import Variable
@@ -219,9 +220,10 @@ class Layer:
     def weights(self) -> list:
         return self.trainable_weights + self.non_trainable_weights
 
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-    variables = weights
+    # properties, not aliases: a Network's own trainable_weights must answer them too
+    trainable_variables = property(lambda self: self.trainable_weights)
+    non_trainable_variables = property(lambda self: self.non_trainable_weights)
+    variables = property(lambda self: self.weights)
 
     @property
     def losses(self) -> list:
@@ -303,26 +305,15 @@ class Layer:
         graph = xs[0].graph
         if self.__dict__.get("input_spec") is not None:
             _check_input_spec(self, xs)
-        if not self.built:
-            self._graph = graph
-            shapes = [shape_tuple(x) for x in xs]
-            self._check_input(xs)
-            self.build(shapes if isinstance(inputs, (list, tuple)) else shapes[0])
-            self.built = True
-            if self._initial_weights is not None:
-                self.set_weights(self._initial_weights)
-        else:
-            self._check_input(xs)
+        eager = isinstance(xs[0], EagerTensor)
+        self._build_for(inputs, xs, K.get_graph() if eager else graph, eager)
         x_in = xs if isinstance(inputs, (list, tuple)) else xs[0]
+        if eager:  # values at once; no node is recorded
+            return self._call_in_frame(x_in, *args, **kwargs)
         scope = self.name + "/" if self._call_count == 0 else self.name
         self._call_count += 1
-        frame: dict = {"losses": [], "updates": [], "metrics": []}
-        _CALLS.append(frame)
-        try:
-            with graph.as_default(), graph.name_scope(None), graph.name_scope(scope):
-                outputs = self._call_and_regularize(x_in, *args, **kwargs)
-        finally:
-            _CALLS.pop()
+        with graph.as_default(), graph.name_scope(None), graph.name_scope(scope):
+            outputs, frame = self._call_in_frame(x_in, *args, frame=True, **kwargs)
         outs = _to_list(outputs)
         if not type(self).__module__.startswith("tensorfluxo."):
             _check_output_shapes(self, xs, outs, isinstance(inputs, (list, tuple)))
@@ -333,6 +324,32 @@ class Layer:
         for i, t in enumerate(outs):
             _HISTORY[t] = (self, len(self._inbound_nodes) - 1, i)
         return outputs
+
+    def _build_for(self, inputs, xs, graph, eager: bool = False) -> None:
+        """Builds the weights on the first call (in ``graph``; in eager mode Keras' graph,
+        whose variables are eager ones, for any batch size), else checks the inputs."""
+        if self.built:
+            self._check_input(xs)
+            return
+        self._graph = graph
+        shapes = [shape_tuple(x) for x in xs]
+        if eager:
+            shapes = [(None,) + tuple(s[1:]) if s else s for s in shapes]
+        self._check_input(xs)
+        self.build(shapes if isinstance(inputs, (list, tuple)) else shapes[0])
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+
+    def _call_in_frame(self, x_in, *args, frame=False, **kwargs):
+        """``call`` collecting the losses and updates it makes (returned with ``frame``)."""
+        calls = {"losses": [], "updates": [], "metrics": []}
+        _CALLS.append(calls)
+        try:
+            outputs = self._call_and_regularize(x_in, *args, **kwargs)
+        finally:
+            _CALLS.pop()
+        return (outputs, calls) if frame else outputs
 
     def _call_and_regularize(self, inputs, *args, **kwargs):
         """``call``, then the activity regularizer's loss on each output (Keras 2's rule: no
@@ -436,8 +453,8 @@ class InputLayer(Layer):
         self._batch_input_shape = tuple(None if d is None else int(d)
                                         for d in batch_input_shape)
         if input_tensor is None:
-            graph = get_default_graph()
-            with graph.name_scope(None):
+            graph = K.get_graph()
+            with graph.as_default(), graph.name_scope(None):
                 input_tensor = array_ops.placeholder(self.dtype, self._batch_input_shape,
                                                      name=self.name)
         self._graph = input_tensor.graph

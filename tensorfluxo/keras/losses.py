@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes
+from ..framework.eager_tensor import EagerTensor
 from ..framework.ops import Tensor, convert_to_tensor
 from ..framework.tensor_shape import broadcast_shapes
 from ..ops import array_ops as A
@@ -73,10 +74,16 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return M.reduce_mean(M.square(a - b), axis=-1)
 
 
+def _made_by(t, op_type: str) -> bool:
+    """True when graph tensor ``t`` is an ``op_type`` output (its logits are then used). An
+    eager tensor has no op: probabilities are clipped instead, as in TF2's eager Keras."""
+    return not isinstance(t, EagerTensor) and t.op.type == op_type
+
+
 def _binary_crossentropy_elems(y_true, y_pred, from_logits):
     if from_logits:
         return _sigmoid_xent_logits(y_true, y_pred)
-    if y_pred.op.type == "Sigmoid":  # the model's own sigmoid: use its logits
+    if _made_by(y_pred, "Sigmoid"):  # the model's own sigmoid: use its logits
         return _sigmoid_xent_logits(y_true, y_pred.op.inputs[0])
     p = _clip(y_pred)
     eps = K.epsilon()
@@ -105,7 +112,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
                          "predictions (use sparse_categorical_crossentropy for integer labels)")
     if from_logits:
         return N.softmax_cross_entropy_with_logits_v2(labels=y_true, logits=y_pred)
-    if y_pred.op.type == "Softmax":
+    if _made_by(y_pred, "Softmax"):
         return N.softmax_cross_entropy_with_logits_v2(labels=y_true,
                                                       logits=y_pred.op.inputs[0])
     p = y_pred / M.reduce_sum(y_pred, axis=-1, keepdims=True)
@@ -118,7 +125,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, a
     y_true = convert_to_tensor(y_true)
     if from_logits:
         logits = y_pred
-    elif y_pred.op.type == "Softmax":
+    elif _made_by(y_pred, "Softmax"):
         logits = y_pred.op.inputs[0]
     else:
         logits = M.log(_clip(y_pred))

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import Tensor, control_dependencies
+from ..framework.ops import Tensor, control_dependencies, convert_to_tensor, executing_eagerly
 from ..ops import array_ops as A
 from ..ops import clip_ops, state_ops
 from ..ops import math_ops as M
@@ -158,21 +158,38 @@ class Optimizer:
         """The ops of one step: every variable updated, then ``iterations`` incremented."""
         if not params:
             raise ValueError("The model has no trainable weights to optimize")
-        graph = params[0].graph
-        self._create_variables(graph)
+        graph = loss.graph  # eager variables (their graph is the eager context) in a Keras graph
         with graph.as_default(), graph.name_scope(None), graph.name_scope(self._name):
-            grads = self.get_gradients(loss, params)
-            lr = self._lr_var if self._lr_var is not None else \
-                A.cast(self._lr_value(self._iterations), dtypes.float32)
-            if self.decay:
-                it = A.cast(self._iterations, lr.dtype)
-                lr = lr * (1.0 / (1.0 + self.decay * it))
-            ops = self._apply_rule(grads, params, lr)
-            ops = self._constrain(params, ops)
-            with control_dependencies(ops):
-                step = state_ops.assign_add(self._iterations,
-                                            A.constant(1, dtype=dtypes.int64)).op
-        return [group(*ops, step)]
+            return [self._update(self.get_gradients(loss, params), params)]
+
+    def apply_gradients(self, grads_and_vars, name=None, **kwargs):
+        """Applies one update step: ``opt.apply_gradients(zip(grads, model.trainable_variables))``
+        (eagerly, or inside a tf.function). Pairs whose gradient is None are skipped."""
+        pairs = [(g, v) for g, v in grads_and_vars]
+        if not pairs:
+            raise ValueError("apply_gradients needs at least one (gradient, variable) pair")
+        kept = [(g, v) for g, v in pairs if g is not None]
+        if not kept:
+            raise ValueError(f"No gradients provided for any variable: "
+                             f"{[v.name for _, v in pairs]}.")
+        grads = [convert_to_tensor(g, dtype=v.dtype) for g, v in kept]
+        return self._update(self._clip(grads), [v for _, v in kept])
+
+    def _update(self, grads, params):
+        """Update ops for ``params``, then ``iterations`` incremented (the step op)."""
+        self._create_variables(params[0].graph)
+        lr = self._lr_var if self._lr_var is not None else \
+            A.cast(self._lr_value(self._iterations), dtypes.float32)
+        if self.decay:
+            it = A.cast(self._iterations, lr.dtype)
+            lr = lr * (1.0 / (1.0 + self.decay * it))
+        ops = self._constrain(params, self._apply_rule(grads, params, lr))
+        with control_dependencies(ops):
+            step = state_ops.assign_add(self._iterations,
+                                        A.constant(1, dtype=dtypes.int64))
+        if executing_eagerly():
+            return self._iterations
+        return group(*ops, step.op)
 
     @staticmethod
     def _constrain(params, ops) -> list:

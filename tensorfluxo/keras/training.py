@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import Tensor, convert_to_tensor
+from ..framework.ops import Tensor, convert_to_tensor, executing_eagerly
 from ..ops import array_ops as A
 from ..ops import math_ops as M
 from ..ops.control_flow_ops import group
@@ -768,7 +768,8 @@ class Model(Network):
         return results[0] if len(results) == 1 else results
 
     def __call__(self, inputs, *args, **kwargs):
-        if not isinstance(inputs, (Tensor, list, tuple, dict)) and hasattr(inputs, "shape"):
+        if not isinstance(inputs, (Tensor, list, tuple, dict)) and hasattr(inputs, "shape") \
+                and not executing_eagerly():
             return self.predict(inputs)  # model(numpy_array): predictions, as eager Keras
         return super().__call__(inputs, *args, **kwargs)
 

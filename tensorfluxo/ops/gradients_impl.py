@@ -42,7 +42,7 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
 
     # Ops on a path from some x to some y.
     fwd: set[Operation] = set()
-    todo = [op for x in xs for op in x._consumers]
+    todo = [op for x in xs for op in graph.consumers_of(x)]
     while todo:
         op = todo.pop()
         if op in fwd:
