@@ -157,6 +157,7 @@ _EXPORTS: dict[str, str] = {
     "losses": _M + "losses:", "metrics": _M + "metrics:", "dtypes": _M + "framework.dtypes:",
     "test": _M + "testing:", "logging": _M + "logging:",
     "app": _M + "app:", "flags": _M + "flags:", "debugging": _M + "debugging:",
+    "config": _M + "config:",
     "strings": _M + "strings:", "string_to_number": _M + "ops.string_ops", "as_string":
     _M + "ops.string_ops",
     "data": _M + "data:", "io": _M + "io:", "python_io": _M + "io:", "gfile": _M + "io.gfile:",

@@ -31,6 +31,8 @@ from .framework.registry import ref_inputs
 from .framework.tensor_shape import TensorShape
 from .ops import array_ops
 
+RUN_EAGERLY = False  # tf.config.run_functions_eagerly(True)
+
 _CREATE_ERROR = (
     "tf.function only supports singleton tf.Variables created on the first call. Make sure the "
     "tf.Variable is only created once or created outside tf.function. See "
@@ -219,7 +221,7 @@ class Function:
         return self._tracing_count
 
     def __call__(self, *args, **kwargs):
-        if not executing_eagerly():  # called while another function is traced: inline it
+        if RUN_EAGERLY or not executing_eagerly():  # (inside a trace: inlined)
             return self.python_function(*args, **kwargs)
         tensors: list = []
         if self.input_signature is not None:

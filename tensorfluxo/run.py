@@ -1,11 +1,21 @@
-"""Run a TensorFlow 1.x / Keras program unchanged on tensorfluxo.
+"""Run a TensorFlow 1.x / 2.x / Keras program unchanged on tensorfluxo.
 
-    python -m tensorfluxo.run script.py [args...]
-    python -m tensorfluxo.run -m package.module [args...]
+    python -m tensorfluxo.run [--tf1 | --tf2] script.py [args...]
+    python -m tensorfluxo.run [--tf1 | --tf2] -m package.module [args...]
 
-While the program runs, ``import tensorflow`` (and ``tensorflow.compat.v1``) gives tensorfluxo
-and ``import keras`` gives tensorfluxo.keras, submodules included. Only this runner (or an
-explicit :func:`install`) does that: importing tensorfluxo never hides a real TensorFlow.
+While the program runs, ``import tensorflow.compat.v1`` gives tensorfluxo and ``import keras``
+gives tensorfluxo.keras, submodules included; ``import tensorflow`` gives tensorfluxo in TF1
+mode and tensorfluxo.v2 (TF2's namespace, eager execution on) in TF2 mode.
+
+The mode: ``--tf1`` / ``--tf2``, else read from the program's source. A program that uses TF1's
+graph API (``tf.compat.v1``, ``disable_v2_behavior`` / ``disable_eager_execution``, Sessions,
+placeholders, ``global_variables_initializer``, ``tf.get_variable``, ``tf.layers``,
+``tf.contrib``, ``tf.train``'s optimizers and Saver, estimators, the TF1 MNIST tutorial
+helpers) runs in TF1 mode, as it needs graphs; any other program is a TF2 program and runs
+eagerly, as TensorFlow 2 runs it.
+
+Only this runner (or an explicit :func:`install`) does that: importing tensorfluxo never hides
+a real TensorFlow.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import os
+import re
 import runpy
 import sys
 import traceback
@@ -32,12 +43,27 @@ ALIASES: tuple[tuple[str, str], ...] = (
 # A module the standalone-Keras package does not define is tensorfluxo.keras's.
 FALLBACKS = {"tensorfluxo.keras_standalone": "tensorfluxo.keras"}
 
-USAGE = ("usage: python -m tensorfluxo.run [--no-numpy-aliases] script.py [args...] | "
+USAGE = ("usage: python -m tensorfluxo.run [--no-numpy-aliases] [--tf1 | --tf2] script.py "
+         "[args...] | "
          "-m module [args...]")
 
 
-def target_name(fullname: str) -> str | None:
+TF1_MARKERS = re.compile(
+    r"compat\.v1|disable_v2_behavior|disable_eager_execution|\bSession\(|placeholder\(|"
+    r"global_variables_initializer|initialize_all_variables|get_variable\(|\btf\.layers\.|"
+    r"\.contrib\b|\btrain\.[A-Za-z]*(Optimizer|Saver)|\bestimator\b|examples\.tutorials|"
+    r"get_session\(|FileWriter")
+
+
+def uses_tf1(source: str) -> bool:
+    """True when a program's source uses TF1's graph API (it then runs in TF1 mode)."""
+    return TF1_MARKERS.search(source) is not None
+
+
+def target_name(fullname: str, tf2: bool = False) -> str | None:
     """The tensorfluxo module that stands for ``fullname``, or None if it is not aliased."""
+    if tf2 and fullname in ("tensorflow", "tensorflow.compat.v2"):
+        return "tensorfluxo.v2"
     for alias, target in ALIASES:
         if fullname == alias or fullname.startswith(alias + "."):
             return target + fullname[len(alias) :]
@@ -69,8 +95,11 @@ class _AliasLoader(importlib.abc.Loader):
 class AliasFinder(importlib.abc.MetaPathFinder):
     """Resolves tensorflow.* and keras.* imports to the tensorfluxo modules that stand for them."""
 
+    def __init__(self, tf2: bool = False) -> None:
+        self.tf2 = tf2
+
     def find_spec(self, fullname, path=None, target=None):
-        name = target_name(fullname)
+        name = target_name(fullname, self.tf2)
         if name is None:
             return None
         try:
@@ -89,11 +118,32 @@ class AliasFinder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_loader(fullname, _AliasLoader(module), is_package=package)
 
 
-def install() -> None:
-    """Make ``import tensorflow`` / ``import keras`` give tensorfluxo in this process."""
+def install(tf2: bool = False) -> None:
+    """Make ``import tensorflow`` / ``import keras`` give tensorfluxo in this process
+    (``tf2=True``: TF2's namespace and eager execution)."""
     # First in line, so an installed TensorFlow or Keras is never reached.
-    if not any(isinstance(f, AliasFinder) for f in sys.meta_path):
-        sys.meta_path.insert(0, AliasFinder())
+    finder = next((f for f in sys.meta_path if isinstance(f, AliasFinder)), None)
+    if finder is None:
+        sys.meta_path.insert(0, AliasFinder(tf2))
+    else:
+        finder.tf2 = tf2
+    if tf2:
+        import tensorfluxo
+        tensorfluxo.enable_eager_execution()
+
+
+def _program_source(argv: list[str]) -> str:
+    """The text of the script (or -m module) about to run, '' when it cannot be read."""
+    try:
+        if argv[0] == "-m":
+            spec = importlib.util.find_spec(argv[1])
+            path = spec.origin if spec is not None else None
+        else:
+            path = argv[0]
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except (OSError, ImportError, ValueError, TypeError, AttributeError):
+        return ""
 
 
 # NumPy names that NumPy 2 removed, as NumPy 1.x defined them (old TF material uses them).
@@ -152,12 +202,19 @@ def main(argv: list[str] | None = None) -> None:
     """Run a script (or ``-m module``) as ``python`` would, with the TensorFlow aliases on
     (and NumPy 1.x's removed names, unless ``--no-numpy-aliases`` comes first)."""
     argv = sys.argv[1:] if argv is None else argv
-    numpy_aliases = argv[:1] != ["--no-numpy-aliases"]
-    argv = argv if numpy_aliases else argv[1:]
+    numpy_aliases, mode = True, None
+    while argv and argv[0] in ("--no-numpy-aliases", "--tf1", "--tf2"):
+        if argv[0] == "--no-numpy-aliases":
+            numpy_aliases = False
+        else:
+            mode = argv[0]
+        argv = argv[1:]
     if not argv or argv[0] in ("-h", "--help") or argv[:1] == ["-m"] and len(argv) < 2:
         print(USAGE, file=sys.stderr)
         raise SystemExit(0 if argv and argv[0] in ("-h", "--help") else 2)
-    install()
+    if mode is None and argv[0] != "-m" and not os.path.exists(argv[0]):
+        mode = "--tf1"  # reported below as a missing file
+    install(tf2=mode == "--tf2" if mode else not uses_tf1(_program_source(argv)))
     if numpy_aliases:
         install_numpy_aliases()
     try:

@@ -75,10 +75,48 @@ def test_runner_shadows_an_installed_tensorflow_but_import_tensorfluxo_does_not(
         print(tf.__name__, getattr(tf, "REAL", False))
     """)
     out = _run(tmp_path, [str(prog)], extra_path=[fake])
-    assert (out.returncode, out.stdout) == (0, "tensorfluxo False\n"), out.stderr
+    assert (out.returncode, out.stdout) == (0, "tensorfluxo.v2 False\n"), out.stderr  # TF2 prog
     plain = subprocess.run([sys.executable, str(prog)], cwd=tmp_path, capture_output=True,
                            text=True, env=dict(os.environ, PYTHONPATH=f"{REPO}{os.pathsep}{fake}"))
     assert (plain.returncode, plain.stdout) == (0, "tensorflow True\n"), plain.stderr
+
+
+def test_tf2_programs_run_eagerly_and_tf1_programs_build_graphs(tmp_path):
+    tf2 = _script(tmp_path, """
+        import tensorflow as tf
+        print(tf.executing_eagerly(), tf.constant(2) * 21, tf.losses.__name__)
+    """, name="tf2.py")
+    out = _run(tmp_path, [str(tf2)])
+    assert out.stdout == "True tf.Tensor(42, shape=(), dtype=int32) tensorfluxo.keras.losses\n", \
+        out.stderr
+    tf1 = _script(tmp_path, """
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32)
+        print(tf.executing_eagerly(), tf.Session().run(x * 2, {x: 21}))
+    """, name="tf1.py")
+    out = _run(tmp_path, [str(tf1)])
+    assert out.stdout == "False 42.0\n", out.stderr
+    out = _run(tmp_path, ["--tf1", str(tf2)])  # the flag overrides what the source says
+    assert out.stdout.startswith("False Tensor("), out.stderr
+    out = _run(tmp_path, ["--tf2", str(tf1)])
+    assert "no attribute 'placeholder': it is TF1 graph API; use tf.compat.v1.placeholder" \
+        in out.stderr
+
+
+def test_tf2_namespace_keeps_tf1_names_under_compat_v1():
+    import tensorfluxo
+    import tensorfluxo.v2 as tf
+    try:
+        assert tf.executing_eagerly() and tf.compat.v1 is tensorfluxo
+        assert tf.compat.v2 is tf and tf.metrics.__name__ == "tensorfluxo.keras.metrics"
+        assert tf.optimizers.Adam is tensorfluxo.keras.optimizers.Adam
+        assert tf.where(tf.constant([True, False]), 1, 0).numpy().tolist() == [1, 0]
+        with pytest.raises(AttributeError, match="use tf.compat.v1.Session"):
+            _ = tf.Session
+        assert tf.config.list_physical_devices("GPU") == []
+        assert tf.config.list_physical_devices()[0].device_type == "CPU"
+    finally:
+        tensorfluxo.disable_eager_execution()
 
 
 def test_missing_module_names_the_alias(tmp_path):
@@ -135,8 +173,9 @@ def test_keras_2_2_spellings_and_optimizer_defaults(tmp_path):
 
 def test_usage_errors(tmp_path):
     out = _run(tmp_path, [])
-    assert out.returncode == 2 and "usage: python -m tensorfluxo.run [--no-numpy-aliases] " \
-        "script.py" in out.stderr
+    assert out.returncode == 2
+    assert "usage: python -m tensorfluxo.run [--no-numpy-aliases] [--tf1 | --tf2] script.py" \
+        in out.stderr
     out = _run(tmp_path, ["missing.py"])
     assert out.returncode == 2 and "can't open file 'missing.py'" in out.stderr
 

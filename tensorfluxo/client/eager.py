@@ -25,7 +25,7 @@ from ..framework import eager_tensor as et
 from ..framework import errors, ops
 from ..framework.eager_tensor import EagerTensor
 from ..framework.ops import Graph, Operation
-from ..framework.registry import defop, get_op_def
+from ..framework.registry import _REGISTRY, defop, get_op_def
 from . import executor
 from .executor import RunState
 
@@ -122,7 +122,25 @@ class EagerContext(Graph):
         graph = ops.get_default_graph()
         if graph is not self:  # a graph is being built (tf.function, Graph().as_default())
             return graph.create_op(op_type, inputs, attrs, name, absolute_name, tensor_cls)
-        return execute(get_op_def(op_type), inputs, attrs or {})
+        od = get_op_def(op_type)
+        attrs = attrs or {}
+        outs = execute(od, inputs, attrs)
+        return outs if isinstance(outs, Operation) else EagerOp(od, tuple(inputs), attrs, outs)
+
+    def run(self, op_type: str, inputs, attrs):
+        """``apply_op`` in eager mode: the op's output (or outputs, or its record if none)."""
+        od = _DEFS.get(op_type) or get_op_def(op_type)
+        outs = execute(od, inputs, attrs or {})
+        if type(outs) is tuple:
+            n = len(outs)
+            if n == 1:
+                return outs[0]
+            return outs if n else EagerOp(od, tuple(inputs), attrs or {}, outs)
+        outs = outs.outputs  # built in a graph (a graph tensor was among the inputs)
+        return outs[0] if len(outs) == 1 else outs
+
+
+_DEFS = _REGISTRY  # op type -> declaration (read-only here)
 
 
 CONTEXT = EagerContext()
@@ -134,7 +152,8 @@ _VALUE_KEYED: set = set()  # op types whose inference reads (small integer) inpu
 
 
 def execute(od, inputs, attrs: dict):
-    """Runs one op eagerly; returns its record (outputs are EagerTensors)."""
+    """Runs one op eagerly; returns its outputs (EagerTensors), or the graph op it built
+    instead when an input is a graph tensor."""
     refs = od.ref_inputs
     if callable(refs):
         refs = refs(EagerOp(od, inputs, attrs))
@@ -195,13 +214,9 @@ def execute(od, inputs, attrs: dict):
         outs = ()
     else:
         outs = tuple(EagerTensor(o, dt) for o, dt in zip(out, dts))
-    if record is None:
-        record = EagerOp(od, tuple(inputs), attrs, outs)
-    else:
-        record.outputs = outs
     if ops._tapes:
-        ops.record_on_tapes(record)
-    return record
+        ops.record_on_tapes(EagerOp(od, tuple(inputs), attrs, outs))
+    return outs
 
 
 def _prepare(od, record, key):

@@ -18,6 +18,22 @@ defop("Const",
 
 def constant(value, dtype=None, shape=None, name: str = "Const", verify_shape=False) -> Tensor:
     """A constant tensor (``tf.constant([[1, 2]], dtype=tf.float32)``)."""
+    if type(value) in (float, int, bool) and shape is None and value and executing_eagerly():
+        # Python scalars in eager arithmetic (x * 2.0): one immutable tensor per value
+        key = (type(value), value, dtype)
+        t = _EAGER_SCALARS.get(key)
+        if t is None:
+            if len(_EAGER_SCALARS) > 1024:
+                _EAGER_SCALARS.clear()
+            t = _EAGER_SCALARS[key] = _constant(value, dtype, None, name, verify_shape)
+        return t
+    return _constant(value, dtype, shape, name, verify_shape)
+
+
+_EAGER_SCALARS: dict = {}
+
+
+def _constant(value, dtype, shape, name, verify_shape) -> Tensor:
     arr = numpy_value(value, dtype)
     if shape is not None:
         shape = tuple(as_shape(shape).as_list())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
+from . import ops as _ops
 from .ops import Tensor
 from .tensor_shape import TensorShape
 
@@ -58,8 +59,7 @@ class EagerTensor(Tensor):
 
     @property
     def graph(self):
-        from . import ops
-        return ops._eager_context or ops.get_default_graph()
+        return _ops._eager_home
 
     @property
     def device(self) -> str:

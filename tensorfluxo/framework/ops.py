@@ -608,6 +608,11 @@ def apply_op(op_type: str, inputs=(), attrs=None, name=None, graph=None):
     when it has no outputs. Inputs must already be Tensors (convert them with
     ``convert_to_tensor`` first)."""
     if graph is None:
+        ctx = _eager_context
+        if ctx is not None:
+            stack = _state.stack
+            if not stack or stack[-1] is ctx:  # eager: run it now
+                return ctx.run(op_type, inputs, attrs)
         graph = inputs[0].graph if inputs else get_default_graph()
     op = graph.create_op(op_type, inputs, attrs, name)
     outs = op.outputs

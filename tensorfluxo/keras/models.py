@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from ..framework.ops import Tensor
 from .engine import InputLayer, Layer, keras_history
 from .training import Model
@@ -128,9 +130,14 @@ class Sequential(Model):
 
 
 def _takes_training(layer) -> bool:
+    return _call_takes_training(type(layer))
+
+
+@functools.cache
+def _call_takes_training(cls) -> bool:
     import inspect
     try:
-        return "training" in inspect.signature(layer.call).parameters
+        return "training" in inspect.signature(cls.call).parameters
     except (TypeError, ValueError):
         return False
 

@@ -14,6 +14,7 @@ from ..framework.ops import (
     apply_op,
     control_dependencies,
     convert_to_tensor,
+    executing_eagerly,
     get_default_graph,
 )
 from ..framework.registry import defop, ref_inputs
@@ -246,6 +247,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     if not pred.dtype.is_bool or pred.shape.ndims not in (None, 0):
         raise TypeError(f"tf.cond: pred must be a scalar bool tensor, got {pred.dtype.name} of "
                         f"shape {pred.shape} ({pred.name})")
+    if executing_eagerly():  # TF2: the chosen branch simply runs
+        return true_fn() if bool(pred) else false_fn()
     graph = pred.graph
     with graph.as_default(), graph.name_scope(name or "cond") as scope:
         with graph.control_dependencies(None):  # outer dependencies belong to the Cond op
@@ -360,6 +363,21 @@ def _check_body_outputs(inits, invs, outs, given) -> None:
                              + more)
 
 
+def _eager_loop(cond, body, structure, flat, single, maximum_iterations):
+    """while_loop in eager mode (TF2): a Python loop calling the same cond and body."""
+    args = nest.pack_sequence_as(structure, [x if hasattr(x, "flow") else convert_to_tensor(x)
+                                             for x in flat])
+    n = 0
+    while (maximum_iterations is None or n < int(maximum_iterations)) and bool(cond(*args)):
+        res = body(*args)
+        args = [res] if len(args) == 1 and not isinstance(res, (list, builtins.tuple)) \
+            else list(res)
+        n += 1
+    if single:
+        return args[0]
+    return type(structure)(args) if not hasattr(structure, "_fields") else type(structure)(*args)
+
+
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
                back_prop=True, swap_memory=False, name=None, maximum_iterations=None,
                return_same_structure=False):
@@ -380,6 +398,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     flat = nest.flatten(structure)
     if not flat:
         raise ValueError("tf.while_loop: no loop variables provided")
+    if executing_eagerly():
+        return _eager_loop(cond, body, structure, flat, single, maximum_iterations)
     inits = [_loop_value(x) for x in flat]
     invs = _invariants(structure, flat, inits,
                        None if shape_invariants is None else

@@ -213,3 +213,14 @@ def test_tape_gradient_matches_finite_differences_through_a_variable():
             w.assign(p)
             num[idx] += sign * float(loss()) / 2e-6
     np.testing.assert_allclose(g, num, rtol=1e-5)
+
+
+def test_cond_and_while_loop_run_as_python_in_eager_mode():
+    x = tf.constant(3.0)
+    assert float(tf.cond(x > 0, lambda: x * 2, lambda: -x)) == 6.0
+    assert float(tf.cond(x < 0, lambda: x * 2, lambda: -x)) == -3.0
+    i, s = tf.while_loop(lambda i, s: i < 5, lambda i, s: (i + 1, s + i), (0, 0))
+    assert int(i) == 5 and int(s) == 10
+    n = tf.while_loop(lambda n: n < 100, lambda n: n * 2, [tf.constant(1)],
+                      maximum_iterations=3)
+    assert int(n[0]) == 8
