@@ -34,7 +34,11 @@ class Variable(Tensor):
 
     def __new__(cls, *args, **kwargs):
         if not issubclass(cls, EagerVariable) and eager_variables():
-            cls = EagerVariable  # eager mode, or a tf.function being traced (lifted out)
+            # eager mode, or a tf.function being traced (lifted out)
+            var = object.__new__(EagerVariable)
+            if cls is not Variable:  # Python calls __init__ only for instances of cls
+                var.__init__(*args, **kwargs)
+            return var
         return object.__new__(cls)
 
     def __init__(self, initial_value=None, trainable=None, collections=None,
