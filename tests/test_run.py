@@ -106,6 +106,9 @@ def test_tf2_programs_run_eagerly_and_tf1_programs_build_graphs(tmp_path):
 def test_tf2_namespace_keeps_tf1_names_under_compat_v1():
     import tensorfluxo
     import tensorfluxo.v2 as tf
+    # the import turns eager mode on when it first runs; an earlier test may have imported
+    # tensorfluxo.v2 already (and gone back to graph mode), so switch it on as that import did
+    tensorfluxo.enable_eager_execution()
     try:
         assert tf.executing_eagerly() and tf.compat.v1 is tensorfluxo
         assert tf.compat.v2 is tf and tf.metrics.__name__ == "tensorfluxo.keras.metrics"
