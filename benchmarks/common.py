@@ -172,3 +172,19 @@ def ratio_line(name: str, ours: float, theirs: float, ours_label: str = "tensorf
 
 def emit_json(result: dict) -> None:
     print(json.dumps(result), flush=True)
+
+
+def time_steps(tf, loss, train, feed, warmup: int, steps: int) -> tuple:
+    """Initializes, runs ``warmup`` untimed steps and ``steps`` timed ones (``feed(i)`` gives
+    step i's feed_dict); returns (first loss, last loss, timed seconds)."""
+    import time
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        first = float(sess.run(loss, feed(0)))
+        for i in range(warmup):
+            sess.run(train, feed(i))
+        t0 = time.perf_counter()
+        for i in range(warmup, warmup + steps):
+            sess.run(train, feed(i))
+        seconds = time.perf_counter() - t0
+        return first, float(sess.run(loss, feed(0))), seconds

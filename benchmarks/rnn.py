@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -44,16 +43,7 @@ def train_rnn(tf, data: dict, cell_kind: str, batch: int, steps: int, warmup: in
         s = (i % n) * batch
         return {X: images[s:s + batch], y: labels[s:s + batch]}
 
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        first = float(sess.run(loss, feed(0)))
-        for i in range(warmup):
-            sess.run(train, feed(i))
-        t0 = time.perf_counter()
-        for i in range(warmup, warmup + steps):
-            sess.run(train, feed(i))
-        seconds = time.perf_counter() - t0
-        last = float(sess.run(loss, feed(0)))
+    first, last, seconds = common.time_steps(tf, loss, train, feed, warmup, steps)
     return {"cell": cell_kind, "step_s": seconds / steps, "steps": steps, "warmup": warmup,
             "batch": batch, "loss_first": first, "loss_last": last}
 
