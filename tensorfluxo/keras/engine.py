@@ -7,6 +7,8 @@ A layer called on a graph tensor builds its variables once (``build``), adds its
 
 from __future__ import annotations
 
+import functools
+import inspect
 import weakref
 
 import numpy as np
@@ -24,10 +26,34 @@ _HISTORY: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # The layer calls in progress (innermost last), each collecting the losses and updates made
 # while it runs: those belong to that call's inputs (Keras' get_updates_for(inputs)).
 _CALLS: list[dict] = []
+# id(tensor) -> its Keras mask (tf.keras' ``_keras_mask``): which time steps are real. Keyed
+# by id (dropped with the tensor): an eager tensor's == is elementwise.
+_MASKS: dict = {}
 
 
 def keras_history(t):
     return _HISTORY.get(t) if isinstance(t, Tensor) else None
+
+
+def get_mask(t):
+    """The Keras mask of ``t`` (a bool tensor over its leading axes), or None."""
+    return _MASKS.get(id(t)) if isinstance(t, Tensor) else None
+
+
+def set_mask(t, mask) -> None:
+    if mask is not None:
+        if id(t) not in _MASKS:
+            weakref.finalize(t, _MASKS.pop, id(t), None)
+        _MASKS[id(t)] = mask
+
+
+@functools.cache
+def call_params(cls) -> frozenset:
+    """The argument names of ``cls.call`` (Keras passes ``mask``/``training`` only if named)."""
+    try:
+        return frozenset(inspect.signature(cls.call).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
 
 
 def shape_tuple(t) -> tuple | None:
@@ -115,6 +141,8 @@ class Layer:
     >>> y = layer(x)                # x: a Keras tensor (Input) or any float tensor
     """
 
+    supports_masking = False  # True: an input mask passes through (compute_mask's default)
+
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
         self._tracked: list[Layer] = []  # layers set as attributes: their weights are ours
         unknown = set(kwargs) - _LAYER_KWARGS
@@ -164,6 +192,11 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+    def compute_mask(self, inputs, mask=None):
+        """The outputs' mask: the input's if the layer supports masking, else None (tf.keras
+        2 drops a mask at a layer that does not support it)."""
+        return mask if self.supports_masking else None
 
     def get_config(self) -> dict:
         cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
@@ -307,13 +340,22 @@ class Layer:
             _check_input_spec(self, xs)
         eager = isinstance(xs[0], EagerTensor)
         self._build_for(inputs, xs, K.get_graph() if eager else graph, eager)
-        x_in = xs if isinstance(inputs, (list, tuple)) else xs[0]
+        multi = isinstance(inputs, (list, tuple))
+        x_in = xs if multi else xs[0]
+        masks = [get_mask(x) for x in xs]
+        mask = (masks if multi else masks[0]) if any(m is not None for m in masks) else None
+        # the implicit mask is not a node kwarg: a re-run of the node takes its new inputs'
+        call_kwargs = dict(kwargs, mask=mask) if mask is not None and "mask" not in kwargs \
+            and "mask" in call_params(type(self)) else kwargs
         if eager:  # values at once; no node is recorded
-            return self._call_in_frame(x_in, *args, **kwargs)
+            outputs = self._call_in_frame(x_in, *args, **call_kwargs)
+            self._set_output_masks(x_in, outputs, kwargs.get("mask", mask))
+            return outputs
         scope = self.name + "/" if self._call_count == 0 else self.name
         self._call_count += 1
         with graph.as_default(), graph.name_scope(None), graph.name_scope(scope):
-            outputs, frame = self._call_in_frame(x_in, *args, frame=True, **kwargs)
+            outputs, frame = self._call_in_frame(x_in, *args, frame=True, **call_kwargs)
+            self._set_output_masks(x_in, outputs, kwargs.get("mask", mask))
         outs = _to_list(outputs)
         if not type(self).__module__.startswith("tensorfluxo."):
             _check_output_shapes(self, xs, outs, isinstance(inputs, (list, tuple)))
@@ -324,6 +366,17 @@ class Layer:
         for i, t in enumerate(outs):
             _HISTORY[t] = (self, len(self._inbound_nodes) - 1, i)
         return outputs
+
+    def _set_output_masks(self, x_in, outputs, mask) -> None:
+        outs = _to_list(outputs)
+        if all(get_mask(t) is not None for t in outs):
+            return  # made by the layers inside (a model used as a layer)
+        if not self.supports_masking and type(self).compute_mask is Layer.compute_mask:
+            return
+        out_masks = self.compute_mask(x_in, mask)
+        for t, m in zip(outs, out_masks if isinstance(out_masks, (list, tuple))
+                        else [out_masks] * len(outs)):
+            set_mask(t, m)
 
     def _build_for(self, inputs, xs, graph, eager: bool = False) -> None:
         """Builds the weights on the first call (in ``graph``; in eager mode Keras' graph,

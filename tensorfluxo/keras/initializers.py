@@ -95,6 +95,7 @@ _BY_NAME = {
     "zeros": Zeros, "ones": Ones, "constant": Constant, "glorot_uniform": GlorotUniform,
     "glorot_normal": GlorotNormal, "random_normal": RandomNormal,
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
+    "uniform": RandomUniform, "normal": RandomNormal,
     "variance_scaling": VarianceScaling, "he_normal": HeNormal, "he_uniform": HeUniform,
     "lecun_normal": LecunNormal, "lecun_uniform": LecunUniform, "identity": Identity,
     "orthogonal": Orthogonal,

@@ -187,8 +187,9 @@ huber_loss = huber
 
 
 # ---- classes ---------------------------------------------------------------------------------
-def reduce_weighted(values, sample_weight=None):
-    """sum(values * sample_weight) / number of elements (tf.keras' SUM_OVER_BATCH_SIZE)."""
+def reduce_weighted(values, sample_weight=None, mask=None):
+    """sum(values * sample_weight) / number of elements (tf.keras' SUM_OVER_BATCH_SIZE); with
+    a Keras ``mask``, / the number of unmasked elements (the weights then include the mask)."""
     if sample_weight is not None:
         sw = convert_to_tensor(sample_weight, dtype=values.dtype) \
             if not isinstance(sample_weight, Tensor) else A.cast(sample_weight, values.dtype)
@@ -199,7 +200,8 @@ def reduce_weighted(values, sample_weight=None):
         if sr is not None and vr is not None and sr == vr + 1:
             sw = A.squeeze(sw, axis=[-1])
         values = values * sw
-    n = A.cast(A.size(values), values.dtype)
+    n = A.cast(A.size(values), values.dtype) if mask is None else \
+        M.maximum(M.reduce_sum(A.cast(mask, values.dtype)), 1.0)
     return M.reduce_sum(values) / n
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-
 from ..framework.ops import Tensor
-from .engine import InputLayer, Layer, keras_history
+from .engine import InputLayer, Layer, call_params, keras_history
 from .training import Model
 
 
@@ -130,16 +128,7 @@ class Sequential(Model):
 
 
 def _takes_training(layer) -> bool:
-    return _call_takes_training(type(layer))
-
-
-@functools.cache
-def _call_takes_training(cls) -> bool:
-    import inspect
-    try:
-        return "training" in inspect.signature(cls.call).parameters
-    except (TypeError, ValueError):
-        return False
+    return "training" in call_params(type(layer))
 
 
 def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):

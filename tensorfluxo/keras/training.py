@@ -24,7 +24,7 @@ from . import losses as L
 from . import metrics as metrics_mod
 from . import optimizers
 from .data_adapter import BatchSource, is_batch_source
-from .engine import InputLayer, Network, _initialize, _to_list, shape_tuple
+from .engine import InputLayer, Network, _initialize, _to_list, get_mask, shape_tuple
 
 _FIT_KWARGS_HINT = {
     "metrics": "metrics are given to compile(): model.compile(..., metrics=['accuracy'])",
@@ -56,6 +56,17 @@ def _check_finite(a: np.ndarray, what: str) -> None:
 
 
 _TRAINING = np.array(True)
+
+
+def _masked_weights(sw, mask):
+    """tf.keras 2: a masked output's loss and metrics are weighted by its mask (times the
+    sample weights); the loss is then a mean over the unmasked elements."""
+    m = A.cast(mask, dtypes.float32)
+    if sw is None:
+        return m
+    while sw.shape.ndims < m.shape.ndims:
+        sw = A.expand_dims(sw, -1)
+    return m * sw
 
 
 class Model(Network):
@@ -358,6 +369,8 @@ class Model(Network):
                 if not self._target_tensors:
                     targets.append(y)
                 sws.append(sw)
+                mask = get_mask(out)
+                msw = sw if mask is None else _masked_weights(sw, mask)
                 if loss_specs[i] is not None:
                     with graph.name_scope("loss"):
                         loss_fn = L.get(loss_specs[i])
@@ -367,15 +380,17 @@ class Model(Network):
                             values = loss_fn(y, out)
                         if values.shape.ndims == 0:
                             values = A.reshape(values, [1])
-                        term = L.reduce_weighted(values, sw)
+                        term = L.reduce_weighted(values, msw, mask)
                         if len(self._metric_objs[0]) > len(loss_fetches):
-                            loss_fetches.append(metrics_mod._weighted_sums(values, sw))
+                            loss_fetches.append(metrics_mod._weighted_sums(values, msw))
                         if lws[i] != 1.0:
                             term = term * float(lws[i])
                         total = term if total is None else total + term
                 with graph.name_scope("metrics"):
                     for _name, obj, w in self._metric_objs[i + 1]:
-                        metric_fetches.append(obj._stats(y, out, sw if w else None))
+                        metric_fetches.append(obj._stats(
+                            y, out, msw if w else (None if mask is None else
+                                                   A.cast(mask, out.dtype))))
             metric_fetches = loss_fetches + metric_fetches
             with graph.name_scope("metrics"):
                 for _name, value in self._added_metrics():

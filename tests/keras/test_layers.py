@@ -201,11 +201,23 @@ HARNESS_CASES.update({  # convolution and pooling (tests/keras/test_convolutiona
     "SpatialDropout2D": [(lambda: layers.SpatialDropout2D(0.3), (2, 2, 4))],
 })
 
+_IDS = np.array([[1, 2, 0, 0], [3, 1, 2, 0], [2, 2, 2, 1]], dtype="int32")  # 0: padding
+
+HARNESS_CASES.update({  # embeddings, masking, recurrent (tests/keras/test_recurrent.py: the rest)
+    # a third entry: keyword arguments of layer_test (integer ids as input_data)
+    "Embedding": [(lambda: layers.Embedding(5, 3, input_length=4), None, {"input_data": _IDS}),
+                  (lambda: layers.Embedding(5, 2, mask_zero=True,
+                                            embeddings_regularizer="l2"), None,
+                   {"input_data": _IDS})],
+    "Masking": [(lambda: layers.Masking(mask_value=0.5), (3, 2))],
+})
+
+
 @pytest.mark.parametrize("name,i", [(n, i) for n, cases in HARNESS_CASES.items()
                                     for i in range(len(cases))])
 def test_layer_harness(name, i):
-    make, input_shape = HARNESS_CASES[name][i]
-    layer_test(make, input_shape)
+    make, input_shape, *kwargs = HARNESS_CASES[name][i]
+    layer_test(make, input_shape, **(kwargs[0] if kwargs else {}))
 
 
 def test_every_keras_layer_has_a_harness_case():

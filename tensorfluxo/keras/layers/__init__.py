@@ -21,12 +21,14 @@ from .core import (
     Flatten,
     Lambda,
     LeakyReLU,
+    Masking,
     Permute,
     ReLU,
     RepeatVector,
     Reshape,
     Softmax,
 )
+from .embeddings import Embedding
 from .merge import (
     Add,
     Average,
@@ -82,6 +84,7 @@ __all__ += ["ActivityRegularization", "Add", "AlphaDropout", "Average", "Concate
             "ELU", "GaussianDropout", "GaussianNoise", "Maximum", "Minimum", "Multiply", "PReLU",
             "Permute", "RepeatVector", "Subtract", "ThresholdedReLU", "add", "average",
             "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
+__all__ += ["Embedding", "Masking"]
 
 
 def serialize(layer) -> dict:

@@ -13,6 +13,8 @@ from .core import LeakyReLU, ReLU, Softmax
 class ELU(Layer):
     """x if x > 0 else alpha * (exp(x) - 1)."""
 
+    supports_masking = True
+
     def __init__(self, alpha: float = 1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = float(alpha)
@@ -28,6 +30,8 @@ class ELU(Layer):
 
 class ThresholdedReLU(Layer):
     """x if x > theta else 0."""
+
+    supports_masking = True
 
     def __init__(self, theta: float = 1.0, **kwargs):
         super().__init__(**kwargs)
@@ -48,6 +52,8 @@ class ThresholdedReLU(Layer):
 class PReLU(Layer):
     """max(x, 0) + alpha * min(x, 0) with a learned ``alpha`` per input unit (one per
     channel with ``shared_axes=[1, 2]`` after a convolution)."""
+
+    supports_masking = True
 
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None,
                  alpha_constraint=None, shared_axes=None, **kwargs):

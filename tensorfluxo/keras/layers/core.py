@@ -34,6 +34,8 @@ class Dense(Layer):
     >>> Dense(4, activation="relu", input_shape=(2,))
     """
 
+    supports_masking = True
+
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -113,6 +115,8 @@ class Dense(Layer):
 
 
 class Activation(Layer):
+    supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -129,6 +133,8 @@ class Activation(Layer):
 class LeakyReLU(Layer):
     """max(x, alpha * x) with Keras' default alpha 0.3."""
 
+    supports_masking = True
+
     def __init__(self, alpha: float = 0.3, **kwargs):
         super().__init__(**kwargs)
         self.alpha = float(alpha)
@@ -143,6 +149,8 @@ class LeakyReLU(Layer):
 
 
 class ReLU(Layer):
+    supports_masking = True
+
     def __init__(self, max_value=None, negative_slope: float = 0.0, threshold: float = 0.0,
                  **kwargs):
         super().__init__(**kwargs)
@@ -159,6 +167,8 @@ class ReLU(Layer):
 
 
 class Softmax(Layer):
+    supports_masking = True
+
     def __init__(self, axis: int = -1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -179,6 +189,8 @@ class Dropout(Layer):
     ``rate`` may be a scalar tensor (tf.contrib.layers.dropout's keep_prob), and ``noise_shape``
     a shape broadcast against the inputs (one draw per kept feature map, say).
     """
+
+    supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -407,6 +419,8 @@ class Permute(Layer):
 class ActivityRegularization(Layer):
     """The identity, adding l1 * sum|x| + l2 * sum x² of its inputs to the model's loss."""
 
+    supports_masking = True
+
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs):
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
         self.l1, self.l2 = float(l1), float(l2)
@@ -436,4 +450,30 @@ class RepeatVector(Layer):
     def get_config(self) -> dict:
         cfg = super().get_config()
         cfg["n"] = self.n
+        return cfg
+
+
+class Masking(Layer):
+    """Masks the time steps whose features all equal ``mask_value``: they are zeroed here and
+    skipped by the recurrent layers (and the loss) downstream.
+
+    >>> Masking(mask_value=0.0, input_shape=(timesteps, features))
+    """
+
+    supports_masking = True
+
+    def __init__(self, mask_value: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+
+    def compute_mask(self, inputs, mask=None):
+        return M.reduce_any(M.not_equal(inputs, self.mask_value), axis=-1)
+
+    def call(self, inputs):
+        keep = M.reduce_any(M.not_equal(inputs, self.mask_value), axis=-1, keepdims=True)
+        return inputs * A.cast(keep, inputs.dtype)
+
+    def get_config(self) -> dict:
+        cfg = super().get_config()
+        cfg["mask_value"] = self.mask_value
         return cfg

@@ -52,6 +52,8 @@ class _Noise(Layer):
 class GaussianNoise(_Noise):
     """Adds N(0, stddev²) noise while training (a regularizer for real-valued inputs)."""
 
+    supports_masking = True
+
     def __init__(self, stddev: float, **kwargs):
         seed = kwargs.pop("seed", None)
         super().__init__(seed=seed, **kwargs)
@@ -76,6 +78,8 @@ class GaussianNoise(_Noise):
 class GaussianDropout(_Noise):
     """Multiplies by 1-centred Gaussian noise of stddev sqrt(rate / (1 - rate)) while
     training."""
+
+    supports_masking = True
 
     def __init__(self, rate: float, **kwargs):
         seed = kwargs.pop("seed", None)
@@ -106,6 +110,8 @@ _SCALE = 1.0507009873554804934193349852946
 class AlphaDropout(_Noise):
     """Dropout that keeps SELU's self-normalization: dropped units are set to SELU's negative
     saturation value, then an affine map restores the mean and variance."""
+
+    supports_masking = True
 
     def __init__(self, rate: float, noise_shape=None, seed=None, **kwargs):
         super().__init__(seed=seed, noise_shape=noise_shape, **kwargs)

@@ -22,6 +22,8 @@ class BatchNormalization(Layer):
     modes are the branches of a ``tf.cond``: inference computes no batch statistics.
     """
 
+    supports_masking = True
+
     def __init__(self, axis=-1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros",
