@@ -90,3 +90,51 @@ def test_binary_classifier_regressor_and_skcompat(tmp_path):
     pred = np.array(list(reg.predict(X)))
     assert pred.shape == (400,) and np.mean((pred - yr) ** 2) < 0.5 * np.var(yr)
     assert set(reg.evaluate(X, yr)) == {"loss", "global_step"}
+
+
+def _search_clf(**kw):
+    cols = tf.contrib.learn.infer_real_valued_columns_from_input(np.zeros((2, 64)))
+    return tf.contrib.learn.DNNClassifier(hidden_units=[16], n_classes=10, feature_columns=cols,
+                                          config=tf.contrib.learn.RunConfig(tf_random_seed=3),
+                                          **kw)
+
+
+def test_scikit_learn_protocol_clone_set_params_and_score(digits):
+    from sklearn.base import clone, is_classifier
+    X, y = digits
+    clf = _search_clf()
+    params = clf.get_params()
+    assert params["hidden_units"] == [16] and params["n_classes"] == 10
+    assert params["model_dir"] is None and params["dropout"] is None
+    twin = clone(clf)
+    assert type(twin) is type(clf) and twin.get_params()["hidden_units"] == [16]
+    assert twin.model_dir != clf.model_dir  # each clone trains in a directory of its own
+    assert is_classifier(clf)
+    twin.set_params(hidden_units=[8, 8])
+    assert twin.get_params()["hidden_units"] == [8, 8]
+    with pytest.raises(ValueError, match=r"Invalid parameter\(s\) \['hiden_units'\] for "
+                                         r"DNNClassifier"):
+        twin.set_params(hiden_units=[8])
+    twin.fit(X, y, batch_size=50, steps=200)
+    pred = twin.predict(X)
+    assert np.asarray(pred).shape == (len(y),)  # the iterator is also an array
+    assert len(list(pred)) == len(y)
+    assert twin.score(X, y) == pytest.approx(np.mean(np.asarray(twin.predict(X)) == y))
+    assert twin.score(X, y) > 0.5  # chance is 0.1
+    reg = tf.contrib.learn.DNNRegressor(hidden_units=[8], feature_columns=clf.get_params()[
+        "feature_columns"], config=tf.contrib.learn.RunConfig(tf_random_seed=3))
+    reg.fit(X, y.astype(np.float32), batch_size=50, steps=300)
+    assert 0.0 < reg.score(X, y) <= 1.0
+
+
+def test_grid_search_and_cross_val_score_over_dnn_classifier(digits):
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+    X, y = digits
+    X, y = X[:600], y[:600]
+    grid = GridSearchCV(_search_clf(), {"hidden_units": [[4], [32]]}, cv=2, scoring="accuracy")
+    grid.fit(X, y, batch_size=50, steps=150)
+    scores = grid.cv_results_["mean_test_score"]
+    assert grid.best_params_ == {"hidden_units": [32]} and scores[1] > scores[0] > 0.3
+    assert grid.best_estimator_.score(X, y) > 0.85
+    cv = cross_val_score(_search_clf(), X, y, cv=3, params={"batch_size": 50, "steps": 150})
+    assert cv.shape == (3,) and cv.min() > 0.7

@@ -13,6 +13,9 @@ the arrays in a new random order each epoch (seed 42 unless RunConfig.tf_random_
 
 from __future__ import annotations
 
+import inspect
+import os
+
 import numpy as np
 
 from ...estimator import canned
@@ -71,9 +74,61 @@ def _labels(y, classifier):
 
 
 class _ContribMixin:
-    """fit / evaluate / predict with ``x``, ``y`` arrays or an ``input_fn``."""
+    """fit / evaluate / predict with ``x``, ``y`` arrays or an ``input_fn``, and scikit-learn's
+    estimator protocol (get_params / set_params / score), so ``GridSearchCV(dnn_clf, grid)
+    .fit(X, y, steps=1000)`` and ``cross_val_score`` clone and fit it like any estimator."""
 
     _classifier = True
+
+    def __new__(cls, *args, **kwargs):
+        # The constructor's arguments, exactly as passed (scikit-learn's clone checks identity).
+        self = super().__new__(cls)
+        if args or kwargs:
+            bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+            bound.apply_defaults()
+            self._ctor_params = dict(list(bound.arguments.items())[1:])
+        return self
+
+    @property
+    def _estimator_type(self) -> str:
+        return "classifier" if self._classifier else "regressor"
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's arguments (scikit-learn's protocol)."""
+        return dict(self._ctor_params)
+
+    def set_params(self, **params):
+        """New constructor arguments; the estimator starts afresh (a new model), as a
+        scikit-learn clone would."""
+        unknown = sorted(set(params) - set(self._ctor_params))
+        if unknown:
+            raise ValueError(f"Invalid parameter(s) {unknown} for {type(self).__name__}; valid "
+                             f"parameters: {sorted(self._ctor_params)}")
+        ctor = {**self._ctor_params, **params}
+        self.__dict__.clear()
+        self._ctor_params = ctor
+        type(self).__init__(self, **ctor)
+        return self
+
+    def __sklearn_tags__(self):
+        from ...keras.wrappers.scikit_learn import sklearn_tags
+        return sklearn_tags(self._estimator_type)
+
+    def __setstate__(self, state):
+        # A copy sent to another process (joblib, Dask) needs its model directory there too.
+        self.__dict__.update(state)
+        os.makedirs(self._model_dir, exist_ok=True)
+
+    def score(self, x, y) -> float:
+        """Mean accuracy (classifiers) or R^2 (regressors) on ``x``, ``y``, as scikit-learn's
+        default scorer expects."""
+        pred = np.asarray(self.predict(x=x, as_iterable=False))
+        y = np.asarray(y)
+        if self._classifier:
+            return float(np.mean(pred.reshape(-1) == y.reshape(-1)))
+        y = y.reshape(pred.shape).astype(np.float64)
+        total = np.sum((y - y.mean(axis=0)) ** 2)
+        return float(1.0 - np.sum((y - pred) ** 2) / total) if total else 0.0
 
     def _batches_rng(self):
         rng = getattr(self, "_rng", None)
@@ -93,6 +148,8 @@ class _ContribMixin:
             max_steps=None):
         """Trains ``steps`` more steps on batches of ``batch_size`` (default 128) rows."""
         self._check_args(x, y, input_fn)
+        if self._classifier:
+            self.classes_ = np.arange(self._head.n_classes)  # scikit-learn's scorers read it
         if batch_size is not None and (not isinstance(batch_size, (int, np.integer)) or
                                        batch_size <= 0):
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -137,9 +194,10 @@ class _ContribMixin:
 
     def _iterate(self, x, input_fn, batch_size, key, as_iterable):
         chunks = (out[key] for out in self._predictions(x, input_fn, batch_size, [key]))
-        if as_iterable:
+        if as_iterable and input_fn is not None:  # possibly endless: stays lazy
             return (row for chunk in chunks for row in chunk)
-        return np.concatenate(list(chunks))
+        out = np.concatenate(list(chunks))
+        return _Predictions(out) if as_iterable else out
 
 
 class _ContribClassifier(_ContribMixin):
@@ -171,7 +229,30 @@ class _ContribRegressor(_ContribMixin):
         out = self._iterate(x, input_fn, batch_size, "scores", False)
         if self._head.label_dimension == 1:
             out = out.reshape(-1)
-        return iter(out) if as_iterable else out
+        return _Predictions(out) if as_iterable else out
+
+
+class _Predictions:
+    """The iterator contrib's ``predict(x)`` returns (``list(...)`` of it, as in TF), which
+    NumPy and scikit-learn also take as the array it is (``np.asarray``, scorers)."""
+
+    def __init__(self, values: np.ndarray):
+        self._values, self._at = values, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._at >= len(self._values):
+            raise StopIteration
+        self._at += 1
+        return self._values[self._at - 1]
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __array__(self, dtype=None, copy=None):
+        return self._values if dtype is None else self._values.astype(dtype)
 
 
 def _rows(chunks):

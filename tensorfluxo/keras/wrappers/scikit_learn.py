@@ -32,6 +32,15 @@ def _arg_names(fn) -> set:
     return {n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
 
+def sklearn_tags(estimator_type: str):
+    """The tags scikit-learn >= 1.6 asks estimators for (classifier or regressor)."""
+    from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
+    clf = estimator_type == "classifier"
+    return Tags(estimator_type=estimator_type, target_tags=TargetTags(required=True),
+                classifier_tags=ClassifierTags() if clf else None,
+                regressor_tags=None if clf else RegressorTags(), non_deterministic=True)
+
+
 class BaseWrapper:
     def __init__(self, build_fn=None, **sk_params):
         self.build_fn = build_fn
@@ -70,12 +79,7 @@ class BaseWrapper:
         return type(self)(build_fn=self.build_fn, **copy.copy(self.sk_params))
 
     def __sklearn_tags__(self):
-        """scikit-learn >= 1.6 asks estimators for tags (classifier or regressor)."""
-        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
-        clf = self._estimator_type == "classifier"
-        return Tags(estimator_type=self._estimator_type, target_tags=TargetTags(required=True),
-                    classifier_tags=ClassifierTags() if clf else None,
-                    regressor_tags=None if clf else RegressorTags(), non_deterministic=True)
+        return sklearn_tags(self._estimator_type)
 
     def __getstate__(self):
         if getattr(self, "model", None) is not None:
