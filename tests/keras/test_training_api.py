@@ -2,6 +2,8 @@
 save/load_model (training resumes exactly), predict_classes/predict_proba, metrics from loss
 objects and functions, loss_weights, Input(tensor=...), plot_model's error, Progbar."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -160,9 +162,26 @@ def test_target_tensors_with_fed_inputs():
         ((model.predict(X, batch_size=64) - Y) ** 2).mean(), rel=1e-5)
 
 
-def test_plot_model_without_pydot_is_keras_clear_error(tmp_path):
+def test_plot_model_without_pydot_is_keras_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pydot", None)  # as if pydot were not installed
     with pytest.raises(ImportError, match="You must install pydot"):
         keras.utils.plot_model(_model(), to_file=str(tmp_path / "m.png"))
+
+
+def test_plot_model_writes_the_layer_graph(tmp_path, monkeypatch):
+    model = keras.Sequential([keras.layers.Dense(8, input_shape=(4,), name="hidden"),
+                              keras.layers.Dense(1, name="out")])
+    text = keras.utils.model_to_dot(model, show_shapes=True).to_string()
+    assert "hidden: Dense" in text and "out: Dense" in text
+    assert "(None, 4)" in text and "(None, 8)" in text and "(None, 1)" in text
+    assert text.count("->") == 2  # input -> hidden -> out
+    keras.utils.plot_model(model, to_file=str(tmp_path / "m.dot"), show_shapes=True)
+    assert "hidden: Dense" in (tmp_path / "m.dot").read_text()
+    # An image needs graphviz's `dot`; without it on PATH, the error says what to install.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ImportError, match="You must install graphviz .*pydot is installed"):
+        keras.utils.plot_model(model, to_file=str(tmp_path / "m.png"))
+    assert not (tmp_path / "m.png").exists()
 
 
 def test_progbar_and_generic_utils(capsys):

@@ -1,18 +1,23 @@
 """keras.utils.plot_model / model_to_dot: the model's layer graph drawn by graphviz (via
-pydot), as Keras 2 did; without pydot and graphviz installed, Keras's clear error."""
+pydot), as Keras 2 did; without pydot and graphviz installed, Keras's clear error.
+
+Unlike Keras, only the drawing needs graphviz's ``dot`` program: ``model_to_dot`` and
+``plot_model(model, "model.dot")`` (the graph's source) need pydot alone."""
 
 from __future__ import annotations
 
 import os
 
 
-def _pydot():
+def _pydot(graphviz: bool = True):
     try:
         import pydot
     except ImportError:
         raise ImportError("You must install pydot (`pip install pydot`) and install graphviz "
                           "(see instructions at https://graphviz.gitlab.io/download/) for "
                           "plot_model to work.") from None
+    if not graphviz:
+        return pydot
     try:
         pydot.Dot.create(pydot.Dot())
     except OSError:
@@ -25,7 +30,7 @@ def _pydot():
 def model_to_dot(model, show_shapes: bool = False, show_layer_names: bool = True,
                  rankdir: str = "TB", dpi: int = 96, **kwargs):
     """A pydot graph: one node per layer, an edge per connection."""
-    pydot = _pydot()
+    pydot = _pydot(graphviz=False)
     dot = pydot.Dot()
     dot.set("rankdir", rankdir)
     dot.set("dpi", dpi)
@@ -56,6 +61,10 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False,
                show_layer_names: bool = True, rankdir: str = "TB", dpi: int = 96, **kwargs):
     """Writes the drawing of ``model`` to ``to_file`` (.png, .svg, .pdf, .dot...)."""
     dot = model_to_dot(model, show_shapes, show_layer_names, rankdir, dpi)
-    ext = os.path.splitext(to_file)[1][1:] or "png"
-    dot.write(to_file, format=ext)
+    ext = os.path.splitext(to_file)[1][1:].lower() or "png"
+    if ext in ("dot", "gv"):
+        dot.write(to_file, format="raw")  # the source itself: no graphviz needed
+    else:
+        _pydot(graphviz=True)
+        dot.write(to_file, format=ext)
     return None
