@@ -124,6 +124,13 @@ class Variable(Tensor):
     def _as_graph_element(self):
         return self
 
+    def __getitem__(self, key) -> Tensor:
+        """``v[key]``: the slice's value; ``v[key].assign(x)`` (and ``assign_add``,
+        ``assign_sub``) update that part of the variable."""
+        out = array_ops.getitem(self, key)
+        out._slice_of = (self, key)
+        return out
+
     def __repr__(self) -> str:
         return (f"<tf.Variable '{self.name}' shape={self.shape} "
                 f"dtype={self.dtype.name}_ref>")
@@ -272,8 +279,9 @@ class EagerVariable(Variable):
     def __repr__(self) -> str:
         v = self.numpy()
         body = repr(v) if np.ndim(v) else str(v)
+        sep = "\n" if "\n" in body else ""  # TF2 starts a multi-line value on its own line
         return (f"<tf.Variable '{self.name}' shape={tuple(self.shape.as_list())} "
-                f"dtype={self.dtype.name}, numpy={body}>")
+                f"dtype={self.dtype.name}, numpy={sep}{body}>")
 
     __str__ = __repr__
 

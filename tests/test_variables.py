@@ -84,3 +84,73 @@ def test_gradient_descent_by_hand_matches_tf_gradients():
         sess.run(theta.initializer)
         m, a = sess.run([manual, auto])
     np.testing.assert_allclose(m, a, rtol=1e-5)
+
+
+# ---- sliced assignment: v[key].assign(x) -----------------------------------------------------
+def test_sliced_assignment_in_a_graph_returns_the_new_value():
+    w = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="w")
+    a = w[0].assign([9.0, 9.0])
+    b = w[:, 1].assign_add([1.0, 1.0])
+    c = w[1:, :1].assign_sub([[3.0]])
+    i = tf.placeholder(tf.int32, [])
+    d = w[i].assign(0.0)  # an index known only at run time; a scalar broadcasts
+    assert a.shape == (2, 2) and a.dtype == tf.float32
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        np.testing.assert_array_equal(sess.run(a), [[9, 9], [3, 4]])
+        np.testing.assert_array_equal(sess.run(b), [[9, 10], [3, 5]])
+        np.testing.assert_array_equal(sess.run(c), [[9, 10], [0, 5]])
+        np.testing.assert_array_equal(sess.run(d, {i: 1}), [[9, 10], [0, 0]])
+        np.testing.assert_array_equal(sess.run(w), [[9, 10], [0, 0]])
+
+
+def test_sliced_assignment_errors_name_the_variable_and_shapes():
+    w = tf.Variable([[1.0, 2.0], [3.0, 4.0]], name="w")
+    with pytest.raises(ValueError, match=r"Cannot assign a value of shape \(3,\) to the "
+                       r"slice \[0\] of shape \(2,\) of variable 'w' \(shape \(2, 2\)\)"):
+        w[0].assign([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="requested dtype float32 for Tensor with dtype int32"):
+        w[0].assign(tf.constant([1, 2]))
+    with pytest.raises(AttributeError, match="only slices of a tf.Variable can be assigned"):
+        tf.constant([1.0])[0].assign(2.0)
+    assert not hasattr((w + 1)[0], "assign")
+    i = tf.placeholder(tf.int32, [])
+    bad = w[i, :1].assign([1.0, 2.0])
+    with tf.Session() as sess:
+        sess.run(w.initializer)
+        with pytest.raises(tf.errors.InvalidArgumentError,
+                           match=r"shape \(2,\) to the slice \[0, :1\] of shape \(1,\) of "
+                                 r"variable 'w'"):
+            sess.run(bad, {i: 0})
+
+
+def test_sliced_assignment_in_eager_mode_and_tf_function(eager):
+    v = tf.Variable([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], name="v")
+    assert v[0].assign([7.0, 8.0, 9.0]) is v  # TF2 returns the variable
+    v[:, 0].assign_add([1.0, 1.0])
+    v[1, 1:].assign_sub([1.0, 1.0])
+    v[0, 1].assign(5)
+    np.testing.assert_array_equal(v.numpy(), [[8, 5, 9], [5, 4, 5]])
+
+    @tf.function
+    def f():
+        v[0, 0].assign(100.0)
+        return v[0] + 1  # reads after the assignment see it (program order)
+    np.testing.assert_array_equal(f().numpy(), [101, 6, 10])
+    np.testing.assert_array_equal(v.numpy(), [[100, 5, 9], [5, 4, 5]])
+    with pytest.raises(ValueError, match=r"shape \(2,\) to the slice \[0\] of shape \(3,\) of "
+                                         r"variable 'v' \(shape \(2, 3\)\)"):
+        v[0].assign([1.0, 2.0])
+    assert repr(v).startswith("<tf.Variable 'v:0' shape=(2, 3) dtype=float32, numpy=\narray(")
+
+
+def test_slices_of_variables_keep_their_gradients(eager):
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(v[0] * x)
+        v[1].assign([0.0, 0.0])  # an assignment is not differentiated
+        z = y + tf.reduce_sum(v)
+    gv, gx = tape.gradient(z, [v, x])
+    np.testing.assert_array_equal(gv.numpy(), [[4, 4], [1, 1]])
+    assert float(gx) == 3.0

@@ -63,7 +63,8 @@ class Tensor:
     Python operators (installed by ops/math_ops.py) build new ops; ``bool(t)`` raises, as in TF.
     """
 
-    __slots__ = ("op", "value_index", "dtype", "_shape", "_consumers", "__weakref__")
+    __slots__ = ("op", "value_index", "dtype", "_shape", "_consumers", "_slice_of",
+                 "__weakref__")  # _slice_of: (variable, key) of variable[key]
     __array_priority__ = 100  # numpy_array + tensor calls Tensor.__radd__
 
     def __init__(self, op: Operation, value_index: int, dtype: dtypes.DType, shape: TensorShape):

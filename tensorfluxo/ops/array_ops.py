@@ -433,10 +433,14 @@ def unbroadcast(g: Tensor, x: Tensor, other: Tensor | None = None) -> Tensor:
 # ---- slicing (tensor[...]) -----------------------------------------------------------------
 def _slice_infer(op):
     x = op.inputs[0]
-    spec = op.attrs["spec"]
+    return x.dtype, slice_shape(x, op.attrs["spec"])
+
+
+def slice_shape(x: Tensor, spec):
+    """The static shape of ``x[spec]`` (a list of dims, None where unknown)."""
     d = dims(x)
     if d is None:
-        return x.dtype, TensorShape(None)
+        return TensorShape(None)
     spec_t = spec if isinstance(spec, tuple) else (spec,)
     n_real = sum(1 for s in spec_t if s is not None and s is not Ellipsis)
     if n_real > len(d) or sum(1 for s in spec_t if s is Ellipsis) > 1:
@@ -458,7 +462,7 @@ def _slice_infer(op):
                 raise ValueError(f"index {s} is out of bounds for axis {axis} with size "
                                  f"{d[axis]}")
             axis += 1
-    return x.dtype, res
+    return res
 
 
 def _expand_ellipsis(spec, ndim):
@@ -488,13 +492,23 @@ defop("StridedSliceGrad", infer=lambda op: (op.inputs[0].dtype, op.inputs[1].sha
 
 def getitem(tensor: Tensor, key) -> Tensor:
     """``tensor[key]`` with ints, slices, None (tf.newaxis) and Ellipsis."""
+    spec, index_tensors, template = slice_key(tensor, key)
+    if spec is None:
+        return apply_op("DynamicSlice", [tensor, *index_tensors], {"template": template},
+                        name="strided_slice")
+    return apply_op("StridedSlice", [tensor], {"spec": spec}, name="strided_slice")
+
+
+def slice_key(tensor: Tensor, key) -> tuple:
+    """``key`` of ``tensor[key]`` as ``(spec, [], None)`` when every index is known while the
+    graph is built, else ``(None, index_tensors, template)`` (DynamicSlice's form)."""
     key_t = key if isinstance(key, tuple) else (key,)
     norm = []
     for k in key_t:
         if isinstance(k, Tensor):
             v = constant_value(k)
             if v is None:
-                return _dynamic_getitem(tensor, key_t)
+                return (None, *_dynamic_key(key_t))
             k = int(v)
         if isinstance(k, builtins.slice):
             parts = []
@@ -502,7 +516,7 @@ def getitem(tensor: Tensor, key) -> Tensor:
                 if isinstance(p, Tensor):
                     v = constant_value(p)
                     if v is None:
-                        return _dynamic_getitem(tensor, key_t)
+                        return (None, *_dynamic_key(key_t))
                     p = int(v)
                 parts.append(None if p is None else int(p))
             k = builtins.slice(*parts)
@@ -512,11 +526,11 @@ def getitem(tensor: Tensor, key) -> Tensor:
                                 f"tensors are valid indices for {tensor.name}, got {k!r}")
             k = int(k)
         norm.append(k)
-    spec = tuple(norm)
-    return apply_op("StridedSlice", [tensor], {"spec": spec}, name="strided_slice")
+    return tuple(norm), [], None
 
 
-def _dynamic_spec(vals, template) -> tuple:
+def dynamic_spec(vals, template) -> tuple:
+    """The index a DynamicSlice template means for the index tensors' values ``vals``."""
     it = iter(vals)
     spec = []
     for kind, a in template:
@@ -530,15 +544,15 @@ def _dynamic_spec(vals, template) -> tuple:
 
 
 def _dynamic_slice_kernel(x, *vals, template):
-    return x[_dynamic_spec(vals, template)]
+    return x[dynamic_spec(vals, template)]
 
 
 def _dynamic_slice_grad_kernel(dy, x, *vals, template):
-    return scatter(np.shape(x), _dynamic_spec(vals, template), dy)
+    return scatter(np.shape(x), dynamic_spec(vals, template), dy)
 
 
-def _dynamic_getitem(tensor, key_t):
-    inputs = [tensor]
+def _dynamic_key(key_t) -> tuple:
+    inputs = []
     template = []
     for k in key_t:
         if isinstance(k, Tensor):
@@ -555,8 +569,7 @@ def _dynamic_getitem(tensor, key_t):
             template.append(("s", tuple(parts)))
         else:
             template.append(("k", k))
-    return apply_op("DynamicSlice", inputs, {"template": tuple(template)},
-                    name="strided_slice")
+    return inputs, tuple(template)
 
 
 def _dynamic_slice_infer(op):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..framework import dtypes, errors
-from ..framework.ops import Tensor, apply_op, convert_to_tensor
+from ..framework.ops import Tensor, apply_op, convert_to_tensor, executing_eagerly
 from ..framework.registry import defop
+from . import array_ops
 
 
 def _var_bind(op, session):
@@ -87,6 +88,93 @@ def assign_sub(ref, value, use_locking=None, name=None) -> Tensor:
     _check_ref(ref, "tf.assign_sub")
     return apply_op("AssignSub", [ref, convert_to_tensor(value, dtype=ref.dtype)],
                     name=name or "AssignSub")
+
+
+# ---- sliced assignment: v[0].assign(x), v[:, 1:].assign_add(d) -----------------------------
+def _key_text(spec) -> str:
+    def one(k):
+        if isinstance(k, slice):
+            text = ":".join("" if p is None else str(p) for p in (k.start, k.stop, k.step))
+            return text[:-1] if k.step is None else text
+        return "..." if k is Ellipsis else "tf.newaxis" if k is None else str(k)
+    return "[" + ", ".join(one(k) for k in spec) + "]"
+
+
+def _broadcasts_to(value: tuple, target: tuple) -> bool:
+    """Whether a value of shape ``value`` broadcasts to ``target`` (None = unknown dim)."""
+    if len(value) > len(target):
+        return False
+    return all(v is None or t is None or v in (1, t)
+               for v, t in zip(value[::-1], target[::-1]))
+
+
+def _slice_assign_infer(op):
+    ref, value = op.inputs[:2]
+    if value.dtype is not ref.dtype:
+        raise TypeError(f"Cannot assign a {value.dtype.name} value to a slice of variable "
+                        f"'{ref.op.name}' of dtype {ref.dtype.name}")
+    spec = op.attrs["spec"]
+    if spec is not None and value.shape.dims is not None:
+        target = array_ops.slice_shape(ref, spec)
+        if isinstance(target, list) and not _broadcasts_to(tuple(value.shape.as_list()),
+                                                           tuple(target)):
+            raise ValueError(
+                f"Cannot assign a value of shape {value.shape} to the slice "
+                f"{_key_text(spec)} of shape {tuple(target)} of variable '{ref.op.name}' "
+                f"(shape {ref.shape})")
+    return ref.dtype, ref.shape
+
+
+def _k_slice_assign(cell, value, *index, spec, template, update):
+    buf = cell.get()
+    if spec is None:
+        spec = array_ops.dynamic_spec(index, template)
+    part = buf[spec]
+    if not _broadcasts_to(np.shape(value), np.shape(part)):
+        raise errors.InvalidArgumentError(
+            None, None, f"Cannot assign a value of shape {np.shape(value)} to the slice "
+            f"{_key_text(spec)} of shape {np.shape(part)} of variable '{cell.name}' "
+            f"(shape {buf.shape})")
+    if update == "add":
+        value = part + value
+    elif update == "sub":
+        value = part - value
+    buf[spec] = value  # in place, as AssignAdd: the variable owns its buffer
+    return buf
+
+
+defop("StridedSliceAssign", infer=_slice_assign_infer, kernel=_k_slice_assign, **_ref_kwargs)
+
+
+def slice_assign(ref, key, value, update: str = "assign", name=None):
+    """``ref[key] = value`` (``update`` "add"/"sub": ``+=``/``-=``) on variable ``ref``: the
+    variable's new value in a graph, the variable itself in eager mode (as TF2)."""
+    spec, index, template = array_ops.slice_key(ref, key)
+    value = convert_to_tensor(value, dtype=ref.dtype)
+    out = apply_op("StridedSliceAssign", [ref, value, *index],
+                   {"spec": spec, "template": template, "update": update},
+                   name=name or "strided_slice_assign")
+    return ref if executing_eagerly() else out
+
+
+def _slice_update(update: str, method: str):
+    """The ``assign``/``assign_add``/``assign_sub`` attribute of ``variable[key]``; other
+    tensors have none (AttributeError, so ``hasattr`` answers False)."""
+    def get(self):
+        try:
+            ref, key = self._slice_of
+        except AttributeError:
+            raise AttributeError(f"'{type(self).__name__}' object has no attribute "
+                                 f"'{method}' (only slices of a tf.Variable can be assigned "
+                                 "to)") from None
+        return lambda value, use_locking=None, name=None, read_value=True: slice_assign(
+            ref, key, value, update, name)
+    return property(get)
+
+
+Tensor.assign = _slice_update("assign", "assign")
+Tensor.assign_add = _slice_update("add", "assign_add")
+Tensor.assign_sub = _slice_update("sub", "assign_sub")
 
 
 def is_variable_initialized(variable) -> Tensor:

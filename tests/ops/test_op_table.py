@@ -735,6 +735,9 @@ add(covered("VariableV2 Assign VariableOrInitialValue",
             by=VARS + "test_initializer_assign_initialized_value_load", why="session state"))
 add(covered("AssignAdd AssignSub", by=VARS + "test_assign_add_sub_and_methods",
             why="session state"))
+add(covered("StridedSliceAssign",
+            by=VARS + "test_sliced_assignment_in_a_graph_returns_the_new_value",
+            why="session state"))
 add(covered("PrintV2", by="tests/test_def_function.py::test_tf_print_runs_at_every_call",
             why="prints: its output is text, not a tensor"))
 add(covered("ReadVariableOp", by="tests/client/test_eager.py::"
