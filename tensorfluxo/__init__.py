@@ -34,6 +34,8 @@ from .framework.dtypes import (
     string,
     uint8,
     uint16,
+    uint32,
+    uint64,
 )
 
 __version__ = "0.1.0"
@@ -177,7 +179,8 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted(set(_EXPORTS) | {"DType", "as_dtype", "bool", "complex64", "double",
                                   "float16", "float32", "float64", "half", "int8", "int16",
-                                  "int32", "int64", "string", "uint8", "uint16", "VERSION",
+                                  "int32", "int64", "string", "uint8", "uint16", "uint32",
+                                  "uint64", "VERSION",
                                   "__version__"})
 
 

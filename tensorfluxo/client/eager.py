@@ -33,25 +33,39 @@ from .executor import RunState
 
 
 class EagerState(RunState):
-    """The eager context's state. Random ops draw from one generator per (seed, op seed) pair,
-    kept across calls, so a seeded program draws the same sequence every run (TF2's rule) and
-    repeated calls of one seeded op give new numbers."""
+    """The eager context's state. Eager random ops draw from one generator per (seed, op seed)
+    pair, kept across calls, so a seeded program draws the same sequence every run (TF2's rule)
+    and repeated calls of one seeded op give new numbers; the ops of traced functions have
+    their own generators (as TF's kernels)."""
 
     def __init__(self):
         super().__init__()
         self._unseeded = np.random.default_rng()
+        self._by_seed: dict[tuple, np.random.Generator] = {}
 
     def rng(self, op) -> np.random.Generator:
+        if type(op) is not EagerOp:
+            return super().rng(op)
         seed = op.attrs.get("seed")
         if seed is None:
             return self._unseeded
         key = (seed, op.attrs.get("seed2"))
-        rng = self._rngs.get(key)
+        rng = self._by_seed.get(key)
         if rng is None:
-            if len(self._rngs) > 4096:  # op seeds from TF2's counter are used once each
-                self._rngs.clear()
-            rng = self._rngs[key] = np.random.default_rng(list(key))
+            if len(self._by_seed) > 4096:  # op seeds from TF2's counter are used once each
+                self._by_seed.clear()
+            rng = self._by_seed[key] = np.random.default_rng(list(key))
         return rng
+
+    def restart_random_streams(self) -> None:
+        """A new global seed: seeded eager ops and the seeded ops of traced functions start
+        their streams again (TF2's set_seed); generators held by plans are reset in place."""
+        self._by_seed.clear()
+        for op, rng in self._rngs.items():
+            seed = op.attrs.get("seed")
+            if seed is not None:
+                rng.bit_generator.state = np.random.default_rng(
+                    [seed, op.attrs.get("seed2")]).bit_generator.state
 
 
 # ---- op records ------------------------------------------------------------------------------
@@ -102,7 +116,7 @@ class EagerContext(Graph):
     def seed(self, value) -> None:
         self._seed = value  # a new global seed restarts the seeded random streams
         if hasattr(self, "state"):
-            self.state._rngs.clear()
+            self.state.restart_random_streams()
 
     def unique_name(self, name: str, mark_as_used: bool = True) -> str:
         return f"{self._name_stack}/{name}" if self._name_stack else name

@@ -52,6 +52,8 @@ int32 = DType("int32", np.int32)
 int64 = DType("int64", np.int64)
 uint8 = DType("uint8", np.uint8)
 uint16 = DType("uint16", np.uint16)
+uint32 = DType("uint32", np.uint32)
+uint64 = DType("uint64", np.uint64)
 bool = DType("bool", np.bool_)  # noqa: A001 - TensorFlow's public name
 string = DType("string", np.object_)
 complex64 = DType("complex64", np.complex64)
@@ -60,8 +62,8 @@ complex64 = DType("complex64", np.complex64)
 # NumPy's object dtype still means string.
 variant = DType("variant", np.object_)
 
-_ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, bool, string,
-        complex64)
+_ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+        bool, string, complex64)
 _BY_NAME = {d.name: d for d in _ALL} | {"float": float32, "double": float64, "half": float16,
                                          "variant": variant}
 _BY_NP = {d.np: d for d in _ALL}

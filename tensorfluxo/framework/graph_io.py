@@ -20,7 +20,8 @@ _JSON_PREFIX = b"tfxjson:"
 
 # TF's DataType enum values (types.proto).
 _DT_ENUM = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6,
-            "string": 7, "complex64": 8, "int64": 9, "bool": 10, "uint16": 17, "float16": 19}
+            "string": 7, "complex64": 8, "int64": 9, "bool": 10, "uint16": 17, "float16": 19,
+            "uint32": 22, "uint64": 23}
 _ENUM_DT = {v: k for k, v in _DT_ENUM.items()}
 
 

@@ -69,6 +69,28 @@ def test_random_ops_follow_the_global_seed():
     assert not np.array_equal(tf.random.normal([3]).numpy(), a)  # a new call, new numbers
 
 
+def test_set_seed_restarts_the_random_ops_of_traced_functions():
+    tf.random.set_seed(1)
+
+    @tf.function
+    def f():
+        return tf.random.normal([2])
+    first, second = f().numpy(), f().numpy()
+    assert not np.array_equal(first, second)  # a stateful op: new numbers at every call
+    tf.random.set_seed(1)
+    np.testing.assert_array_equal(f().numpy(), first)  # as TF2: the stream starts again
+    tf.random.set_seed(1)
+    h = tf.function(lambda: tf.random.normal([2]))
+    np.testing.assert_array_equal(h().numpy(), first)  # same op seed, its own stream
+    np.testing.assert_array_equal(f().numpy(), first)
+    np.testing.assert_array_equal(f().numpy(), second)
+    tf.random.set_seed(1)
+    a = tf.random.normal([2], seed=5).numpy()
+    assert not np.array_equal(tf.random.normal([2], seed=5).numpy(), a)
+    tf.random.set_seed(1)
+    np.testing.assert_array_equal(tf.random.normal([2], seed=5).numpy(), a)
+
+
 def test_graph_inside_eager_builds_a_graph():
     with tf.Graph().as_default() as g:
         x = tf.placeholder(tf.float32, [2])
