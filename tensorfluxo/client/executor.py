@@ -12,6 +12,8 @@ branches and every later sub-graph (loop bodies, dataset functions, ``tf.functio
 - ``plan(feed_values) -> tuple``: runs it; one value per fetch (None for operations). Values may
   alias state where ``plan.copy_flags`` says so: a caller that hands them out copies those.
 
+Each run has a scratch dict (framework/run_context.py) its kernels can share.
+
 A kernel that fails is re-raised as a ``tf.errors`` class naming the op and the user line that
 created it (found from the generated function's line number). BLAS threads are chosen per plan
 by measurement (``ThreadTuner`` below), only for plans that contain an op declared ``blas=True``.
@@ -26,7 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..framework import errors
+from ..framework import errors, run_context
 from ..framework.ops import Operation, Tensor, bytes_array
 from ..framework.registry import ref_inputs
 from ..kernels.blas import blas
@@ -224,6 +226,7 @@ class Plan:
             blas.restore(prev)
 
     def _run(self, feed_vals):
+        outer = run_context.begin_scratch()
         try:
             return self._fn(feed_vals)
         except errors.OpError as e:
@@ -238,6 +241,8 @@ class Plan:
                 raise
             raise errors.InvalidArgumentError(None, op, _with_site(
                 f"{type(e).__name__}: {e} (input shapes: {self._input_shapes(e)})", op)) from e
+        finally:
+            run_context.end_scratch(outer)
 
     def _input_shapes(self, e) -> str:
         """The run-time shapes of the failing kernel's arguments, read from the plan's frame."""

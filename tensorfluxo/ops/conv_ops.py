@@ -13,7 +13,7 @@ import functools
 
 import numpy as np
 
-from ..framework import dtypes, errors
+from ..framework import dtypes, errors, run_context
 from ..framework.graph_io import TFList
 from ..framework.ops import apply_op
 from ..framework.registry import defop
@@ -248,7 +248,7 @@ def _check_out_backprop(op, a, xd, wd, dd, depthwise):
 
 
 def _k_forward(fn):
-    def kernel(x, w, data_format, **a):
+    def kernel(x, w, data_format, reuse=K.compute, **a):
         if x.ndim != 4 or as_nhwc(x.shape, data_format)[3] != w.shape[2]:
             raise _bad(f"input of shape {x.shape} does not fit the filter of shape {w.shape}")
         xh = _to_nhwc(x, data_format)
@@ -256,29 +256,53 @@ def _k_forward(fn):
         if g.OH <= 0 or g.OW <= 0:
             raise _bad(f"the filter of shape {w.shape} is larger than the padded input of "
                        f"shape {x.shape}")
-        return _from_nhwc_array(fn(np.ascontiguousarray(xh), w, g), data_format)
+        return _from_nhwc_array(fn(np.ascontiguousarray(xh), w, g, reuse), data_format)
     return kernel
 
 
 def _k_input_grad(fn):
-    def kernel(sizes, w, dy, data_format, **a):
+    def kernel(sizes, w, dy, data_format, reuse=K.compute, **a):
         n, h, ww, _ = as_nhwc([int(v) for v in sizes], data_format)
         g = _op_geom(dict(a, data_format=data_format), (h, ww), w.shape[:2])
         dyh = np.ascontiguousarray(_to_nhwc(dy, data_format))
         if dyh.shape[1:3] != (g.OH, g.OW):
             raise _bad(f"out_backprop of shape {dy.shape} does not match the output "
                        f"{(g.OH, g.OW)} of an input of shape {tuple(sizes)}")
-        return _from_nhwc_array(fn(w, dyh, g, n), data_format)
+        return _from_nhwc_array(fn(w, dyh, g, n, reuse), data_format)
     return kernel
 
 
 def _k_filter_grad(fn):
-    def kernel(x, sizes, dy, data_format, **a):
+    def kernel(x, sizes, dy, data_format, reuse=K.compute, **a):
         kh, kw = int(sizes[0]), int(sizes[1])
         xh = np.ascontiguousarray(_to_nhwc(x, data_format))
         g = _op_geom(dict(a, data_format=data_format), xh.shape[1:3], (kh, kw))
-        return fn(xh, np.ascontiguousarray(_to_nhwc(dy, data_format)), g, int(sizes[3]))
+        return fn(xh, np.ascontiguousarray(_to_nhwc(dy, data_format)), g, int(sizes[3]),
+                  reuse)
     return kernel
+
+
+def _sharing(kernel, operands):
+    """A bind for a convolution op: in a graph run, what its kernel derives from an operand
+    (spectra, im2col columns; K.compute's ``reuse``) is kept in the run's scratch under the
+    operand's tensor, where the forward op and its gradient ops of the same run find it."""
+    def bind(op, state):
+        if getattr(op.graph, "state", None) is not None:  # eager: one kernel serves many values
+            return functools.partial(kernel, **op.attrs)
+        tensors = dict(zip(operands, op.inputs))
+        fmt = op.attrs["data_format"]
+
+        def reuse(operand, what, make):
+            memo = run_context.scratch()
+            if memo is None:
+                return make()
+            key = (tensors[operand], operand, fmt, what)
+            value = memo.get(key)
+            if value is None:
+                value = memo[key] = make()
+            return value
+        return functools.partial(kernel, reuse=reuse, **op.attrs)
+    return bind
 
 
 def _grad_attrs(op) -> dict:
@@ -307,18 +331,22 @@ def _defconv(fwd, depthwise, k_fwd, k_in, k_filter):
         return [apply_op(back_in, [A.shape(x), ddw, dy], a), None,
                 apply_op(fwd, [x, ddw], a)]
 
-    defop(fwd, infer=_conv_infer(depthwise), kernel=_k_forward(k_fwd), grad=g_fwd, blas=True)
-    defop(back_in, infer=_backprop_infer(depthwise, True), kernel=_k_input_grad(k_in), grad=g_in,
-          blas=True)
-    defop(back_filter, infer=_backprop_infer(depthwise, False), kernel=_k_filter_grad(k_filter),
-          grad=g_filter, blas=True)
+    defop(fwd, infer=_conv_infer(depthwise), bind=_sharing(_k_forward(k_fwd), "xw"),
+          grad=g_fwd, blas=True)
+    defop(back_in, infer=_backprop_infer(depthwise, True),
+          bind=_sharing(_k_input_grad(k_in), ("", "w", "dy")), grad=g_in, blas=True)
+    defop(back_filter, infer=_backprop_infer(depthwise, False),
+          bind=_sharing(_k_filter_grad(k_filter), ("x", "", "dy")), grad=g_filter, blas=True)
 
 
-_defconv("Conv2D", False, K.conv2d,
-         lambda w, dy, g, n: K.conv2d_input_grad(w, dy, g, n),
-         lambda x, dy, g, out_depth: K.conv2d_filter_grad(x, dy, g))
-_defconv("DepthwiseConv2dNative", True, K.depthwise, K.depthwise_input_grad,
-         lambda x, dy, g, m: K.depthwise_filter_grad(x, dy, g, m))
+_defconv("Conv2D", False,
+         lambda x, w, g, reuse: K.conv2d(x, w, g, reuse=reuse),
+         lambda w, dy, g, n, reuse: K.conv2d_input_grad(w, dy, g, n, reuse=reuse),
+         lambda x, dy, g, out_depth, reuse: K.conv2d_filter_grad(x, dy, g, reuse=reuse))
+_defconv("DepthwiseConv2dNative", True,
+         lambda x, w, g, reuse: K.depthwise(x, w, g),
+         lambda w, dy, g, n, reuse: K.depthwise_input_grad(w, dy, g, n),
+         lambda x, dy, g, m, reuse: K.depthwise_filter_grad(x, dy, g, m))
 
 
 # ---- pooling -------------------------------------------------------------------------------

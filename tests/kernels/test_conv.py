@@ -76,3 +76,25 @@ def test_malloc_tuning_applies_on_glibc_and_can_be_switched_off(monkeypatch):
     monkeypatch.setattr(memory, "_done", False)
     monkeypatch.delenv("TENSORFLUXO_MALLOC_TUNING")
     assert memory.retain_freed_memory() is (platform.libc_ver()[0] == "glibc")
+
+
+@pytest.mark.parametrize("shape, k", [((3, 8, 6, 5), 2), ((2, 9, 9, 3), 3)])
+def test_max_pool_of_tiling_windows_equals_the_general_path(shape, k):
+    # small integers: most windows hold their maximum several times (the tie rule matters)
+    x = RNG.integers(0, 3, shape).astype(np.float32)
+    g = K.geometry(shape[1:3], (k, k), (k, k), (1, 1), "VALID")
+    other = np.asfortranarray(x)  # not C-contiguous: the general, tap-by-tap path
+    assert K._tiles(x, g) is not None and K._tiles(other, g) is None
+    y = K.max_pool(x, g)
+    np.testing.assert_array_equal(y, K.max_pool(other, g))
+    dy = RNG.standard_normal(y.shape).astype(np.float32)
+    dx = K.max_pool_grad(x, y, dy, g)
+    assert dx.dtype == np.float32 and dx.shape == x.shape
+    np.testing.assert_array_equal(dx, K.max_pool_grad(other, y, dy, g))
+
+
+def test_tiled_max_pool_gradient_goes_to_the_first_maximum_in_row_major_order():
+    x = np.array([[1, 3], [3, 3]], np.float32).reshape(1, 2, 2, 1)
+    g = K.geometry((2, 2), (2, 2), (2, 2), (1, 1), "VALID")
+    dx = K.max_pool_grad(x, K.max_pool(x, g), np.full((1, 1, 1, 1), 5, np.float32), g)
+    np.testing.assert_array_equal(dx.reshape(2, 2), [[0, 5], [0, 0]])

@@ -315,3 +315,34 @@ def test_convolution_and_pool_dispatch_by_rank():
         tf.nn.pool(X, [2, 2], "MIN", "SAME")
     with pytest.raises(ValueError, match=r"pool: dilation_rate \[2, 2\] is not supported"):
         tf.nn.pool(X, [2, 2], "MAX", "SAME", dilation_rate=[2, 2])
+
+
+@pytest.mark.parametrize("algo, counted", [("dft", "_spectrum"), ("im2col", "windows")])
+def test_a_training_step_transforms_each_operand_once_per_run(monkeypatch, algo, counted):
+    """Conv2D and its two gradient ops share the spectra (DFT) or the im2col columns of their
+    operands within one run; a new run (even with the same array changed in place) computes
+    them again."""
+    from tensorfluxo.kernels import conv as K
+    monkeypatch.setenv("TENSORFLUXO_CONV_ALGO", algo)
+    K.algorithm.cache_clear()
+    xv, wv = X.astype(np.float32), W.astype(np.float32)
+    g = K.geometry((7, 6), (3, 2), (1, 1), (1, 1), "SAME")
+    want = []
+    for v in (xv, -2 * xv):
+        y = K.conv2d(v, wv, g, algo)  # dy = y: the gradient of sum(y * y) / 2
+        want.append([y, K.conv2d_input_grad(wv, y, g, 2, algo), K.conv2d_filter_grad(v, y, g,
+                                                                                      algo)])
+    real, calls = getattr(K, counted), []
+    monkeypatch.setattr(K, counted, lambda *a: calls.append(1) or real(*a))
+    x = tf.placeholder(tf.float32, [2, 7, 6, 3])
+    w = tf.constant(wv)
+    y = tf.nn.conv2d(x, w, 1, "SAME")
+    grads = tf.gradients(tf.reduce_sum(y * y) / 2, [x, w])
+    with tf.Session() as sess:
+        for expected in want:
+            for a, b in zip(sess.run([y, *grads], {x: xv}), expected):
+                np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * np.abs(b).max())
+            xv *= -2  # the same array, new values: nothing of the last run may be reused
+    # per run: x, w and dy transformed once each (DFT), x's columns built once (im2col)
+    assert len(calls) == 2 * (3 if algo == "dft" else 1)
+    K.algorithm.cache_clear()
