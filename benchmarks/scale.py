@@ -32,7 +32,7 @@ def ring_seconds(n: int, nbytes: int) -> float:
     return 2 * (n - 1) / n * nbytes / BANDWIDTH + 2 * (n - 1) * LATENCY
 
 
-def worker(batch: int, steps: int, out: str) -> None:
+def worker(batch: int, steps: int, out: str, fp16: bool = False) -> None:
     sys.path.insert(0, str(REPO))
     import numpy as np
 
@@ -51,7 +51,9 @@ def worker(batch: int, steps: int, out: str) -> None:
     yp = tf.placeholder(tf.int64, (None,))
     import tensorfluxo.train as train_mod
     real = train_mod.GradientDescentOptimizer
-    train_mod.GradientDescentOptimizer = lambda lr: hvd.DistributedOptimizer(real(lr * hvd.size()))
+    comp = hvd.Compression.fp16 if fp16 else hvd.Compression.none
+    train_mod.GradientDescentOptimizer = lambda lr: hvd.DistributedOptimizer(
+        real(lr * hvd.size()), compression=comp)
     try:
         train, _, init = mlp.build_mlp(tf, Xp, yp)
     finally:
@@ -73,10 +75,11 @@ def worker(batch: int, steps: int, out: str) -> None:
                    "allreduce_s": basics.G.allreduce_seconds, "params": nparams}, f)
 
 
-def run(n: int, batch: int, steps: int) -> dict:
+def run(n: int, batch: int, steps: int, fp16: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as d:
         cmd = [sys.executable, "-m", "tensorfluxo.launch", "-np", str(n), __file__, "--worker",
-               "--batch", str(batch), "--steps", str(steps), "--out", d]
+               "--batch", str(batch), "--steps", str(steps), "--out", d] + \
+            (["--fp16"] if fp16 else [])
         subprocess.run(cmd, check=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
         ranks = [json.loads(p.read_text()) for p in Path(d).glob("rank*.json")]
     slowest = max(r["seconds"] for r in ranks)
@@ -94,20 +97,22 @@ def main(argv=None) -> None:
     p.add_argument("--out", default=".")
     p.add_argument("--ranks", default="1,2")
     p.add_argument("--batches", default="50,256")
+    p.add_argument("--fp16", action="store_true", help="gradients travel as float16 "
+                   "(hvd.Compression.fp16)")
     args = p.parse_args(argv)
     if args.worker:
-        worker(args.batch, args.steps, args.out)
+        worker(args.batch, args.steps, args.out, args.fp16)
         return
     for batch in [int(b) for b in args.batches.split(",")]:
         base = None
         for n in [int(r) for r in args.ranks.split(",")]:
-            r = run(n, batch, args.steps)
+            r = run(n, batch, args.steps, args.fp16 and n > 1)
             base = base or r["samples_per_s"]
             eff = r["samples_per_s"] / (base * n)
             print(f"batch {batch}/rank, {n} rank(s): {r['samples_per_s']:.0f} samples/s, "
                   f"{r['step_ms']:.2f} ms/step, allreduce {r['allreduce_ms']:.2f} ms/step, "
                   f"speed-up {r['samples_per_s'] / base:.2f}x, efficiency {eff:.0%}")
-        nbytes = 4 * r["params"]
+        nbytes = (2 if args.fp16 else 4) * r["params"]
         compute_ms = r["step_ms"] - r["allreduce_ms"]
         for n in (8, 64):
             ar = 1000 * ring_seconds(n, nbytes)

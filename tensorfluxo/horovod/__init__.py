@@ -15,6 +15,7 @@ message per variable.
 
 from __future__ import annotations
 
+from ..framework import dtypes
 from ..framework.ops import Tensor, apply_op, convert_to_tensor, name_scope
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
@@ -33,11 +34,47 @@ from .basics import (
 Average, Sum = "Average", "Sum"
 
 
-class Compression:
-    """Gradient compression choices (accepted; tensors travel uncompressed)."""
+class _NoCompression:
+    @staticmethod
+    def compress(tensor):
+        return tensor, None
 
-    none = None
-    fp16 = None
+    @staticmethod
+    def decompress(tensor, ctx):
+        return tensor
+
+
+class _FP16Compression:
+    """Floating tensors travel as float16 (half the bytes), summed in float32 per element,
+    and come back in their own dtype; other tensors travel as they are."""
+
+    @staticmethod
+    def compress(tensor):
+        from ..ops.array_ops import cast
+        if tensor.dtype.is_floating and tensor.dtype != dtypes.float16:
+            return cast(tensor, dtypes.float16), tensor.dtype
+        return tensor, None
+
+    @staticmethod
+    def decompress(tensor, ctx):
+        from ..ops.array_ops import cast
+        return tensor if ctx is None else cast(tensor, ctx)
+
+
+class Compression:
+    """How tensors travel in an allreduce: ``Compression.none`` or ``Compression.fp16``."""
+
+    none = _NoCompression
+    fp16 = _FP16Compression
+
+
+def _compressor(compression):
+    if compression is None:
+        return _NoCompression
+    if not hasattr(compression, "compress") or not hasattr(compression, "decompress"):
+        raise TypeError(f"compression must be hvd.Compression.none or hvd.Compression.fp16, "
+                        f"got {compression!r}")
+    return compression
 
 
 # ---- ops ---------------------------------------------------------------------------------------
@@ -95,20 +132,20 @@ def allreduce(tensor, average=None, device_dense="", device_sparse="", compressi
     t = convert_to_tensor(tensor)
     if prescale_factor != 1.0:
         t = t * prescale_factor
-    out = apply_op("HorovodAllreduce", [t], {"average": _average(average, op),
-                                             "name": name or "HorovodAllreduce"},
-                   name=name or "HorovodAllreduce")
+    out, = grouped_allreduce([t], average, op, name or "HorovodAllreduce", compression)
     return out * postscale_factor if postscale_factor != 1.0 else out
 
 
-def grouped_allreduce(tensors, average=None, op=None, name=None) -> list:
+def grouped_allreduce(tensors, average=None, op=None, name=None, compression=None) -> list:
     """Several tensors reduced through one fused buffer."""
     basics._check()
-    ts = [convert_to_tensor(t) for t in tensors]
-    outs = apply_op("HorovodAllreduce", ts, {"average": _average(average, op),
-                                             "name": name or "HorovodGroupedAllreduce"},
-                    name=name or "HorovodGroupedAllreduce")
-    return list(outs) if isinstance(outs, tuple) else [outs]
+    comp = _compressor(compression)
+    packed = [comp.compress(convert_to_tensor(t)) for t in tensors]
+    name = name or "HorovodGroupedAllreduce"
+    outs = apply_op("HorovodAllreduce", [t for t, _ in packed],
+                    {"average": _average(average, op), "name": name}, name=name)
+    outs = list(outs) if isinstance(outs, tuple) else [outs]
+    return [comp.decompress(o, ctx) for o, (_, ctx) in zip(outs, packed)]
 
 
 def broadcast(tensor, root_rank: int, name=None) -> Tensor:
@@ -165,12 +202,13 @@ class BroadcastGlobalVariablesHook:
         pass
 
 
-def _allreduce_grads(grads, average: bool, name: str) -> list:
+def _allreduce_grads(grads, average: bool, name: str, compression=None) -> list:
     """Every non-None gradient through one fused allreduce (per dtype, inside the kernel)."""
     present = [i for i, g in enumerate(grads) if g is not None]
     if basics.G.size == 1 or not present:
         return list(grads)
-    reduced = grouped_allreduce([grads[i] for i in present], average=average, name=name)
+    reduced = grouped_allreduce([grads[i] for i in present], average=average, name=name,
+                                compression=compression)
     out = list(grads)
     for i, r in zip(present, reduced):
         out[i] = r
@@ -200,11 +238,13 @@ class DistributedOptimizer:
             raise TypeError(f"DistributedOptimizer wraps a tf.train optimizer, got {optimizer!r}")
         self._optimizer = optimizer
         self._average = _average(None, op)
+        self._compression = _compressor(compression)
         self._name = name or f"Distributed{type(optimizer).__name__}"
 
     def compute_gradients(self, *args, **kwargs):
         gv = self._optimizer.compute_gradients(*args, **kwargs)
-        grads = _allreduce_grads([g for g, _ in gv], self._average, self._name + "_Allreduce")
+        grads = _allreduce_grads([g for g, _ in gv], self._average, self._name + "_Allreduce",
+                                 self._compression)
         return list(zip(grads, [v for _, v in gv]))
 
     def minimize(self, loss, global_step=None, var_list=None, name=None, **kwargs):

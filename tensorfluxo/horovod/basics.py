@@ -147,6 +147,22 @@ def _wait(req, what: str) -> None:
 
 
 # ---- collectives on NumPy arrays (the kernels of the graph ops) ---------------------------------
+_HALF_SUM = None
+
+
+def _half_sum():
+    """An MPI reduction adding float16 values (carried as 16-bit words), in float32."""
+    global _HALF_SUM
+    if _HALF_SUM is None:
+        from mpi4py import MPI
+
+        def add(inbuf, outbuf, datatype):
+            a = np.frombuffer(inbuf, np.float16)
+            b = np.frombuffer(outbuf, np.float16)
+            b[...] = a.astype(np.float32) + b.astype(np.float32)
+        _HALF_SUM = MPI.Op.Create(add, commute=True)
+    return _HALF_SUM
+
 def allreduce_arrays(arrays: list, average: bool, what: str = "allreduce") -> list:
     """Sums (or averages) each array across ranks, through one flat buffer per dtype."""
     if G.comm is None:
@@ -160,7 +176,11 @@ def allreduce_arrays(arrays: list, average: bool, what: str = "allreduce") -> li
     for dt, idx in by_dtype.items():
         flat = np.concatenate([np.asarray(arrays[i], dt).ravel() for i in idx]) if len(idx) > 1 \
             else np.array(arrays[idx[0]], dt).ravel()
-        _wait(G.comm.Iallreduce(MPI.IN_PLACE, flat, op=MPI.SUM), what)
+        if dt == np.float16:  # MPI has no half type: 16-bit words summed by our own op
+            _wait(G.comm.Iallreduce(MPI.IN_PLACE, [flat.view(np.uint16), MPI.UINT16_T],
+                                    op=_half_sum()), what)
+        else:
+            _wait(G.comm.Iallreduce(MPI.IN_PLACE, flat, op=MPI.SUM), what)
         if average:
             if dt.kind == "f":
                 flat /= dt.type(G.size)

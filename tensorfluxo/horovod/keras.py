@@ -19,6 +19,7 @@ from . import (  # noqa: F401 - the same functions as horovod.tensorflow
     Sum,
     _allreduce_grads,
     _average,
+    _compressor,
     allgather,
     allreduce,
     basics,
@@ -43,12 +44,13 @@ def DistributedOptimizer(optimizer, name=None, device_dense="", device_sparse=""
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"hvd.DistributedOptimizer (Keras) wraps a keras optimizer, got "
                         f"{optimizer!r}; for tf.train optimizers use horovod.tensorflow's")
-    average = _average(None, op)
+    average, comp = _average(None, op), _compressor(compression)
     local = optimizer.get_gradients  # the bound method of this instance
 
     def get_gradients(self, loss, params):
         return _allreduce_grads(local(loss, params), average,
-                                (name or "Distributed" + type(self).__name__) + "_Allreduce")
+                                (name or "Distributed" + type(self).__name__) + "_Allreduce",
+                                comp)
     optimizer.get_gradients = types.MethodType(get_gradients, optimizer)
     return optimizer
 

@@ -73,6 +73,11 @@ def test_errors_before_init_and_bad_arguments():
             hvd.allreduce(tf.constant(1.0), op="Max")
         with pytest.raises(TypeError, match="wraps a tf.train optimizer"):
             hvd.DistributedOptimizer(object())
+        with pytest.raises(TypeError, match="compression must be hvd.Compression.none or "
+                                            "hvd.Compression.fp16, got 'fp16'"):
+            hvd.allreduce(tf.constant(1.0), compression="fp16")
+        half = hvd.allreduce(tf.constant([1.0, 2.0]), compression=hvd.Compression.fp16)
+        assert half.dtype == tf.float32 and half.op.inputs[0].op.inputs[0].dtype == tf.float16
     finally:
         basics.shutdown()
 
@@ -104,6 +109,11 @@ def test_collectives_on_two_ranks(tmp_path):
         assert r["gather"] == [[0, 0], [1, 1], [1, 1]]  # rank 0 sends 1 row, rank 1 two
         assert r["bcast"] == [[2.0] * 3] * 2  # rank 1's value
         assert r["grouped"] == [[[3.0] * 3] * 2, [1]]
+        # float16 on the wire (1/3 + 2/3 rounded to half precision), float32 back; ints as-is
+        dtype, half, int_dtype, ints = r["fp16"]
+        assert dtype == "float32" and int_dtype == "int32" and ints == [3]
+        np.testing.assert_allclose(half, [1.0] * 5, atol=1e-3)
+        assert half[0] == float(np.float16(np.float16(1 / 3) + np.float16(2 / 3)))
     # d/dx_r of sum_r x_r^2 through allreduce: upstream gradients summed over ranks (2)
     assert [r["grad"] for r in ranks] == [4.0, 8.0]
 

@@ -45,6 +45,11 @@ if mode == "collectives":
         result["bcast"] = s.run(hvd.broadcast(a, root_rank=1)).tolist()
         g = hvd.grouped_allreduce([a, tf.constant([r], tf.int64)], op=hvd.Sum)
         result["grouped"] = [v.tolist() for v in s.run(g)]
+        third = tf.constant(np.full(5, (r + 1) / 3, np.float32))
+        fp16 = hvd.grouped_allreduce([third, tf.constant([r + 1])], op=hvd.Sum,
+                                     compression=hvd.Compression.fp16)
+        half, ints = s.run(fp16)
+        result["fp16"] = [half.dtype.name, half.tolist(), ints.dtype.name, ints.tolist()]
         x = tf.Variable(float(r + 1))
         grad = tf.gradients(hvd.allreduce(x * x, op=hvd.Sum), x)[0]
         s.run(x.initializer)
