@@ -3,14 +3,17 @@ op that runs the steps backwards. dynamic_rnn (BasicRNNCell, BasicLSTMCell) and 
 SimpleRNN/LSTM layers use them when the cell is the plain one; the result is the generic
 while_loop's up to float rounding (tests compare both paths).
 
-Why faster: the input projection of every step is one GEMM before the loop ([T*B, D] @ W_x),
-the weight gradients are GEMMs over all steps after it, and a step is a few NumPy calls on
-preallocated buffers, with no sub-plan per iteration.
+Why faster: a step is one GEMM ([x_t; h; 1] against the kernel with the bias as a last row)
+and a few NumPy calls on preallocated buffers, with no sub-plan per iteration. The kernels
+work transposed (batch last), so every gate of a step is one contiguous [units, batch] block
+and the elementwise calls run on whole blocks; the weight gradient is accumulated step by step
+while the step's values are still in cache.
 
 FusedRNN(x [T, B, D], h0 [B, U], c0 [B, U] (LSTM only), w [D + U, G*U], b [G*U]), attrs
 ``cell`` ("rnn": G = 1, h = tanh(z); "lstm": G = 4, gates laid out as ``order``, "ijfo" for
 TF1 or "ifco" for Keras) and ``forget_bias``. Outputs: h for every step [T, B, U]; for the
-LSTM also c for every step and the activated gates [T, B, 4U] (the gradient reads them).
+LSTM also c for every step; last, a workspace [T + 1, rows, B] the gradient reads (see
+``_rows``).
 """
 
 from __future__ import annotations
@@ -24,31 +27,37 @@ from ._util import dims
 
 
 def _perm(order: str, u: int) -> np.ndarray:
-    """Columns of the kernel in the kernels' own gate order o, i, f, j: the sigmoid gates
-    (o, i, f) are contiguous, and so are the gates the cell-state gradient scales (i, f, j)."""
+    """Rows of the kernels' gate order o, i, f, j: the sigmoid gates (o, i, f) are contiguous,
+    and so are the gates the cell-state gradient scales (i, f)."""
     k = {g: n for n, g in enumerate(order.replace("c", "j"))}
     return np.concatenate([np.arange(k[g] * u, (k[g] + 1) * u) for g in "oifj"])
 
 
+def _rows(depth: int, u: int, lstm: bool) -> tuple:
+    """(k, kc, n): a step's slice of the workspace [n, batch] holds the GEMM input
+    [x_t; h_prev; 1] in rows :k, and for the LSTM the activated gates (o, i, f, j) in k:kc,
+    then c and tanh(c). Slice t + 1 holds h_t in rows depth:k - 1."""
+    k = depth + u + 1
+    return (k, k + 4 * u, k + 6 * u) if lstm else (k, k, k)
+
+
 def _fused_infer(op):
-    a = op.attrs
-    lstm = a["cell"] == "lstm"
+    lstm = op.attrs["cell"] == "lstm"
     x, h0, w = op.inputs[0], op.inputs[1], op.inputs[-2]
     xd, hd, wd = dims(x), dims(h0), dims(w)
     if xd is not None and len(xd) != 3:
         raise ValueError(f"the inputs must have rank 3 ([time, batch, depth]), got {x.shape}")
     u = hd[1] if hd is not None and len(hd) == 2 else None
     g = 4 if lstm else 1
-    if wd is not None and u is not None and xd is not None and xd[2] is not None and \
-            tuple(wd) != (xd[2] + u, g * u):
-        raise ValueError(f"the kernel must have shape {(xd[2] + u, g * u)} for inputs of depth "
-                         f"{xd[2]} and {u} units, got {w.shape}")
-    t, bsz = (xd[0], xd[1]) if xd is not None else (None, None)
-    seq = TensorShape([t, bsz, u])
-    if not lstm:
-        return [(x.dtype, seq)]
-    return [(x.dtype, seq), (x.dtype, seq), (x.dtype, TensorShape([t, bsz, None if u is None
-                                                                   else 4 * u]))]
+    t, bsz, depth = xd if xd is not None else (None, None, None)
+    if wd is not None and u is not None and depth is not None and \
+            tuple(wd) != (depth + u, g * u):
+        raise ValueError(f"the kernel must have shape {(depth + u, g * u)} for inputs of depth "
+                         f"{depth} and {u} units, got {w.shape}")
+    seq = (x.dtype, TensorShape([t, bsz, u]))
+    rows = None if u is None or depth is None else _rows(depth, u, lstm)[2]
+    ws = (x.dtype, TensorShape([None if t is None else t + 1, rows, bsz]))
+    return [seq, seq, ws] if lstm else [seq, ws]
 
 
 def _fused_kernel(x, h0, *rest, cell, order, forget_bias):
@@ -56,43 +65,46 @@ def _fused_kernel(x, h0, *rest, cell, order, forget_bias):
     c0, w, b = rest if lstm else (None, *rest)
     t_len, batch, depth = x.shape
     u = h0.shape[1]
+    k, kc, n = _rows(depth, u, lstm)
+    one, half = np.asarray(1, x.dtype), np.asarray(0.5, x.dtype)
+    perm = _perm(order, u) if lstm else slice(None)
+    wt = np.empty((w.shape[1], k), x.dtype)  # z_t = wt @ [x_t; h; 1]
+    wt[:, :-1] = w[:, perm].T
+    wt[:, -1] = b[perm]
     if lstm:
         # sigmoid(z) = (tanh(z / 2) + 1) / 2 (kernels.softmax.sigmoid): halving the sigmoid
-        # gates' columns of the kernel and bias (exact: a power of two) leaves one tanh per step
-        perm = _perm(order, u)
-        half = np.asarray(0.5, x.dtype)
-        w = w[:, perm]
-        w[:, :3 * u] *= half
-        b = b[perm]
-        b[2 * u:3 * u] += np.asarray(forget_bias, x.dtype)
-        b[:3 * u] *= half
-    w_h = w[depth:]
-    z_all = np.dot(x.reshape(-1, depth), w[:depth]).reshape(t_len, batch, -1)
-    z_all += b
+        # gates' rows (exact: a power of two) leaves one tanh per step
+        wt[2 * u:3 * u, -1] += np.asarray(forget_bias, x.dtype)
+        wt[:3 * u] *= half
+    ws = np.empty((t_len + 1, n, batch), x.dtype)
+    ws[:t_len, :depth] = x.transpose(0, 2, 1)
+    ws[t_len, :depth] = 0
+    ws[:, k - 1] = 1
+    ws[0, depth:k - 1] = h0.T
     hs = np.empty((t_len, batch, u), x.dtype)
-    h = h0
     if not lstm:
         for t in range(t_len):
-            z = z_all[t]
-            z += np.dot(h, w_h)
-            h = np.tanh(z, out=hs[t])
-        return hs
+            h = ws[t + 1, depth:k - 1]
+            np.dot(wt, ws[t, :k], out=h)
+            hs[t] = np.tanh(h, out=h).T
+        return hs, ws
     cs = np.empty_like(hs)
-    one = np.asarray(1, x.dtype)
-    tmp = np.empty((batch, u), x.dtype)
-    c = c0
+    tmp = np.empty((u, batch), x.dtype)
+    c = c0.T
     for t in range(t_len):
-        z = z_all[t]
-        z += np.dot(h, w_h)
-        np.tanh(z, out=z)
-        sig = z[:, :3 * u]
+        s = ws[t]
+        g = s[k:kc]
+        np.dot(wt, s[:k], out=g)
+        np.tanh(g, out=g)
+        sig = g[:3 * u]
         sig += one
         sig *= half
-        o, i, f, j = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-        c = np.multiply(f, c, out=cs[t])
+        o, i, f, j = g[:u], g[u:2 * u], g[2 * u:3 * u], g[3 * u:]
+        c = np.multiply(f, c, out=s[kc:kc + u])
         c += np.multiply(i, j, out=tmp)
-        h = np.multiply(o, np.tanh(c, out=tmp), out=hs[t])
-    return hs, cs, z_all  # z_all now holds the activated gates, in the order o, i, f, j
+        h = np.multiply(o, np.tanh(c, out=s[kc + u:]), out=ws[t + 1, depth:k - 1])
+        hs[t], cs[t] = h.T, c.T
+    return hs, cs, ws
 
 
 def _fused_grad(op, dh, *rest):
@@ -117,63 +129,65 @@ def _fused_grad_infer(op):
 def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias):
     lstm = cell == "lstm"
     if lstm:
-        c0, w, _, hs, cs, gates, dhs, dcs = rest
+        c0, w, b, _, _, ws, dhs, dcs = rest
     else:
-        (w, _, hs, dhs), c0 = rest, None
+        (w, b, _, ws, dhs), c0 = rest, None
     t_len, batch, depth = x.shape
     u = h0.shape[1]
+    k, kc, _ = _rows(depth, u, lstm)
     one = np.asarray(1, x.dtype)
-    perm = _perm(order, u) if lstm else None
-    wp = w[:, perm] if lstm else w
-    w_ht = np.ascontiguousarray(wp[depth:].T)
-    dz_all = np.empty((t_len, batch, wp.shape[1]), x.dtype)
-    dh_next = np.zeros_like(h0)
-    dh = np.empty_like(h0)
-    if not lstm:
-        dtanh = one - hs * hs  # for every step at once
-        for t in range(t_len - 1, -1, -1):
-            dz = np.add(dhs[t], dh_next, out=dz_all[t])
-            dz *= dtanh[t]
-            dh_next = np.dot(dz, w_ht)
-        dc_next = None
-    else:
-        # what does not depend on the recurrence, for every step at once (gates: o, i, f, j)
-        o, i, f, j = (gates[..., k * u:(k + 1) * u] for k in range(4))
-        tc = np.tanh(cs)
-        coef = np.empty((t_len, batch, 4, u), x.dtype)  # dz = coef * (dh, dc, dc, dc)
-        sd = gates[..., :3 * u] * (one - gates[..., :3 * u])  # sigmoid'
-        np.multiply(tc, sd[..., :u], out=coef[:, :, 0])
-        np.multiply(j, sd[..., u:2 * u], out=coef[:, :, 1])
-        coef[0, :, 2] = c0
-        coef[1:, :, 2] = cs[:-1]
-        coef[:, :, 2] *= sd[..., 2 * u:]
-        np.multiply(i, one - j * j, out=coef[:, :, 3])
-        dc_of_dh = o * (one - tc * tc)
-        del sd, tc
+    perm = _perm(order, u) if lstm else slice(None)
+    wp = np.ascontiguousarray(w[:, perm])
+    dxh = np.zeros((k - 1, batch), x.dtype)  # per step, [dx_t; dh_prev] = wp @ dz
+    dh_next = dxh[depth:]
+    dz = np.empty((w.shape[1], batch), x.dtype)
+    dh = np.empty((u, batch), x.dtype)
+    acc = np.zeros((w.shape[1], k), x.dtype)  # dW and db (the last column), transposed
+    part = np.empty_like(acc)
+    dx = np.empty_like(x)
+    if lstm:
+        dc, dc_next = np.empty_like(dh), np.zeros_like(dh)
         with_dc = bool(dcs.any())
-        dz4 = dz_all.reshape(t_len, batch, 4, u)
-        dc = np.empty_like(h0)
-        dc_next = np.zeros_like(c0)
-        for t in range(t_len - 1, -1, -1):
-            np.add(dhs[t], dh_next, out=dh)
-            np.multiply(dh, dc_of_dh[t], out=dc)
+    for t in range(t_len - 1, -1, -1):
+        s = ws[t]
+        np.add(dh_next, dhs[t].T, out=dh)
+        if not lstm:
+            h = ws[t + 1, depth:k - 1]
+            np.multiply(h, h, out=dz)
+            np.subtract(one, dz, out=dz)
+            dz *= dh
+        else:
+            g = s[k:kc]
+            o, i, f, j = g[:u], g[u:2 * u], g[2 * u:3 * u], g[3 * u:]
+            tc = s[kc + u:]
+            np.multiply(tc, tc, out=dc)
+            np.subtract(one, dc, out=dc)
+            dc *= o
+            dc *= dh
             dc += dc_next
             if with_dc:
-                dc += dcs[t]
-            np.multiply(coef[t, :, 0], dh, out=dz4[t, :, 0])
-            np.multiply(coef[t, :, 1:], dc[:, None], out=dz4[t, :, 1:])
-            dc_next = dc * f[t]
-            dh_next = np.dot(dz_all[t], w_ht)
-    flat = dz_all.reshape(-1, wp.shape[1])
-    dx = np.dot(flat, wp[:depth].T).reshape(x.shape)
-    h_prev = np.concatenate([h0[None], hs[:-1]]).reshape(-1, u)
-    dwp = np.concatenate([np.dot(x.reshape(-1, depth).T, flat), np.dot(h_prev.T, flat)])
-    dbp = flat.sum(axis=0)
-    if not lstm:
-        return dx, dh_next, dwp, dbp
-    dw, db = np.empty_like(dwp), np.empty_like(dbp)
-    dw[:, perm], db[perm] = dwp, dbp
-    return dx, dh_next, dc_next, dw, db
+                dc += dcs[t].T
+            sd = np.subtract(one, g[:3 * u], out=dz[:3 * u])  # sigmoid' of o, i, f
+            sd *= g[:3 * u]
+            dz[:u] *= tc
+            dz[:u] *= dh
+            dz[u:2 * u] *= j
+            dz[2 * u:3 * u] *= ws[t - 1, kc:kc + u] if t else c0.T
+            dz[u:3 * u].reshape(2, u, batch)[:] *= dc
+            dj = np.multiply(j, j, out=dz[3 * u:])
+            np.subtract(one, dj, out=dj)
+            dj *= i
+            dj *= dc
+            np.multiply(dc, f, out=dc_next)
+        np.dot(wp, dz, out=dxh)
+        dx[t] = dxh[:depth].T
+        acc += np.dot(dz, s[:k].T, out=part)
+    dw, db = np.empty_like(w), np.empty_like(b)
+    dw[:, perm], db[perm] = acc[:, :-1].T, acc[:, -1]
+    grads = [dx, np.ascontiguousarray(dh_next.T)]
+    if lstm:
+        grads.append(np.ascontiguousarray(dc_next.T))
+    return (*grads, dw, db)
 
 
 defop("FusedRNN", infer=_fused_infer, kernel=_fused_kernel, grad=_fused_grad, blas=True)
@@ -190,4 +204,4 @@ def fused_rnn(x, h0, w, b, c0=None, cell: str = "rnn", order: str = "ijfo",
     ins += [convert_to_tensor(w), convert_to_tensor(b)]
     outs = apply_op("FusedRNN", ins, {"cell": cell, "order": order,
                                       "forget_bias": float(forget_bias)}, name="FusedRNN")
-    return outs if cell == "rnn" else (outs[0], outs[1])
+    return outs[0] if cell == "rnn" else (outs[0], outs[1])
