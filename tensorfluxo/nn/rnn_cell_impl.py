@@ -375,6 +375,23 @@ class MultiRNNCell(RNNCell):
         if self._state_is_tuple:
             super()._check(inputs, state)
 
+    @property
+    def _fusable(self) -> bool:
+        return self._state_is_tuple and all(c._fusable for c in self._cells)
+
+    def _fused(self, inputs, state):
+        """Layer by layer, each a FusedRNN over all steps (the same values as step by step)."""
+        self._check(inputs[0], state)
+        x, new = inputs, []
+        with self._scoped() as sc:
+            self._scope = sc
+            for k, (cell, s) in enumerate(zip(self._cells, state)):
+                with vs.variable_scope(f"cell_{k}"):
+                    x, s = cell._fused(x, s)
+                new.append(s)
+        self.built = True
+        return x, tuple(new)
+
     def call(self, inputs, state):
         x, new = inputs, []
         if not self._state_is_tuple:
