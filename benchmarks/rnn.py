@@ -1,6 +1,6 @@
 """Géron ch14's MNIST classifier read row by row (28 steps of 28 pixels, 150 units, batch 150)
-with BasicRNNCell and with BasicLSTMCell through dynamic_rnn, Adam 1e-3; seconds per training
-step over --steps steps after --warmup steps.
+with BasicRNNCell and with BasicLSTMCell (and, with --cells, GRUCell) through dynamic_rnn, Adam
+1e-3; seconds per training step over --steps steps after --warmup steps.
 
     python benchmarks/rnn.py                                      # tensorfluxo
     python benchmarks/rnn.py --compare /tmp/tfvenv/bin/python --repeats 3
@@ -24,15 +24,16 @@ import common  # noqa: E402
 
 
 def train_rnn(tf, data: dict, cell_kind: str, batch: int, steps: int, warmup: int) -> dict:
-    """The ch14 classifier in `tf` with `cell_kind` ("rnn" or "lstm"); timing and losses."""
+    """The ch14 classifier in `tf` with `cell_kind` ("rnn", "lstm" or "gru"); timing and
+    losses."""
     tf.reset_default_graph()
     tf.set_random_seed(0)
     X = tf.placeholder(tf.float32, [None, 28, 28], name="X")
     y = tf.placeholder(tf.int32, [None], name="y")
-    cell = (tf.nn.rnn_cell.BasicRNNCell(150) if cell_kind == "rnn" else
-            tf.nn.rnn_cell.BasicLSTMCell(150))
+    cell = {"rnn": tf.nn.rnn_cell.BasicRNNCell, "lstm": tf.nn.rnn_cell.BasicLSTMCell,
+            "gru": tf.nn.rnn_cell.GRUCell}[cell_kind](150)
     _, states = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
-    logits = tf.layers.dense(states if cell_kind == "rnn" else states[1], 10)
+    logits = tf.layers.dense(states[1] if cell_kind == "lstm" else states, 10)
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y,
                                                                          logits=logits))
     train = tf.train.AdamOptimizer(1e-3).minimize(loss)
@@ -58,7 +59,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--module", default="tensorfluxo",
                    choices=["tensorfluxo", "tensorflow", "none"])
-    p.add_argument("--cells", default="rnn,lstm")
+    p.add_argument("--cells", default="rnn,lstm", help="of rnn, lstm, gru")
     p.add_argument("--batch", type=int, default=150)
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--warmup", type=int, default=5)

@@ -227,6 +227,23 @@ class GRUCell(RNNCell):
         super().__init__(num_units, reuse, name, dtype)
         self._activation = _activation(activation)
         self._kernel_init, self._bias_init = kernel_initializer, bias_initializer
+        self._fusable = self._activation is M.tanh
+
+    def _fused(self, inputs, state):
+        from ..ops.rnn_ops import fused_rnn
+        self._check(inputs[0], state)
+        n, depth = self._num_units, inputs.shape.as_list()[2] + self._num_units
+        with self._scoped() as sc:
+            self._scope = sc
+            with vs.variable_scope("gates"):
+                w, b = _kernel_and_bias(self, depth, 2 * n, inputs.dtype, self._bias_init or
+                                        init_ops.constant_initializer(1.0), self._kernel_init)
+            with vs.variable_scope("candidate"):
+                wc, bc = _kernel_and_bias(self, depth, n, inputs.dtype, self._bias_init,
+                                          self._kernel_init)
+            hs = fused_rnn(inputs, state, w, b, cell="gru", wc=wc, bc=bc)
+        self.built = True
+        return hs, hs[-1]
 
     def call(self, inputs, state):
         n = self._num_units

@@ -9,11 +9,12 @@ work transposed (batch last), so every gate of a step is one contiguous [units, 
 and the elementwise calls run on whole blocks; the weight gradient is accumulated step by step
 while the step's values are still in cache.
 
-FusedRNN(x [T, B, D], h0 [B, U], c0 [B, U] (LSTM only), w [D + U, G*U], b [G*U]), attrs
-``cell`` ("rnn": G = 1, h = tanh(z); "lstm": G = 4, gates laid out as ``order``, "ijfo" for
-TF1 or "ifco" for Keras) and ``forget_bias``. Outputs: h for every step [T, B, U]; for the
-LSTM also c for every step; last, a workspace [T + 1, rows, B] the gradient reads (see
-``_rows``).
+FusedRNN(x [T, B, D], h0 [B, U], c0 [B, U] (LSTM only), w [D + U, G*U], b [G*U], then for
+the GRU its candidate's wc [D + U, U], bc [U]), attrs ``cell`` ("rnn": G = 1, h = tanh(z);
+"lstm": G = 4, gates laid out as ``order``, "ijfo" for TF1 or "ifco" for Keras; "gru": G = 2,
+TF1's GRUCell, gates r then u, candidate tanh([x, r * h] @ wc + bc)) and ``forget_bias``.
+Outputs: h for every step [T, B, U]; for the LSTM also c for every step; last, a workspace
+[T + 1, rows, B] the gradient reads (see ``_rows``).
 """
 
 from __future__ import annotations
@@ -33,63 +34,96 @@ def _perm(order: str, u: int) -> np.ndarray:
     return np.concatenate([np.arange(k[g] * u, (k[g] + 1) * u) for g in "oifj"])
 
 
-def _rows(depth: int, u: int, lstm: bool) -> tuple:
+_GATES = {"rnn": 1, "lstm": 4, "gru": 2}
+
+
+def _rows(depth: int, u: int, cell: str) -> tuple:
     """(k, kc, n): a step's slice of the workspace [n, batch] holds the GEMM input
-    [x_t; h_prev; 1] in rows :k, and for the LSTM the activated gates (o, i, f, j) in k:kc,
-    then c and tanh(c). Slice t + 1 holds h_t in rows depth:k - 1."""
+    [x_t; h_prev; 1] in rows :k; for the LSTM the activated gates (o, i, f, j) in k:kc, then c
+    and tanh(c); for the GRU the gates (r, u) in k:kc, the candidate's GEMM input
+    [x_t; r * h_prev; 1] in kc:kc + k, then the candidate. Slice t + 1 holds h_t in rows
+    depth:k - 1."""
     k = depth + u + 1
-    return (k, k + 4 * u, k + 6 * u) if lstm else (k, k, k)
+    return {"rnn": (k, k, k), "lstm": (k, k + 4 * u, k + 6 * u),
+            "gru": (k, k + 2 * u, 2 * k + 3 * u)}[cell]
+
+
+def _augmented(w, b, rows=slice(None)):
+    """[w; b] transposed, its rows (gates) in the kernels' order: z = result @ [x; h; 1]."""
+    wt = np.empty((w.shape[1], w.shape[0] + 1), w.dtype)
+    wt[:, :-1] = w[:, rows].T
+    wt[:, -1] = b[rows]
+    return wt
 
 
 def _fused_infer(op):
-    lstm = op.attrs["cell"] == "lstm"
-    x, h0, w = op.inputs[0], op.inputs[1], op.inputs[-2]
-    xd, hd, wd = dims(x), dims(h0), dims(w)
+    cell = op.attrs["cell"]
+    lstm = cell == "lstm"
+    x, h0 = op.inputs[0], op.inputs[1]
+    xd, hd = dims(x), dims(h0)
     if xd is not None and len(xd) != 3:
         raise ValueError(f"the inputs must have rank 3 ([time, batch, depth]), got {x.shape}")
     u = hd[1] if hd is not None and len(hd) == 2 else None
-    g = 4 if lstm else 1
     t, bsz, depth = xd if xd is not None else (None, None, None)
-    if wd is not None and u is not None and depth is not None and \
-            tuple(wd) != (depth + u, g * u):
-        raise ValueError(f"the kernel must have shape {(depth + u, g * u)} for inputs of depth "
-                         f"{depth} and {u} units, got {w.shape}")
+    kernels = [(op.inputs[2 + lstm], _GATES[cell])] + ([(op.inputs[4], 1)] if cell == "gru"
+                                                       else [])
+    for w, g in kernels:
+        wd = dims(w)
+        if wd is not None and u is not None and depth is not None and \
+                tuple(wd) != (depth + u, g * u):
+            raise ValueError(f"the kernel must have shape {(depth + u, g * u)} for inputs of "
+                             f"depth {depth} and {u} units, got {w.shape}")
     seq = (x.dtype, TensorShape([t, bsz, u]))
-    rows = None if u is None or depth is None else _rows(depth, u, lstm)[2]
+    rows = None if u is None or depth is None else _rows(depth, u, cell)[2]
     ws = (x.dtype, TensorShape([None if t is None else t + 1, rows, bsz]))
     return [seq, seq, ws] if lstm else [seq, ws]
 
 
 def _fused_kernel(x, h0, *rest, cell, order, forget_bias):
     lstm = cell == "lstm"
-    c0, w, b = rest if lstm else (None, *rest)
+    c0, w, b, *cand = rest if lstm else (None, *rest)
     t_len, batch, depth = x.shape
     u = h0.shape[1]
-    k, kc, n = _rows(depth, u, lstm)
+    k, kc, n = _rows(depth, u, cell)
     one, half = np.asarray(1, x.dtype), np.asarray(0.5, x.dtype)
-    perm = _perm(order, u) if lstm else slice(None)
-    wt = np.empty((w.shape[1], k), x.dtype)  # z_t = wt @ [x_t; h; 1]
-    wt[:, :-1] = w[:, perm].T
-    wt[:, -1] = b[perm]
+    wt = _augmented(w, b, _perm(order, u) if lstm else slice(None))  # z_t = wt @ [x_t; h; 1]
+    # sigmoid(z) = (tanh(z / 2) + 1) / 2 (kernels.softmax.sigmoid): halving the sigmoid
+    # gates' rows (exact: a power of two) leaves one tanh per step
     if lstm:
-        # sigmoid(z) = (tanh(z / 2) + 1) / 2 (kernels.softmax.sigmoid): halving the sigmoid
-        # gates' rows (exact: a power of two) leaves one tanh per step
         wt[2 * u:3 * u, -1] += np.asarray(forget_bias, x.dtype)
         wt[:3 * u] *= half
-    ws = np.empty((t_len + 1, n, batch), x.dtype)
+    elif cell == "gru":
+        wt *= half
+    ws = np.zeros((t_len + 1, n, batch), x.dtype)
     ws[:t_len, :depth] = x.transpose(0, 2, 1)
-    ws[t_len, :depth] = 0
     ws[:, k - 1] = 1
     ws[0, depth:k - 1] = h0.T
     hs = np.empty((t_len, batch, u), x.dtype)
-    if not lstm:
+    if cell == "rnn":
         for t in range(t_len):
             h = ws[t + 1, depth:k - 1]
             np.dot(wt, ws[t, :k], out=h)
             hs[t] = np.tanh(h, out=h).T
         return hs, ws
-    cs = np.empty_like(hs)
     tmp = np.empty((u, batch), x.dtype)
+    if cell == "gru":
+        wct = _augmented(*cand)
+        ws[:t_len, kc:kc + depth] = ws[:t_len, :depth]
+        ws[:, kc + k - 1] = 1
+        for t in range(t_len):
+            s = ws[t]
+            h, g, xr, c = s[depth:k - 1], s[k:kc], s[kc:kc + k], s[kc + k:]
+            np.dot(wt, s[:k], out=g)
+            np.tanh(g, out=g)
+            g += one
+            g *= half
+            np.multiply(g[:u], h, out=xr[depth:k - 1])  # r * h
+            np.tanh(np.dot(wct, xr, out=c), out=c)
+            np.subtract(h, c, out=tmp)  # h' = u * h + (1 - u) * c = c + u * (h - c)
+            tmp *= g[u:]
+            hs[t] = np.add(c, tmp, out=ws[t + 1, depth:k - 1]).T
+        return hs, ws
+    cs = np.empty_like(hs)
     c = c0.T
     for t in range(t_len):
         s = ws[t]
@@ -122,7 +156,7 @@ def _fused_grad(op, dh, *rest):
 
 
 def _fused_grad_infer(op):
-    n = 5 if op.attrs["cell"] == "lstm" else 4
+    n = {"rnn": 4, "lstm": 5, "gru": 6}[op.attrs["cell"]]
     return [(t.dtype, t.shape) for t in op.inputs[:n]]
 
 
@@ -130,11 +164,13 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias):
     lstm = cell == "lstm"
     if lstm:
         c0, w, b, _, _, ws, dhs, dcs = rest
+    elif cell == "gru":
+        (w, b, wc, _, _, ws, dhs), c0 = rest, None
     else:
         (w, b, _, ws, dhs), c0 = rest, None
     t_len, batch, depth = x.shape
     u = h0.shape[1]
-    k, kc, _ = _rows(depth, u, lstm)
+    k, kc, _ = _rows(depth, u, cell)
     one = np.asarray(1, x.dtype)
     perm = _perm(order, u) if lstm else slice(None)
     wp = np.ascontiguousarray(w[:, perm])
@@ -148,14 +184,38 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias):
     if lstm:
         dc, dc_next = np.empty_like(dh), np.zeros_like(dh)
         with_dc = bool(dcs.any())
+    if cell == "gru":
+        dxr = np.empty_like(dxh)  # [dx_t; d(r * h)] = wc @ dc
+        dcand, tmp, dx_t = np.empty_like(dh), np.empty_like(dh), np.empty((depth, batch), x.dtype)
+        acc_c = np.zeros((u, k), x.dtype)
+        part_c = np.empty_like(acc_c)
     for t in range(t_len - 1, -1, -1):
         s = ws[t]
         np.add(dh_next, dhs[t].T, out=dh)
-        if not lstm:
+        if cell == "rnn":
             h = ws[t + 1, depth:k - 1]
             np.multiply(h, h, out=dz)
             np.subtract(one, dz, out=dz)
             dz *= dh
+        elif cell == "gru":
+            h, g, xr, c = s[depth:k - 1], s[k:kc], s[kc:kc + k], s[kc + k:]
+            np.multiply(c, c, out=dcand)  # the candidate: dh * (1 - u) * tanh'
+            np.subtract(one, dcand, out=dcand)
+            dcand *= dh
+            dcand *= np.subtract(one, g[u:], out=tmp)
+            np.dot(wc, dcand, out=dxr)
+            acc_c += np.dot(dcand, xr.T, out=part_c)
+            sd = np.subtract(one, g, out=dz)  # sigmoid' of r, u
+            sd *= g
+            dz[u:] *= dh
+            dz[u:] *= np.subtract(h, c, out=tmp)
+            dz[:u] *= np.multiply(dxr[depth:], h, out=tmp)
+            np.dot(wp, dz, out=dxh)
+            dh_next += np.multiply(dh, g[u:], out=tmp)  # dh_prev: also through u * h...
+            dh_next += np.multiply(dxr[depth:], g[:u], out=tmp)  # ...and through r * h
+            dx[t] = np.add(dxh[:depth], dxr[:depth], out=dx_t).T
+            acc += np.dot(dz, s[:k].T, out=part)
+            continue
         else:
             g = s[k:kc]
             o, i, f, j = g[:u], g[u:2 * u], g[2 * u:3 * u], g[3 * u:]
@@ -187,6 +247,8 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias):
     grads = [dx, np.ascontiguousarray(dh_next.T)]
     if lstm:
         grads.append(np.ascontiguousarray(dc_next.T))
+    if cell == "gru":
+        return (*grads, dw, db, np.ascontiguousarray(acc_c[:, :-1].T), acc_c[:, -1].copy())
     return (*grads, dw, db)
 
 
@@ -195,13 +257,14 @@ defop("FusedRNNGrad", infer=_fused_grad_infer, kernel=_fused_grad_kernel, blas=T
 
 
 def fused_rnn(x, h0, w, b, c0=None, cell: str = "rnn", order: str = "ijfo",
-              forget_bias: float = 0.0):
-    """All steps of a tanh RNN (``cell="rnn"``) or an LSTM (``cell="lstm"``, ``c0`` given) over
-    time-major ``x``: returns h of every step [T, B, U] (and, for the LSTM, c of every step)."""
+              forget_bias: float = 0.0, wc=None, bc=None):
+    """All steps of a tanh RNN (``cell="rnn"``), an LSTM (``cell="lstm"``, ``c0`` given) or
+    TF1's GRU (``cell="gru"``, the candidate's ``wc`` and ``bc`` given) over time-major ``x``:
+    returns h of every step [T, B, U] (and, for the LSTM, c of every step)."""
     ins = [convert_to_tensor(x), convert_to_tensor(h0)]
     if cell == "lstm":
         ins.append(convert_to_tensor(c0))
-    ins += [convert_to_tensor(w), convert_to_tensor(b)]
+    ins += [convert_to_tensor(t) for t in ([w, b, wc, bc] if cell == "gru" else [w, b])]
     outs = apply_op("FusedRNN", ins, {"cell": cell, "order": order,
                                       "forget_bias": float(forget_bias)}, name="FusedRNN")
-    return outs[0] if cell == "rnn" else (outs[0], outs[1])
+    return (outs[0], outs[1]) if cell == "lstm" else outs[0]

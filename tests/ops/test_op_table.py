@@ -459,11 +459,15 @@ add(row("ReverseSequence", lambda x: tf.reverse_sequence(x, [3, 1], seq_axis=1, 
         u(2, 3, 2), ref=np_reverse_sequence, order=2))
 
 
-def np_fused_rnn(x, h0, w, b, c0=None, order="ijfo", forget_bias=0.0):
+def np_fused_rnn(x, h0, w, b, c0=None, order="ijfo", forget_bias=0.0, wc=None, bc=None):
     hs, cs, h, c, d = [], [], h0, c0, x.shape[2]
     for xt in x:
         z = xt @ w[:d] + h @ w[d:] + b
-        if c0 is None:
+        if wc is not None:  # TF1's GRU
+            r, g = np.split(sigmoid(z), 2, axis=1)
+            cand = np.tanh(xt @ wc[:d] + (r * h) @ wc[d:] + bc)
+            h = g * h + (1 - g) * cand
+        elif c0 is None:
             h = np.tanh(z)
         else:
             g = dict(zip(order.replace("c", "j"), np.split(z, 4, axis=1)))
@@ -476,6 +480,10 @@ def np_fused_rnn(x, h0, w, b, c0=None, order="ijfo", forget_bias=0.0):
 
 add(row("FusedRNN FusedRNNGrad", lambda x, h0, w, b: fused_rnn(x, h0, w, b), u(3, 2, 2),
         u(2, 3), small(5, 3), u(3), ref=np_fused_rnn, id="rnn"))
+add(row("FusedRNN FusedRNNGrad",
+        lambda x, h0, w, b, wc, bc: fused_rnn(x, h0, w, b, cell="gru", wc=wc, bc=bc),
+        u(3, 2, 2), u(2, 3), small(5, 6), u(6), small(5, 3), u(3),
+        ref=lambda x, h0, w, b, wc, bc: np_fused_rnn(x, h0, w, b, wc=wc, bc=bc), id="gru"))
 for order in ("ijfo", "ifco"):
     add(row("FusedRNN FusedRNNGrad",
             lambda x, h0, c0, w, b, order=order: list(fused_rnn(x, h0, w, b, c0, "lstm", order,

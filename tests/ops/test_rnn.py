@@ -192,8 +192,10 @@ def test_bidirectional_and_reverse_sequence():
 @pytest.mark.parametrize("make", [
     lambda: tf.nn.rnn_cell.BasicRNNCell(4),
     lambda: tf.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.7),
+    lambda: tf.nn.rnn_cell.GRUCell(4),
     lambda: tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(4),
                                          tf.nn.rnn_cell.BasicRNNCell(3),
+                                         tf.contrib.rnn.GRUCell(3),
                                          tf.contrib.rnn.BasicLSTMCell(2)])])
 def test_fused_path_matches_the_while_loop(make, monkeypatch):
     from tensorfluxo.nn import rnn
