@@ -164,7 +164,7 @@ _EXPORTS: dict[str, str] = {
     _M + "ops.string_ops",
     "data": _M + "data:", "io": _M + "io:", "python_io": _M + "io:", "gfile": _M + "io.gfile:",
     "sparse": _M + "sparse:", "saved_model": _M + "saved_model:",
-    "TensorSpec": _M + "data.dataset_ops",
+    "TensorSpec": _M + "framework.tensor_spec",
     # parsing and sparse tensors (TF1's top-level spellings)
     "SparseTensor": _PARSE, "SparseTensorValue": _PARSE,
     "sparse_tensor_to_dense": _PARSE + ":sparse_to_dense", "FixedLenFeature": _PARSE,

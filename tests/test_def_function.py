@@ -125,3 +125,100 @@ def test_initial_value_that_depends_on_arguments_is_refused():
 
     with pytest.raises(ValueError, match="depends on the arguments of the tf.function"):
         f(tf.constant(1.0))
+
+
+# ---- concrete functions and relaxed shapes ---------------------------------------------------
+def test_get_concrete_function_with_a_tensor_spec(eager):
+    v = tf.Variable(2.0)
+
+    @tf.function
+    def f(x, y=1.0):
+        return {"a": x * v + y, "b": [x]}
+    cf = f.get_concrete_function(tf.TensorSpec([None, 3], tf.float32, name="inp"))
+    assert cf.graph.name == "f" and cf.name == "f"
+    assert [t.name for t in cf.inputs] == ["inp:0"] and cf.inputs[0].shape.as_list() == [None, 3]
+    assert len(cf.outputs) == 2 and all(t.graph is cf.graph for t in cf.outputs)
+    assert cf.structured_outputs["a"] is cf.outputs[0]
+    assert cf.structured_outputs["b"][0] is cf.inputs[0]
+    assert cf.output_shapes["a"].as_list() == [None, 3] and cf.output_dtypes["b"] == [tf.float32]
+    ((spec, y), kw) = cf.structured_input_signature
+    assert spec == tf.TensorSpec([None, 3], tf.float32) and y == 1.0 and kw == {}
+    assert cf.variables == (v,) and cf.trainable_variables == (v,)
+    out = cf(tf.ones([2, 3]))
+    np.testing.assert_array_equal(out["a"].numpy(), np.full([2, 3], 3.0))
+    np.testing.assert_array_equal(cf(np.ones([1, 3], np.float32))["b"][0].numpy(), [[1, 1, 1]])
+    # a call whose shape fits the (None, 3) trace uses it; the same spec gives the same trace
+    f(tf.ones([5, 3]))
+    assert f.experimental_get_tracing_count() == 1
+    assert f.get_concrete_function(tf.TensorSpec([None, 3], tf.float32)) is cf
+    cf2 = f.get_concrete_function(tf.constant([1.0, 2.0, 3.0]))
+    assert cf2.inputs[0].shape == (3,) and f.experimental_get_tracing_count() == 2
+    g = tf.function(lambda x: x + 1, input_signature=[tf.TensorSpec([2], tf.float32)])
+    np.testing.assert_array_equal(g.get_concrete_function()(tf.ones([2])).numpy(), [2, 2])
+
+
+def test_concrete_function_call_errors(eager):
+    cf = tf.function(lambda x: x * 2).get_concrete_function(tf.TensorSpec([None, 3]))
+    with pytest.raises(ValueError, match=r"argument 0 of dtype float32 and shape \(2, 4\) does "
+                                         r"not match TensorSpec\(shape=\(\?, 3\), "
+                                         r"dtype=tf.float32\)"):
+        cf(tf.ones([2, 4]))
+    with pytest.raises(ValueError, match="argument 0 of dtype int32"):
+        cf(tf.ones([2, 3], tf.int32))
+    with pytest.raises(TypeError, match=r"takes 1 tensor argument\(s\) .*got 2"):
+        cf(tf.ones([2, 3]), tf.ones([1]))
+
+    @tf.function
+    def outer(x):
+        return cf(x)
+    with pytest.raises(RuntimeError, match="call the tf.function itself"):
+        outer(tf.ones([1, 3]))
+
+
+def test_reduce_retracing_traces_again_with_unknown_dims(eager, capsys):
+    @tf.function(reduce_retracing=True)
+    def h(x):
+        print("tracing", x.shape.as_list() if x.shape.dims is not None else None)
+        return tf.reduce_sum(x)
+    for n in [2, 3, 4, 5]:
+        assert float(h(tf.ones([n, 2]))) == 2 * n
+    assert float(h(tf.ones([2, 2, 2]))) == 8
+    assert float(h(tf.ones([7]))) == 7  # the unknown-rank trace serves any rank now
+    assert capsys.readouterr().out.splitlines() == [
+        "tracing [2, 2]", "tracing [None, 2]", "tracing None"]  # as TF 2.21
+    assert h.experimental_get_tracing_count() == 3
+    k = tf.function(lambda x: x * 2, experimental_relax_shapes=True)
+    for n in [1, 2, 3]:
+        k(tf.ones([n]))
+    assert k.experimental_get_tracing_count() == 2
+    plain = tf.function(lambda x: x * 2)
+    for n in [1, 2, 3]:
+        plain(tf.ones([n]))
+    assert plain.experimental_get_tracing_count() == 3
+
+
+def test_python_control_flow_on_tensors_says_to_use_cond_and_while_loop(eager):
+    @tf.function
+    def relu(x):
+        if x > 0:
+            return x
+        return -x
+
+    @tf.function
+    def total(xs):
+        s = 0.0
+        for x in xs:
+            s += x
+        return s
+    with pytest.raises(TypeError, match=r"as a Python `bool` .* inside tf.function 'relu' "
+                                        r".*no AutoGraph\). Use tf.cond for `if` on tensor "
+                                        r"values and tf.while_loop for loops"):
+        relu(tf.constant(1.0))
+    with pytest.raises(TypeError, match=r"in a Python `for` loop is not allowed inside "
+                                        r"tf.function 'total'.*tf.while_loop"):
+        total(tf.ones([3]))
+
+    @tf.function
+    def fixed(x):
+        return tf.cond(x > 0, lambda: x, lambda: -x)
+    assert float(fixed(tf.constant(-2.0))) == 2.0

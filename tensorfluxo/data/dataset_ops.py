@@ -25,6 +25,7 @@ import numpy as np
 from ..framework import dtypes, errors
 from ..framework.ops import Tensor, convert_to_tensor, executing_eagerly, get_default_graph
 from ..framework.tensor_shape import TensorShape, as_shape
+from ..framework.tensor_spec import TensorSpec
 from ..ops import array_ops
 from ..ops.control_flow_ops import captured_inputs
 from ..ops.random_ops import get_seed
@@ -223,25 +224,6 @@ class _Leaf:
     def __init__(self, dtype, shape):
         self.dtype = dtype
         self.shape = shape
-
-
-class TensorSpec:
-    """``tf.TensorSpec(shape, dtype)``: the type of one component of an element."""
-
-    def __init__(self, shape, dtype=dtypes.float32, name=None):
-        self.shape = as_shape(shape)
-        self.dtype = dtypes.as_dtype(dtype)
-        self.name = name
-
-    def __eq__(self, other):
-        return isinstance(other, TensorSpec) and self.dtype is other.dtype and \
-            self.shape.as_tuple() == other.shape.as_tuple()
-
-    def __hash__(self):
-        return hash((self.dtype, self.shape.as_tuple()))
-
-    def __repr__(self) -> str:
-        return f"TensorSpec(shape={self.shape}, dtype=tf.{self.dtype.name}, name={self.name!r})"
 
 
 class _SparseNode(collections.namedtuple("_SparseNode", "indices values dense_shape")):

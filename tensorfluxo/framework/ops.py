@@ -57,6 +57,14 @@ class GraphKeys:
 
 
 # ---------------------------------------------------------------------------------------------
+_NO_AUTOGRAPH = (
+    "Using a symbolic `tf.Tensor` {what} is not allowed inside tf.function "
+    "'{t.graph.name}' ({t.name}): its value is only known when the function runs, and "
+    "tensorfluxo does not convert Python control flow into graph ops (no AutoGraph). Use "
+    "tf.cond for `if` on tensor values and tf.while_loop for loops (or tf.where / "
+    "tf.unstack), or decorate with tf.function only the parts without such control flow.")
+
+
 class Tensor:
     """The ``value_index``-th output of an Operation, named ``"op_name:index"``.
 
@@ -115,12 +123,17 @@ class Tensor:
         return f'Tensor("{self.name}", shape={self._shape}, dtype={self.dtype.name})'
 
     def __bool__(self):
+        if getattr(self.graph, "lifts_variables", False):  # a tf.function being traced
+            raise TypeError(_NO_AUTOGRAPH.format(what="as a Python `bool` (`if`, `while`, "
+                                                 "`and`/`or`/`not`)", t=self))
         raise TypeError(
             f"Using a `tf.Tensor` as a Python `bool` is not allowed ({self.name}): its value is "
             "only known when the graph runs. Use `if t is not None:` to test for None, or build "
             "the condition into the graph (tf.where, tf.cond-free arithmetic).")
 
     def __iter__(self):
+        if getattr(self.graph, "lifts_variables", False):
+            raise TypeError(_NO_AUTOGRAPH.format(what="in a Python `for` loop", t=self))
         raise TypeError(f"Iterating over a symbolic Tensor ({self.name}) is not allowed: its "
                         "values are only known when the graph runs. Use tf.unstack(t) for a "
                         "list of tensors along the first dimension, or sess.run(t) for values.")

@@ -16,6 +16,7 @@ from .array_ops import shape_arg
 DEFAULT_GRAPH_SEED = 87654321
 
 
+_seed_epoch = 0  # tf.random.set_seed calls so far
 _global_seed = None  # tf.random.set_seed's seed: TF2's seed outlives the graph (clear_session)
 
 
@@ -31,7 +32,9 @@ def get_seed(op_seed):
     if seed is not None:
         if op_seed is None:
             if tf2:
-                op_seed = g._op_seed_counter = getattr(g, "_op_seed_counter", 0) + 1
+                if getattr(g, "_seed_epoch", None) != _seed_epoch:  # set_seed since: restart
+                    g._op_seed_counter, g._seed_epoch = 0, _seed_epoch
+                op_seed = g._op_seed_counter = g._op_seed_counter + 1
             else:
                 op_seed = g._last_id
         return int(seed), int(op_seed)
@@ -51,10 +54,11 @@ def set_random_seed(seed) -> None:
 def set_seed(seed) -> None:
     """TF2's tf.random.set_seed: sets the global seed and restarts the op-seed counter, so the
     random ops created after each call get the same seeds again."""
-    global _global_seed
+    global _global_seed, _seed_epoch
     _global_seed = None if seed is None else int(seed)
+    _seed_epoch += 1  # every graph's counter restarts (Keras' own graph too), as TF2's one
     g = get_default_graph()
-    g.seed, g._tf2_seeds, g._op_seed_counter = _global_seed, True, 0
+    g.seed, g._tf2_seeds = _global_seed, True
 
 
 def _draw(dt, fn):

@@ -80,3 +80,37 @@ def test_apply_gradients_without_any_gradient_is_refused():
     opt = tf.keras.optimizers.SGD()
     with pytest.raises(ValueError, match="No gradients provided for any variable"):
         opt.apply_gradients([(None, v)])
+
+
+class _Subclassed(tf.keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.hidden = tf.keras.layers.Dense(16, activation="relu")
+        self.drop = tf.keras.layers.Dropout(0.1)
+        self.norm = tf.keras.layers.BatchNormalization()
+        self.out = tf.keras.layers.Dense(1, activation="sigmoid")
+
+    def call(self, x, training=False):
+        return self.out(self.norm(self.drop(self.hidden(x), training=training),
+                                  training=training))
+
+
+def _fit_subclassed():
+    tf.keras.backend.clear_session()
+    tf.random.set_seed(0)
+    x, y = _data(512)
+    model = _Subclassed()
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    hist = model.fit(x, y, epochs=8, batch_size=32, verbose=0, validation_split=0.1)
+    return hist.history, model.evaluate(x, y, verbose=0), model.predict(x[:4])
+
+
+def test_subclassed_model_fit_evaluate_predict_in_eager_mode_as_in_graph_mode():
+    hist, scores, pred = _fit_subclassed()
+    assert hist["accuracy"][-1] > 0.9 and scores[1] > 0.9 and pred.shape == (4, 1)
+    tf.disable_eager_execution()
+    g_hist, g_scores, g_pred = _fit_subclassed()
+    np.testing.assert_allclose(hist["loss"], g_hist["loss"], rtol=1e-5)
+    np.testing.assert_allclose(scores, g_scores, rtol=1e-5)
+    np.testing.assert_allclose(pred, g_pred, rtol=1e-5)
