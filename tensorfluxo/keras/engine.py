@@ -142,6 +142,7 @@ class Layer:
     """
 
     supports_masking = False  # True: an input mask passes through (compute_mask's default)
+    _scope_prefix = None  # the weights' name scope when not the layer's name (lstm/lstm_cell)
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
         self._tracked: list[Layer] = []  # layers set as attributes: their weights are ours
@@ -219,7 +220,7 @@ class Layer:
         init = initializers.get(initializer or "glorot_uniform")
         graph = self._graph or get_default_graph()
         with graph.as_default(), graph.control_dependencies(None), \
-                graph.name_scope(None), graph.name_scope(self.name + "/"):
+                graph.name_scope(None), graph.name_scope((self._scope_prefix or self.name) + "/"):
             var = Variable(lambda: init(shape, dtype=dt), name=name, dtype=dt,
                            trainable=trainable, constraint=constraints.get(constraint))
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
@@ -293,6 +294,10 @@ class Layer:
         nested layers' included."""
         own = [x for x in getattr(self, "_" + kind) if id(x) not in self._conditional]
         return _dedup(own + [x for la in self._tracked for x in la._unconditional(kind)])
+
+    def _state_variables(self) -> list:
+        """Variables that are not weights but need initializing (stateful RNNs' states)."""
+        return [v for la in self._tracked for v in la._state_variables()]
 
     def _session(self):
         ws = self.weights
@@ -693,6 +698,16 @@ class Network(Layer):
     def _unconditional(self, kind: str) -> list:
         return _dedup(super()._unconditional(kind) + [
             x for la in self._unique_layers() for x in la._unconditional(kind)])
+
+    def _state_variables(self) -> list:
+        return _dedup(super()._state_variables() + [
+            v for la in self._unique_layers() for v in la._state_variables()])
+
+    def reset_states(self) -> None:
+        """Zeroes the states of the model's stateful layers."""
+        for layer in self._unique_layers():
+            if getattr(layer, "stateful", False) or isinstance(layer, Network):
+                layer.reset_states()
 
     def count_params(self) -> int:
         self._require_built("count_params")

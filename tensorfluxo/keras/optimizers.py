@@ -453,8 +453,8 @@ def serialize(opt: Optimizer) -> dict:
 
 
 def deserialize(config: dict) -> Optimizer:
-    cls = _CLASSES.get(config.get("class_name")) or \
-        _BY_NAME.get(str(config.get("class_name")).lower())
+    name = str(config.get("class_name")).removeprefix("Custom>")  # tf_keras 2.11+ .h5 files
+    cls = _CLASSES.get(name) or _BY_NAME.get(name.lower())
     if cls is None:
         raise ValueError(f"Unknown optimizer: {config.get('class_name')!r}")
     cfg = {k: v for k, v in config.get("config", {}).items()

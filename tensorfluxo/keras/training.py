@@ -415,7 +415,7 @@ class Model(Network):
 
     def _initialize_all(self) -> None:
         sess = K.get_session(self._graph)
-        ws = list(self.weights)
+        ws = list(self.weights) + self._state_variables()
         if self.optimizer is not None:
             ws += [w for w in self.optimizer.weights if w.graph is self._graph]
             if self.optimizer._lr_var is not None and self.optimizer._graph is self._graph:

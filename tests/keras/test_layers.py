@@ -210,6 +210,26 @@ HARNESS_CASES.update({  # embeddings, masking, recurrent (tests/keras/test_recur
                                             embeddings_regularizer="l2"), None,
                    {"input_data": _IDS})],
     "Masking": [(lambda: layers.Masking(mask_value=0.5), (3, 2))],
+    "SimpleRNN": [(lambda: layers.SimpleRNN(3, return_sequences=True, kernel_regularizer="l2"),
+                   (4, 2))],
+    "LSTM": [(lambda: layers.LSTM(3), (4, 2)),
+             (lambda: layers.LSTM(2, dropout=0.2, recurrent_dropout=0.3, go_backwards=True,
+                                  return_sequences=True, recurrent_constraint="max_norm"),
+              (3, 2))],
+    "GRU": [(lambda: layers.GRU(3), (4, 2)),
+            (lambda: layers.GRU(2, reset_after=False, return_sequences=True, dropout=0.1),
+             (3, 2))],
+    # the cells run inside an RNN layer
+    "RNN": [(lambda: layers.RNN(layers.SimpleRNNCell(2), return_sequences=True), (3, 2))],
+    "SimpleRNNCell": [(lambda: layers.RNN(layers.SimpleRNNCell(3, activation="relu")), (3, 2))],
+    "LSTMCell": [(lambda: layers.RNN(layers.LSTMCell(3, unit_forget_bias=False)), (3, 2))],
+    "GRUCell": [(lambda: layers.RNN(layers.GRUCell(3), go_backwards=True), (3, 2))],
+    "StackedRNNCells": [(lambda: layers.RNN(layers.StackedRNNCells(
+        [layers.LSTMCell(3), layers.GRUCell(2)])), (3, 2))],
+    "Bidirectional": [(lambda: layers.Bidirectional(layers.LSTM(2, return_sequences=True)),
+                       (3, 2)),
+                      (lambda: layers.Bidirectional(layers.GRU(2), merge_mode="ave"), (3, 2))],
+    "TimeDistributed": [(lambda: layers.TimeDistributed(layers.Dense(2)), (3, 4))],
 })
 
 

@@ -67,6 +67,17 @@ from .pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from .recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+)
+from .wrappers import Bidirectional, TimeDistributed
 
 Convolution1D, Convolution2D, Convolution2DTranspose = Conv1D, Conv2D, Conv2DTranspose
 SeparableConvolution2D = SeparableConv2D
@@ -85,6 +96,8 @@ __all__ += ["ActivityRegularization", "Add", "AlphaDropout", "Average", "Concate
             "Permute", "RepeatVector", "Subtract", "ThresholdedReLU", "add", "average",
             "concatenate", "dot", "maximum", "minimum", "multiply", "subtract"]
 __all__ += ["Embedding", "Masking"]
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "SimpleRNN", "SimpleRNNCell",
+            "StackedRNNCells", "Bidirectional", "TimeDistributed"]
 
 
 def serialize(layer) -> dict:

@@ -208,15 +208,8 @@ class Dropout(Layer):
         if flag is True:
             return N.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape,
                              seed=self.seed)
-        # A tensor flag: the cond draws the keep mask only while training, so inference
-        # advances no random stream. The product stays outside the cond because the cond's
-        # gradient cannot use a tensor made inside a branch (it would draw it again).
-        shape = noise_shape_of(inputs, self.noise_shape)
-        one = A.ones([], inputs.dtype)  # a scalar: its shape must not narrow the mask's
-        keep = control_flow_ops.cond(
-            flag, lambda: N.dropout(A.ones(shape, inputs.dtype), rate=self.rate, seed=self.seed),
-            lambda: one, name="keep_mask")
-        y = M.multiply(inputs, keep)
+        y = M.multiply(inputs, dropout_keep(noise_shape_of(inputs, self.noise_shape),
+                                            inputs.dtype, self.rate, flag, self.seed))
         y.set_shape(inputs.shape)
         return y
 
@@ -224,6 +217,23 @@ class Dropout(Layer):
         cfg = super().get_config()
         cfg.update(rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
         return cfg
+
+
+def dropout_keep(shape, dtype, rate, flag, seed=None):
+    """A dropout keep mask (0 or 1 / (1 - rate)) of ``shape`` while ``flag`` (a bool or a
+    bool tensor) says training; ones (a scalar one for a tensor flag) otherwise.
+
+    With a tensor flag, the cond draws the mask only while training, so inference advances
+    no random stream. Multiply outside the cond: the cond's gradient cannot use a tensor made
+    inside a branch (it would draw it again)."""
+    if flag is False:
+        return A.ones([], dtype)
+    if flag is True:
+        return N.dropout(A.ones(shape, dtype), rate=rate, seed=seed)
+    one = A.ones([], dtype)  # a scalar: its shape must not narrow the mask's
+    return control_flow_ops.cond(flag, lambda: N.dropout(A.ones(shape, dtype), rate=rate,
+                                                         seed=seed),
+                                 lambda: one, name="keep_mask")
 
 
 def noise_shape_of(inputs, noise_shape):

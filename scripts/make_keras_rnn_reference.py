@@ -1,0 +1,54 @@
+"""Reference outputs of tf.keras 2's recurrent layers, for tests/keras/test_recurrent.py.
+
+Run by hand with TensorFlow's legacy Keras (tf_keras; nothing is installed into /tmp/tfvenv):
+    pip install --no-deps --target /tmp/tfk_site tf_keras==2.21.0
+    PYTHONPATH=/tmp/tfk_site TF_USE_LEGACY_KERAS=1 /tmp/tfvenv/bin/python \
+        scripts/make_keras_rnn_reference.py
+Writes tests/data/keras_rnn/<case>.npz (input, weights in the layer's order, output) and
+lstm_model.h5 (a small Embedding + LSTM + Dense model saved by tf.keras 2) with its
+predictions in lstm_model.npz. The cases are tests/data/keras_rnn/cases.py (the test runs the same code).
+"""
+
+import json
+import os
+import runpy
+
+import numpy as np
+import tensorflow as tf
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "keras_rnn")
+_CASES = runpy.run_path(os.path.join(OUT, "cases.py"))  # shared with the test
+CASES, IDS, inputs = _CASES["CASES"], _CASES["IDS"], _CASES["inputs"]
+
+
+def main() -> None:
+    assert "tf_keras" in type(tf.keras.layers.Dense).__module__ + tf.keras.layers.Dense.__module__, \
+        "run with TF_USE_LEGACY_KERAS=1"
+    os.makedirs(OUT, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for name, (make, ids) in CASES.items():
+        x = IDS if ids else inputs()
+        inp = tf.keras.Input(x.shape[1:], dtype="int32" if ids else "float32")
+        outs = make(tf.keras.layers)(inp)
+        model = tf.keras.Model(inp, outs)
+        weights = [rng.uniform(-0.5, 0.5, w.shape).astype("float32")
+                   for w in model.get_weights()]
+        model.set_weights(weights)
+        ys = model.predict(x, verbose=0)
+        ys = ys if isinstance(ys, list) else [ys]
+        np.savez(os.path.join(OUT, name + ".npz"), x=x, **{f"w{i}": w for i, w in
+                                                           enumerate(weights)},
+                 **{f"y{i}": y for i, y in enumerate(ys)},
+                 names=np.array(json.dumps([w.name for w in model.weights])))
+        print(name, [y.shape for y in ys])
+    tf.keras.utils.set_random_seed(1)
+    model = tf.keras.Sequential([tf.keras.layers.Embedding(10, 4, mask_zero=True,
+                                                           input_length=5),
+                                 tf.keras.layers.LSTM(3), tf.keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    model.save(os.path.join(OUT, "lstm_model.h5"))
+    np.savez(os.path.join(OUT, "lstm_model.npz"), x=IDS, y=model.predict(IDS, verbose=0))
+
+
+if __name__ == "__main__":
+    main()
