@@ -1,6 +1,8 @@
 """Géron ch14's MNIST classifier read row by row (28 steps of 28 pixels, 150 units, batch 150)
 with BasicRNNCell and with BasicLSTMCell (and, with --cells, GRUCell) through dynamic_rnn, Adam
-1e-3; seconds per training step over --steps steps after --warmup steps.
+1e-3, and the same rows through a Keras LSTM(128) classifier's fit (``keras_lstm``; the
+reference is tf.keras 2, i.e. tf_keras, under TF 2's eager fit); seconds per training step over
+--steps steps after --warmup steps.
 
     python benchmarks/rnn.py                                      # tensorfluxo
     python benchmarks/rnn.py --compare /tmp/tfvenv/bin/python --repeats 3
@@ -49,6 +51,34 @@ def train_rnn(tf, data: dict, cell_kind: str, batch: int, steps: int, warmup: in
             "batch": batch, "loss_first": first, "loss_last": last}
 
 
+def train_keras_lstm(tf, data: dict, batch: int, steps: int, warmup: int) -> dict:
+    """A Keras ``LSTM(128)`` + softmax classifier on the same rows, ``model.fit``: seconds per
+    step of a timed fit over ``steps`` batches after a warm-up fit over ``warmup``."""
+    import time
+    tf.keras.backend.clear_session()
+    tf.random.set_seed(0)
+    model = tf.keras.Sequential([tf.keras.layers.LSTM(128, input_shape=(28, 28)),
+                                 tf.keras.layers.Dense(10, activation="softmax")])
+    model.compile(tf.keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy")
+    images = data["X_train"].reshape(-1, 28, 28)[:batch * (steps + warmup)]
+    labels = data["y_train"][:len(images)]
+    first = float(model.evaluate(images[:batch], labels[:batch], verbose=0))
+    model.fit(images[:batch * warmup], labels[:batch * warmup], batch_size=batch, epochs=1,
+              shuffle=False, verbose=0)
+    t0 = time.perf_counter()
+    hist = model.fit(images[batch * warmup:], labels[batch * warmup:], batch_size=batch,
+                     epochs=1, shuffle=False, verbose=0)
+    seconds = time.perf_counter() - t0
+    return {"cell": "keras_lstm", "step_s": seconds / steps, "steps": steps, "warmup": warmup,
+            "batch": batch, "loss_first": first, "loss_last": float(hist.history["loss"][-1])}
+
+
+def train(tf, data: dict, kind: str, batch: int, steps: int, warmup: int) -> dict:
+    if kind == "keras_lstm":
+        return train_keras_lstm(tf, data, batch, steps, warmup)
+    return train_rnn(tf, data, kind, batch, steps, warmup)
+
+
 def report(label: str, r: dict) -> None:
     print(f"{label} {r['cell']}: {1000 * r['step_s']:.2f} ms/step (batch {r['batch']}, "
           f"{r['steps']} steps after {r['warmup']}) | loss {r['loss_first']:.3f} -> "
@@ -59,7 +89,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--module", default="tensorfluxo",
                    choices=["tensorfluxo", "tensorflow", "none"])
-    p.add_argument("--cells", default="rnn,lstm", help="of rnn, lstm, gru")
+    p.add_argument("--cells", default="rnn,lstm,keras_lstm",
+                   help="of rnn, lstm, gru, keras_lstm")
     p.add_argument("--batch", type=int, default=150)
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--warmup", type=int, default=5)
@@ -83,8 +114,8 @@ def main(argv=None) -> None:
         ours, theirs = [], []
         for _ in range(args.repeats):
             if args.module != "none":
-                ours.append(train_rnn(common.import_tf(args.module), data, kind, args.batch,
-                                      args.steps, args.warmup))
+                ours.append(train(common.import_tf(args.module), data, kind, args.batch,
+                                  args.steps, args.warmup))
                 report(args.module, ours[-1])
                 if args.json:
                     common.emit_json({"module": args.module, **ours[-1]})

@@ -30,11 +30,12 @@ from .training import Model
 
 __version__ = "2.4.0"
 
-_LAZY = {"datasets": "tensorfluxo.keras.datasets", "wrappers": "tensorfluxo.keras.wrappers"}
+_LAZY = {"datasets": "tensorfluxo.keras.datasets", "wrappers": "tensorfluxo.keras.wrappers",
+         "preprocessing": "tensorfluxo.keras.preprocessing"}
 
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks", "datasets",
            "initializers", "layers", "losses", "metrics", "models", "optimizers",
-           "regularizers", "utils", "wrappers"]
+           "preprocessing", "regularizers", "utils", "wrappers"]
 
 
 def __getattr__(name: str):

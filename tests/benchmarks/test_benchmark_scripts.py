@@ -106,6 +106,7 @@ def test_module_none_needs_compare(script):
 def test_rnn_benchmark_runs_both_cells():
     out = run_script("rnn.py", "--quick")
     assert "tensorfluxo rnn:" in out and "tensorfluxo lstm:" in out
+    assert "tensorfluxo keras_lstm:" in out
 def test_eager_benchmark_runs_small_ops_and_both_tape_loops():
     out = run_script("eager.py", "--quick")
     assert "small op x + y" in out and "tape loop eager" in out

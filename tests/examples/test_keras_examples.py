@@ -59,3 +59,22 @@ def test_vae_full(mnist_dir):
 @pytest.mark.slow
 def test_subclassed_mnist_full(mnist_dir):
     assert _load("keras_subclassed_mnist").main(epochs=5) > 0.97
+
+
+def test_imdb_lstm_learns_with_masked_padding():
+    assert _load("keras_imdb_lstm").main(epochs=2, n_train=2000, n_test=500, verbose=0) > 0.7
+
+
+def test_stateful_lstm_predicts_the_cosine():
+    # prediction error relative to the target's variance (1 = predicting the mean)
+    assert _load("keras_stateful_lstm").main(epochs=6, xn=10000, verbose=0) < 0.15
+
+
+@pytest.mark.slow
+def test_imdb_lstm_full():
+    assert _load("keras_imdb_lstm").main(verbose=0) > 0.9
+
+
+@pytest.mark.slow
+def test_stateful_lstm_full():
+    assert _load("keras_stateful_lstm").main(verbose=0) < 0.08

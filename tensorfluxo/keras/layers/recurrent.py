@@ -496,7 +496,8 @@ class RNN(Layer):
         def step(x_t, keep, prev, states):
             out, new = self.cell.call(x_t, list(states), training=training)
             new, written = _to_list(new), out
-            if keep is not None:
+            if keep is not None:  # [batch, 1]: selects whole rows
+                keep = A.expand_dims(keep, -1)
                 new = [M.where(keep, n, s) for n, s in zip(new, states)]
                 out = M.where(keep, out, prev)
                 written = M.where(keep, out, A.zeros_like(out)) if self.zero_output_for_mask \

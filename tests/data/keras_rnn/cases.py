@@ -17,11 +17,11 @@ CASES = {  # name: (layers -> function of the input tensor, integer ids as input
     "gru_seq": (lambda L: L.GRU(4, return_sequences=True), False),
     "gru_before": (lambda L: L.GRU(4, reset_after=False, go_backwards=True), False),
     "simple_relu": (lambda L: L.SimpleRNN(4, activation="relu", return_sequences=True), False),
-    "lstm_masked": (lambda L: lambda x: L.LSTM(3, return_sequences=True)(
+    "lstm_masked": (lambda L: lambda x: L.LSTM(4, return_sequences=True)(
         L.Embedding(9, 2, mask_zero=True)(x)), True),
-    "gru_masked_last": (lambda L: lambda x: L.GRU(3)(L.Embedding(9, 2, mask_zero=True)(x)),
+    "gru_masked_last": (lambda L: lambda x: L.GRU(2)(L.Embedding(9, 2, mask_zero=True)(x)),
                         True),
-    "bi_lstm_concat": (lambda L: lambda x: L.Bidirectional(L.LSTM(3, return_sequences=True))(
+    "bi_lstm_concat": (lambda L: lambda x: L.Bidirectional(L.LSTM(4, return_sequences=True))(
         L.Embedding(9, 2, mask_zero=True)(x)), True),
     "bi_gru_sum": (lambda L: L.Bidirectional(L.GRU(3), merge_mode="sum"), False),
     "bi_rnn_none": (lambda L: L.Bidirectional(L.SimpleRNN(2, return_sequences=True),
