@@ -217,3 +217,34 @@ def test_eager_recurrent_layers_match_graph_mode(eager):
         np.testing.assert_allclose(_sess().run(out), y.numpy(), rtol=1e-5, atol=1e-6)
     finally:
         tf.enable_eager_execution()
+
+
+def test_bidirectional_backward_layer_merge_modes_and_states():
+    x = inputs()
+    inp = layers.Input((5, 3))
+    fw, bw = layers.GRU(2, return_sequences=True), layers.LSTM(2, return_sequences=True,
+                                                              go_backwards=True)
+    bi = layers.Bidirectional(fw, merge_mode="mul", backward_layer=bw)
+    model = tf.keras.Model(inp, bi(inp))
+    assert [w.name for w in bi.weights][::3] == [
+        "bidirectional/forward_gru/gru_cell/kernel:0",
+        "bidirectional/backward_lstm/lstm_cell/kernel:0"]
+    y_f = tf.keras.Model(inp, bi.forward_layer(inp)).predict(x)
+    y_b = tf.keras.Model(inp, bi.backward_layer(inp)).predict(x)[:, ::-1]
+    np.testing.assert_allclose(model.predict(x), y_f * y_b, rtol=1e-5)
+    clone = layers.Bidirectional.from_config(bi.get_config())
+    assert type(clone.backward_layer) is layers.LSTM and clone.merge_mode == "mul"
+    states = layers.Bidirectional(layers.LSTM(2, return_state=True))(inp)
+    assert [s.shape.as_list() for s in states] == [[None, 4]] + [[None, 2]] * 4
+    with pytest.raises(ValueError, match="should have different `go_backwards` value"):
+        layers.Bidirectional(layers.GRU(2), backward_layer=layers.GRU(2))
+
+
+def test_eager_stateful_lstm(eager):
+    model = tf.keras.Sequential([layers.LSTM(3, stateful=True, return_sequences=True,
+                                             batch_input_shape=(2, 4, 1))])
+    x = np.random.default_rng(0).normal(size=(2, 4, 1)).astype(np.float32)
+    first = model(x).numpy()
+    assert not np.allclose(model(x).numpy(), first)  # the state carried over
+    model.reset_states()
+    np.testing.assert_allclose(model(x).numpy(), first, rtol=1e-6)

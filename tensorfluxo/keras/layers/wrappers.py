@@ -48,6 +48,7 @@ class Bidirectional(Layer):
                 {**cfg, "name": "backward_" + cfg["name"], "go_backwards": not layer.go_backwards})
         else:
             self.backward_layer = backward_layer
+            backward_layer.name = "backward_" + backward_layer.name
             if backward_layer.go_backwards == layer.go_backwards:
                 raise ValueError("Forward layer and backward layer should have different "
                                  f"`go_backwards` value. forward_layer.go_backwards = "
