@@ -8,6 +8,15 @@ The problem: two float32 variables ``w1`` (3,) and ``w2`` (2, 2), loss
 ``sum(a1 * (w1 - c1)²) + sum(a2 * (w2 - c2)²)`` (gradient ``2 a (w - c)``, computed here in
 NumPy and handed to ``apply_gradients``); the scales ``a`` span 1e-3..10 so that where epsilon
 goes shows. Each case records both variables after each of STEPS steps.
+
+Sparse cases (SPARSE_CASES): a (6, 2) embedding table ``E`` read by ``tf.gather`` with other ids
+at each step (duplicates included, some rows untouched), loss ``sum(a * (gather(E, ids) - t)²)``:
+the gradient is an ``IndexedSlices``. tf.compat.v1.train optimizers take their sparse paths
+(duplicates summed, then SparseApply* on the rows, Adam decaying all of m and v); Keras 3 gets the
+IndexedSlices from a GradientTape. Keras 3 squares the IndexedSlices' rows before it sums repeated
+ids (its Adagrad, RMSprop, Adam... differ from a dense gradient there), so its cases use the
+steps with repeated ids dropped (KERAS_SPARSE_STEPS); otherwise it acts as on the dense gradient.
+Each case records ``E`` after each step.
 """
 
 from __future__ import annotations
@@ -80,6 +89,83 @@ CASES = [
 ]
 
 
+SPARSE_STEPS = [  # (ids, targets, weights) per step
+    ([0, 2, 2, 5], [[1.0, -1.0], [0.5, 0.5], [2.0, 0.0], [-1.0, 3.0]], [1.0, 0.5, 2.0, 1e-2]),
+    ([1, 2], [[0.0, 0.0], [1.0, 1.0]], [3.0, 1.0]),
+    ([3, 3, 0], [[2.0, 2.0], [-2.0, 1.0], [0.0, 1.0]], [1.0, 1.0, 0.5]),
+    ([5], [[0.25, -0.25]], [10.0]),
+    ([4, 1, 1, 4], [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.5, 0.5]], [1.0, 2.0, 0.5, 1e-3]),
+]
+KERAS_SPARSE_STEPS = [tuple(list(x) for x in zip(*[r for k, r in enumerate(zip(*step))
+                                                   if step[0][k] not in step[0][:k]]))
+                      for step in SPARSE_STEPS]
+SPARSE_E = (np.arange(12, dtype=np.float32).reshape(6, 2) / 4 - 1).tolist()
+SPARSE_CASES = [
+    ("train", "GradientDescentOptimizer", {"learning_rate": 0.05}),
+    ("train", "MomentumOptimizer", {"learning_rate": 0.05, "momentum": 0.9}),
+    ("train", "MomentumOptimizer", {"learning_rate": 0.05, "momentum": 0.9,
+                                    "use_nesterov": True}),
+    ("train", "AdagradOptimizer", {"learning_rate": 0.1}),
+    ("train", "ProximalAdagradOptimizer", {"learning_rate": 0.1, "l1_regularization_strength": 0.05,
+                                           "l2_regularization_strength": 0.1}),
+    ("train", "AdadeltaOptimizer", {"learning_rate": 1.0}),
+    ("train", "RMSPropOptimizer", {"learning_rate": 0.05}),
+    ("train", "RMSPropOptimizer", {"learning_rate": 0.05, "momentum": 0.5}),
+    ("train", "RMSPropOptimizer", {"learning_rate": 0.05, "momentum": 0.5, "centered": True,
+                                   "epsilon": 0.01}),
+    ("train", "AdamOptimizer", {"learning_rate": 0.1}),
+    ("train", "FtrlOptimizer", {"learning_rate": 0.1}),
+    ("train", "FtrlOptimizer", {"learning_rate": 0.1, "learning_rate_power": -0.7,
+                                "l1_regularization_strength": 0.05,
+                                "l2_regularization_strength": 0.1,
+                                "l2_shrinkage_regularization_strength": 0.02}),
+    ("keras", "SGD", {"learning_rate": 0.05, "momentum": 0.9}),
+    ("keras", "Adagrad", {"learning_rate": 0.1}),
+    ("keras", "RMSprop", {"learning_rate": 0.05, "momentum": 0.5}),
+    ("keras", "Adam", {"learning_rate": 0.1}),
+    ("keras", "Nadam", {"learning_rate": 0.1}),
+    ("keras", "Adadelta", {"learning_rate": 1.0}),
+    ("keras", "Adamax", {"learning_rate": 0.1}),
+    ("keras", "Ftrl", {"learning_rate": 0.1}),
+]
+
+
+def run_train_sparse(tf, name: str, kwargs: dict) -> list:
+    v1 = tf.compat.v1
+    graph = tf.Graph()
+    with graph.as_default():
+        table = v1.Variable(np.asarray(SPARSE_E, np.float32))
+        ids = v1.placeholder(tf.int32, [None])
+        t = v1.placeholder(tf.float32, [None, 2])
+        a = v1.placeholder(tf.float32, [None])
+        loss = v1.reduce_sum(a[:, None] * (tf.gather(table, ids) - t) ** 2)
+        train = getattr(v1.train, name)(**kwargs).minimize(loss)
+        assert isinstance(v1.gradients(loss, table)[0], tf.IndexedSlices)
+        init = v1.global_variables_initializer()
+    out = []
+    with v1.Session(graph=graph) as sess:
+        sess.run(init)
+        for i, tg, w in SPARSE_STEPS:
+            sess.run(train, {ids: i, t: tg, a: w})
+            out.append(sess.run(table).tolist())
+    return out
+
+
+def run_keras_sparse(tf, name: str, kwargs: dict) -> list:
+    table = tf.Variable(np.asarray(SPARSE_E, np.float32))
+    opt = getattr(tf.keras.optimizers, name)(**kwargs)
+    out = []
+    for i, tg, w in KERAS_SPARSE_STEPS:
+        with tf.GradientTape() as tape:
+            rows = tf.gather(table, i)
+            loss = tf.reduce_sum(np.asarray(w, np.float32)[:, None] * (rows - tg) ** 2)
+        grad = tape.gradient(loss, table)
+        assert isinstance(grad, tf.IndexedSlices)
+        opt.apply_gradients([(grad, table)])
+        out.append(table.numpy().tolist())
+    return out
+
+
 def _arrays():
     return {k: np.asarray(v, np.float32) for k, v in PROBLEM.items()}
 
@@ -128,9 +214,17 @@ def main() -> None:
                       "trajectory": run(tf, name, kwargs)})
         print(api, name, kwargs, "->", np.round(cases[-1]["trajectory"][-1][0], 5),
               file=sys.stderr)
+    sparse = []
+    for api, name, kwargs in SPARSE_CASES:
+        run = run_keras_sparse if api == "keras" else run_train_sparse
+        sparse.append({"api": api, "class": name, "kwargs": kwargs,
+                       "trajectory": run(tf, name, kwargs)})
     with open(OUT, "w") as f:
         json.dump({"tensorflow": tf.__version__, "keras": tf.keras.__version__,
-                   "steps": STEPS, "problem": PROBLEM, "cases": cases}, f, indent=0)
+                   "steps": STEPS, "problem": PROBLEM, "cases": cases,
+                   "sparse": {"table": SPARSE_E, "steps": SPARSE_STEPS,
+                              "keras_steps": KERAS_SPARSE_STEPS, "cases": sparse}},
+                  f, indent=0)
         f.write("\n")
     print(f"wrote {OUT}: {len(cases)} cases", file=sys.stderr)
 

@@ -85,7 +85,9 @@ _EXPORTS: dict[str, str] = {
     "gather_nd": _ARR, "one_hot": _ARR, "slice": _ARR, "boolean_mask": _ARR,
     "sequence_mask": _ARR, "range": _ARR, "linspace": _ARR, "eye": _ARR, "reverse": _ARR,
     "broadcast_to": _ARR, "unique": _ARR, "meshgrid": _ARR, "lin_space": _ARR,
-    "reverse_v2": _ARR,
+    "reverse_v2": _ARR, "unsorted_segment_sum": _ARR, "dynamic_partition": _ARR,
+    "dynamic_stitch": _ARR,
+    "IndexedSlices": _M + "ops.indexed_slices", "IndexedSlicesValue": _M + "ops.indexed_slices",
     "space_to_depth": _M + "image", "depth_to_space": _M + "image",
     "image": _M + "image:",
     # math

@@ -1,5 +1,6 @@
 """tf.math: the math ops under their tf.math.* names."""
 
+from .ops.array_ops import unsorted_segment_sum
 from .ops.math_ops import (
                            abs,
                            add,
@@ -38,7 +39,7 @@ from .ops.math_ops import (
                            reciprocal,
                            reduce_all,
                            reduce_any,
-    reduce_logsumexp,
+                           reduce_logsumexp,
                            reduce_max,
                            reduce_mean,
                            reduce_min,
@@ -69,4 +70,4 @@ __all__ = ["abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "cumsum", "
            "reduce_any", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min",
            "reduce_prod", "reduce_sum",
            "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "sqrt", "square",
-           "squared_difference", "subtract", "tan", "tanh", "truediv"]
+           "squared_difference", "subtract", "tan", "tanh", "truediv", "unsorted_segment_sum"]

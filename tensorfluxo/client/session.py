@@ -20,6 +20,7 @@ from ..framework.ops import (
     get_default_graph,
     get_default_session,
 )
+from ..ops.indexed_slices import IndexedSlices, IndexedSlicesValue
 from .config import check_target, placement_logger
 from .executor import RunState
 
@@ -173,8 +174,15 @@ def _flatten(x, leaves: list):
         return (kind, [(k, _flatten(v, leaves)) for k, v in x.items()])
     if x is None:
         raise TypeError("Fetch argument None has invalid type <class 'NoneType'>")
+    if isinstance(x, IndexedSlices):
+        parts = [x.values, x.indices] + ([x.dense_shape] if x.dense_shape is not None else [])
+        return (_slices_value, [_flatten(e, leaves) for e in parts])
     leaves.append(x)
     return len(leaves) - 1
+
+
+def _slices_value(values, indices, dense_shape=None):
+    return IndexedSlicesValue(values, indices, dense_shape)
 
 
 def _rebuild(treedef, values):
@@ -185,7 +193,7 @@ def _rebuild(treedef, values):
         return [_rebuild(c, values) for c in children]
     if kind is tuple:
         return tuple(_rebuild(c, values) for c in children)
-    if issubclass(kind, tuple):
+    if kind is _slices_value or issubclass(kind, tuple):
         return kind(*[_rebuild(c, values) for c in children])
     out = {k: _rebuild(c, values) for k, c in children}
     return out if kind is dict else kind(out) if not hasattr(kind, "default_factory") else \

@@ -22,6 +22,7 @@ from ..ops import clip_ops, state_ops
 from ..ops import math_ops as M
 from ..ops.control_flow_ops import group
 from ..ops.gradients_impl import gradients
+from ..ops.indexed_slices import dense
 from ..train import rules
 from ..train.optimizers import check_ftrl
 from ..variables import Variable
@@ -147,7 +148,9 @@ class Optimizer:
         return grads
 
     def get_gradients(self, loss, params) -> list:
-        grads = gradients(loss, params)
+        # Sparse gradients (embedding lookups) are made dense: Keras 3 in TF 2.21 moves
+        # untouched rows with momentum, Ftrl zeroes them (tests/train/test_optimizer_reference)
+        grads = [dense(g) for g in gradients(loss, params)]
         missing = [p.name for p, g in zip(params, grads) if g is None]
         if missing:
             raise ValueError(f"No gradients provided for some variables: {missing}. Check "

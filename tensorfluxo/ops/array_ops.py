@@ -14,6 +14,7 @@ from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, as_shape, unknown_shape
 from ..kernels.scatter import scatter, scatter_add
 from ._util import constant_value, dims, norm_axes, rank, same, shape_from_tensor
+from .indexed_slices import IndexedSlices
 
 newaxis = None
 
@@ -1062,11 +1063,24 @@ def _gather_grad_kernel(dy, i, p, axis):
     return scatter_add(np.shape(p), (builtins.slice(None),) * axis + (i,), dy)
 
 
-defop("GatherV2", infer=_gather_infer, kernel=_gather_kernel,
-      grad=lambda op, dy: [apply_op("GatherGrad", [dy, op.inputs[1], op.inputs[0]],
-                                    {"axis": op.attrs["axis"]}, name="GatherGrad"), None])
-# GatherGrad(dy, indices, params): dense scatter-add of dy into zeros shaped like params (TF
-# returns IndexedSlices; a dense tensor is simpler and what every consumer here wants).
+def _gather_grad(op, dy):
+    """Along axis 0 the rows of dy at the indices (an IndexedSlices, as TF: optimizers update
+    only those rows); along other axes a dense scatter-add (GatherGrad)."""
+    p, i = op.inputs
+    if op.attrs["axis"] != 0:
+        return [apply_op("GatherGrad", [dy, i, p], {"axis": op.attrs["axis"]},
+                         name="GatherGrad"), None]
+    known = p.shape.is_fully_defined()
+    dense_shape = constant(np.array(p.shape.as_list(), np.int32)) if known else shape(p)
+    if rank(i) == 1:
+        return [IndexedSlices(dy, i, dense_shape), None]
+    rows = concat([constant([-1], dtype=dtypes.int32), dense_shape[1:]], 0) if not known \
+        else [-1] + p.shape.as_list()[1:]
+    return [IndexedSlices(reshape(dy, rows), reshape(i, [-1]), dense_shape), None]
+
+
+defop("GatherV2", infer=_gather_infer, kernel=_gather_kernel, grad=_gather_grad)
+# GatherGrad(dy, indices, params): dense scatter-add of dy into zeros shaped like params.
 defop("GatherGrad", infer=lambda op: (op.inputs[0].dtype, op.inputs[2].shape),
       kernel=_gather_grad_kernel,
       grad=lambda op, ddx: [apply_op("GatherV2", [ddx, op.inputs[1]],
@@ -1082,6 +1096,117 @@ def gather(params, indices, validate_indices=None, name: str | None = None, axis
     i = convert_to_tensor(indices)
     a = _static_axis(axis, rank(p), "gather")
     return apply_op("GatherV2", [p, i], {"axis": a}, name=name or "GatherV2")
+
+
+# ---- segment sums, dynamic partition and stitch ----------------------------------------------
+def _segment_sum_infer(op):
+    data, ids, n = op.inputs
+    _check_index_dtype(ids, op.type)
+    dd, idd = dims(data), dims(ids)
+    if dd is None or idd is None:
+        return data.dtype, TensorShape(None)
+    if not TensorShape(dd[:len(idd)]).is_compatible_with(idd):
+        raise ValueError(f"segment_ids.shape = {list(idd)} does not prefix data.shape = "
+                         f"{list(dd)}")
+    k = constant_value(n)
+    return data.dtype, [None if k is None else int(k)] + list(dd[len(idd):])
+
+
+def _segment_sum_kernel(data, ids, n):
+    _check_bounds(ids, int(n), what="segment_ids")
+    return scatter_add((int(n),) + data.shape[ids.ndim:], ids, data)
+
+
+# out[ids[i]] += data[i]: the dense form of an IndexedSlices; gradient: the rows gathered back
+defop("UnsortedSegmentSum", infer=_segment_sum_infer, kernel=_segment_sum_kernel,
+      grad=lambda op, dy: [gather(dy, op.inputs[1]), None, None])
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name: str | None = None) -> Tensor:
+    """``out[segment_ids[i]] += data[i]`` into ``num_segments`` zero rows."""
+    return apply_op("UnsortedSegmentSum", [convert_to_tensor(data), convert_to_tensor(
+        segment_ids), convert_to_tensor(num_segments)], name=name or "UnsortedSegmentSum")
+
+
+def _partition_infer(op):
+    data, parts = op.inputs
+    if parts.dtype is not dtypes.int32:
+        raise TypeError(f"partitions of dynamic_partition must be int32, got {parts.dtype.name}")
+    dd, pd = dims(data), dims(parts)
+    if dd is not None and pd is not None and \
+            not TensorShape(dd[:len(pd)]).is_compatible_with(pd):
+        raise ValueError(f"partitions.shape = {list(pd)} does not prefix data.shape = {list(dd)}")
+    rest = None if dd is None or pd is None else [None] + list(dd[len(pd):])
+    return [(data.dtype, TensorShape(rest))] * op.attrs["num_partitions"]
+
+
+def _partition_kernel(data, parts, num_partitions):
+    _check_bounds(parts, num_partitions, what="partitions")
+    return tuple(data[parts == k] for k in builtins.range(num_partitions))
+
+
+def _partition_grad(op, *dys):
+    data, parts = op.inputs
+    n = size(parts)
+    positions = dynamic_partition(reshape(range(n), shape(parts)), parts, len(dys))
+    dys = [zeros_like(y) if g is None else g for y, g in zip(op.outputs, dys)]
+    stitched = dynamic_stitch(positions, dys)
+    return [reshape(stitched, shape(data)), None]
+
+
+defop("DynamicPartition", infer=_partition_infer, kernel=_partition_kernel,
+      grad=_partition_grad)
+
+
+def dynamic_partition(data, partitions, num_partitions: int, name: str | None = None) -> list:
+    """``num_partitions`` tensors: output k holds the slices of ``data`` whose partition is k."""
+    outs = apply_op("DynamicPartition", [convert_to_tensor(data), convert_to_tensor(partitions)],
+                    {"num_partitions": int(num_partitions)}, name=name or "DynamicPartition")
+    return list(outs) if isinstance(outs, (list, tuple)) else [outs]
+
+
+def _stitch_infer(op):
+    n = op.attrs["N"]
+    idx, data = op.inputs[:n], op.inputs[n:]
+    for i in idx:
+        if i.dtype is not dtypes.int32:
+            raise TypeError(f"indices of dynamic_stitch must be int32, got {i.dtype.name}")
+    _one_dtype(data, op.type)
+    rest = None
+    for i, d in zip(idx, data):
+        di, dd = dims(i), dims(d)
+        if di is not None and dd is not None:
+            if not TensorShape(dd[:len(di)]).is_compatible_with(di):
+                raise ValueError(f"data.shape {list(dd)} must start with indices.shape "
+                                 f"{list(di)} in dynamic_stitch")
+            rest = list(dd[len(di):])
+    known = [constant_value(i) for i in idx]
+    first = None if any(v is None for v in known) else \
+        int(max((int(np.max(v)) for v in known if np.size(v)), default=-1)) + 1
+    return data[0].dtype, TensorShape(None if rest is None else [first] + rest)
+
+
+def _stitch_kernel(*args, N):  # noqa: N803 - TF's attribute name
+    idx, data = args[:N], args[N:]
+    n = max((int(i.max()) for i in idx if i.size), default=-1) + 1
+    out = np.zeros((n,) + data[0].shape[idx[0].ndim:], dtype=data[0].dtype)
+    for i, d in zip(idx, data):
+        out[i] = d
+    return out
+
+
+defop("DynamicStitch", infer=_stitch_infer, kernel=_stitch_kernel,
+      grad=lambda op, dy: [None] * op.attrs["N"] + [
+          gather(dy, i) for i in op.inputs[:op.attrs["N"]]])
+
+
+def dynamic_stitch(indices, data, name: str | None = None) -> Tensor:
+    """``merged[indices[m][i]] = data[m][i]``: the inverse of dynamic_partition."""
+    if len(indices) != len(data) or not indices:
+        raise ValueError(f"dynamic_stitch needs as many data tensors as indices tensors "
+                         f"(at least one), got {len(indices)} and {len(data)}")
+    ins = [convert_to_tensor(i) for i in indices] + [convert_to_tensor(d) for d in data]
+    return apply_op("DynamicStitch", ins, {"N": len(indices)}, name=name or "DynamicStitch")
 
 
 def _gather_nd_infer(op):

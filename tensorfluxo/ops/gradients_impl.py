@@ -7,7 +7,11 @@ import numpy as np
 from ..framework.ops import Operation, Tensor, convert_to_tensor, executing_eagerly
 from ..framework.registry import gradient_function
 from . import array_ops
+from .indexed_slices import IndexedSlices, dense
 from .math_ops import add_n
+
+# Op types whose gradient function takes an IndexedSlices as it is (others get it dense).
+SPARSE_GRAD_OPS = {"Identity"}
 
 
 def _as_list(x):
@@ -117,6 +121,8 @@ def op_gradients(op, out_grads) -> list:
                           f"{op.type}), created at {op._site}")
     if fn is None:
         return []
+    if op.type not in SPARSE_GRAD_OPS:
+        out_grads = [dense(g) for g in out_grads]
     in_grads = _as_list(fn(op, *out_grads))
     if len(in_grads) != len(op.inputs):
         raise ValueError(f"Gradient of {op.type} returned {len(in_grads)} values for "
@@ -125,7 +131,8 @@ def op_gradients(op, out_grads) -> list:
     for t, g in zip(op.inputs, in_grads):
         if g is None or not _differentiable(t.dtype):
             continue
-        g = convert_to_tensor(g)
+        if not isinstance(g, IndexedSlices):
+            g = convert_to_tensor(g)
         if g.dtype is not t.dtype:
             raise TypeError(f"Gradient for input {t.name} of {op.name} has dtype "
                             f"{g.dtype.name}, expected {t.dtype.name}")
@@ -138,6 +145,13 @@ def _sum(gs):
         return None
     if len(gs) == 1:
         return gs[0]
+    if all(isinstance(g, IndexedSlices) for g in gs):  # TF: rows concatenated, not summed
+        idx = [g.indices for g in gs]
+        if len({i.dtype for i in idx}) > 1:
+            idx = [array_ops.cast(i, "int64") for i in idx]
+        return IndexedSlices(array_ops.concat([g.values for g in gs], 0),
+                             array_ops.concat(idx, 0), gs[0].dense_shape)
+    gs = [dense(g) for g in gs]
     if gs[0].dtype.name == "variant":
         from .tensor_array_ops import add_gradient_arrays
         return add_gradient_arrays(gs)

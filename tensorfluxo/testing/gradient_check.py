@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ..ops.indexed_slices import dense
+
 
 def numeric_jacobian(f: Callable[[list], float], values: list, i: int, eps: float) -> np.ndarray:
     """d f / d values[i] by central differences (values are float64 arrays)."""
@@ -50,11 +52,12 @@ def compute_gradient_error(fn: Callable, inputs: Sequence, seed: int = 0, eps: f
         ys = [y for y in as_list(fn(*phs)) if y.dtype.is_floating]
         target = weighted_sum(ys, {p: v for p, v in zip(phs, values)}, seed)
         float_idx = [i for i, v in enumerate(values) if v.dtype.kind == "f"]
-        grads = tf.gradients(target, [phs[i] for i in float_idx])
+        # sparse gradients (a gather's IndexedSlices) compared as the dense tensors they stand for
+        grads = [dense(gr) for gr in tf.gradients(target, [phs[i] for i in float_idx])]
         if second_order:
             gsq = tf.add_n([tf.reduce_sum(tf.square(gr)) for gr in grads if gr is not None])
             target2 = gsq
-            grads2 = tf.gradients(target2, [phs[i] for i in float_idx])
+            grads2 = [dense(gr) for gr in tf.gradients(target2, [phs[i] for i in float_idx])]
         with tf.Session(graph=g) as sess:
             def f(vals, t=target):
                 return float(sess.run(t, {p: v for p, v in zip(phs, vals)}))

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..ops.indexed_slices import dense
 from .gradient_check import as_list, check_gradients, weighted_sum
 
 FLOATS = (np.float64, np.float32)
@@ -224,10 +225,11 @@ def _symbolic_grads(r: OpRow, ys: list, xs: list, feed: dict, dt) -> list:
     if not fy:
         raise AssertionError(f"{r.ops}: order={r.order} but no output is floating")
     target = weighted_sum(fy, feed)
-    g1 = [g if g is not None else tf.zeros_like(x) for g, x in zip(tf.gradients(target, xs), xs)]
+    g1 = [dense(g) if g is not None else tf.zeros_like(x)
+          for g, x in zip(tf.gradients(target, xs), xs)]
     try:
         sq = tf.add_n([tf.reduce_sum(g * g) for g in g1])
-        g2 = [g for g in tf.gradients(sq, xs) if g is not None]
+        g2 = [dense(g) for g in tf.gradients(sq, xs) if g is not None]
     except LookupError:
         if r.order == 2:
             raise

@@ -25,6 +25,7 @@ from ..framework.ops import (
 from ..ops import array_ops, state_ops
 from ..ops.control_flow_ops import group
 from ..ops.gradients_impl import gradients
+from ..ops.indexed_slices import IndexedSlices, dense
 from ..variables import Variable, trainable_variables
 from . import rules
 
@@ -95,7 +96,8 @@ class Optimizer:
         for g, v in grads_and_vars:
             if g is None:
                 continue
-            g = convert_to_tensor(g)
+            if not isinstance(g, IndexedSlices):  # a sparse gradient updates only its rows
+                g = convert_to_tensor(g)
             if not v.shape.is_compatible_with(g.shape):
                 raise ValueError(f"Gradient of shape {g.shape} does not match variable "
                                  f"'{v.op.name}' of shape {v.shape}")
@@ -110,13 +112,13 @@ class Optimizer:
             with name_scope(name or self._name) as scope:
                 self._prepare()
                 updates = []
-                with control_dependencies([g for g, _ in pairs]):
+                with control_dependencies([getattr(g, "values", g) for g, _ in pairs]):
                     if self._rule is not None:
                         updates += self._apply_rule(pairs)
-                    else:
+                    else:  # a subclass's own _apply_dense: sparse gradients made dense
                         for g, v in pairs:
                             with name_scope("update_" + v.op.name):
-                                updates.append(self._apply_dense(g, v))
+                                updates.append(self._apply_dense(dense(g), v))
                     updates.append(self._finish(updates))
                 if global_step is None:
                     train_op = group(*updates, name=scope)

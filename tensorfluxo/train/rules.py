@@ -9,7 +9,12 @@ A row (``Rule``) is one apply op and what a front end must supply to it:
   the order TF creates them (that order numbers their variables ``w/Adam``, ``w/Adam_1``);
 - ``powers``: scalar inputs that are a hyper-parameter raised to the step count (Adam's
   ``beta1_power``); ``step`` as an input is the 1-based step count itself;
-- ``attrs``: boolean attributes of the op and their defaults.
+- ``attrs``: boolean attributes of the op and their defaults;
+- ``sparse``: what a sparse gradient (an ``IndexedSlices``: a gather's, an embedding lookup's)
+  does, as TF1's optimizers: ``"rows"`` (duplicate indices summed, then the rule applied to those
+  rows of var and the slots only: ``Sparse<op>``, e.g. SparseApplyMomentum) or ``"dense"`` (the
+  gradient made dense: TF1's sparse Adam decays all of m and v and moves every row, which is
+  the dense rule on the summed rows).
 
 The kernel ``kernel(tmp, var, *inputs, **attrs)`` updates ``var`` and the slots (NumPy arrays)
 IN PLACE; ``tmp`` is a list of scratch arrays shaped like ``var``, kept per op and session, so a
@@ -29,9 +34,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..framework import dtypes, errors
 from ..framework.ops import Tensor, apply_op, name_scope
 from ..framework.registry import defop
 from ..ops import array_ops
+from ..ops.indexed_slices import IndexedSlices, to_dense
 
 
 class Slot(NamedTuple):
@@ -49,6 +56,7 @@ class Rule(NamedTuple):
     powers: dict
     n_tmp: int
     fusable: bool
+    sparse: str = "rows"
 
     @property
     def scalars(self) -> tuple:
@@ -63,18 +71,35 @@ class Rule(NamedTuple):
         return apply_op(self.op, [values[n] for n in self.inputs], self._attrs(attrs),
                         name=self.op)
 
+    def apply_sparse(self, var, slots: dict, scalars: dict, grad: IndexedSlices,
+                     attrs: dict | None = None):
+        """The update of the rows of ``var`` that ``grad`` (an IndexedSlices) names."""
+        if self.sparse == "dense":
+            return self.apply(var, slots, scalars, to_dense(grad), attrs)
+        values = {"var": var, "grad": grad.values, "indices": grad.indices, **slots,
+                  **_as_dtype(scalars, var.dtype)}
+        return apply_op("Sparse" + self.op, [values[n] for n in _sparse_inputs(self)],
+                        self._attrs(attrs), name="Sparse" + self.op)
+
     def apply_all(self, vars_, slots: list, scalars: dict, grads, attrs=None) -> list:
-        """The update ops for all variables: one fused op when the rule allows it and they
-        are small, else one op per variable (each in name scope ``update_<var>``)."""
-        if self.fusable and fusable(vars_):
-            return [self._apply_multi(vars_, slots, scalars, grads, attrs)]
-        ops = []
+        """The update ops for all variables: sparse gradients on their rows, the others in
+        one fused op when the rule allows it and they are small, else one op per variable
+        (each in name scope ``update_<var>``)."""
+        ops, dense = [], []
         for var, s, g in zip(vars_, slots, grads):
+            if isinstance(g, IndexedSlices):
+                with name_scope("update_" + var.op.name):
+                    ops.append(self.apply_sparse(var, s, scalars, g, attrs))
+            else:
+                dense.append((var, s, g))
+        if self.fusable and fusable([v for v, _, _ in dense]):
+            return ops + [self._apply_multi(*zip(*dense), scalars, attrs)]
+        for var, s, g in dense:
             with name_scope("update_" + var.op.name):
                 ops.append(self.apply(var, s, scalars, g, attrs))
         return ops
 
-    def _apply_multi(self, vars_, slots, scalars, grads, attrs):
+    def _apply_multi(self, vars_, slots, grads, scalars, attrs):
         scalars = _as_dtype(scalars, vars_[0].dtype)
         refs = [vars_] + [[s[slot.input] for s in slots] for slot in self.slots]
         attrs = {**self._attrs(attrs), "n": len(vars_)}
@@ -101,13 +126,14 @@ def _as_dtype(scalars: dict, dtype) -> dict:
 
 
 # ---- the apply ops ---------------------------------------------------------------------------
-def _apply_infer(op):
-    rule = _RULES_BY_OP[op.type]
-    if len(op.inputs) != len(rule.inputs):
-        raise ValueError(f"{op.type} takes {len(rule.inputs)} inputs "
-                         f"({', '.join(rule.inputs)}), got {len(op.inputs)}")
+def _apply_infer(op, n_inputs=None, same_dtype=None):
+    """Checks the count of inputs and that all but the indices have var's dtype."""
+    names = _RULES_BY_OP[op.type].inputs if n_inputs is None else n_inputs
+    if len(op.inputs) != len(names):
+        raise ValueError(f"{op.type} takes {len(names)} inputs ({', '.join(names)}), got "
+                         f"{len(op.inputs)}")
     var = op.inputs[0]
-    for t in op.inputs[1:]:
+    for t in (op.inputs[1:] if same_dtype is None else same_dtype[1:]):
         if t.dtype is not var.dtype:
             raise TypeError(f"{op.type}: input {t.name} has dtype {t.dtype.name}, expected "
                             f"{var.dtype.name} like variable '{var.op.name}'")
@@ -131,6 +157,65 @@ def _bind(kernel, n_refs, n_tmp):
             else:
                 kernel(tmp, w, *[c.get() for c in rest[:n_refs - 1]], *rest[n_refs - 1:],
                        **attrs)
+        return run
+    return bind
+
+
+# ---- sparse gradients: the rule on some rows -------------------------------------------------
+def _sparse_inputs(r: Rule) -> tuple:
+    """TF's SparseApply* input order: the rule's, with ``indices`` right after ``grad``."""
+    i = r.inputs.index("grad") + 1
+    return r.inputs[:i] + ("indices",) + r.inputs[i:]
+
+
+def _sparse_infer(op):
+    r = _RULES_BY_OP[op.type.removeprefix("Sparse")]
+    names = _sparse_inputs(r)
+    if len(op.inputs) != len(names):
+        raise ValueError(f"{op.type} takes {len(names)} inputs ({', '.join(names)}), got "
+                         f"{len(op.inputs)}")
+    values = dict(zip(names, op.inputs))
+    var, grad, idx = values["var"], values["grad"], values["indices"]
+    if idx.dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(f"{op.type}: indices must be int32 or int64, got {idx.dtype.name}")
+    if not grad.shape[1:].is_compatible_with(var.shape[1:]) or \
+            not idx.shape.is_compatible_with(grad.shape[:1]):
+        raise ValueError(f"{op.type}: gradient rows of shape {grad.shape} at indices of shape "
+                         f"{idx.shape} do not fit variable '{var.op.name}' of shape {var.shape}")
+    _apply_infer(op, names, [t for n, t in values.items() if n != "indices"])
+    return []
+
+
+def _bind_sparse(r: Rule, kernel):
+    """bind of ``Sparse<op>``: duplicate indices summed (as TF1's optimizers do before their
+    sparse apply), the rows of var and the slots gathered, the rule's kernel run on them, the
+    rows written back."""
+    n_refs = 1 + len(r.slots)
+    names = _sparse_inputs(r)[n_refs:]
+    tail = [n for n in r.inputs[n_refs:]]
+
+    def bind(op, session):
+        attrs = dict(op.attrs)
+
+        def run(*args):
+            cells, values = args[:n_refs], dict(zip(names, args[n_refs:]))
+            arrays = [c.get() for c in cells]
+            rows, where = np.unique(values["indices"], return_inverse=True)
+            n = arrays[0].shape[0]
+            if rows.size and (rows[0] < 0 or rows[-1] >= n):
+                bad = rows[0] if rows[0] < 0 else rows[-1]
+                raise errors.InvalidArgumentError(
+                    None, op, f"{op.type}: index {int(bad)} is not in [0, {n}) (rows of "
+                    f"variable '{op.inputs[0].op.name}')")
+            grad = values["grad"]
+            summed = np.zeros((rows.size,) + grad.shape[1:], grad.dtype)
+            np.add.at(summed, where.reshape(-1), grad)
+            values["grad"] = summed
+            parts = [a[rows] for a in arrays]
+            tmp = [np.empty_like(parts[0]) for _ in range(r.n_tmp)]
+            kernel(tmp, *parts, *[values[k] for k in tail], **attrs)
+            for a, p in zip(arrays, parts):
+                a[rows] = p
         return run
     return bind
 
@@ -216,9 +301,10 @@ OP_TYPES: list = []   # every op type the table declares (the rules' and the fus
 
 
 def rule(op: str, inputs: str, kernel, slots=(), attrs=None, powers=None,
-         n_tmp: int = 1, fuse: bool = False) -> Rule:
+         n_tmp: int = 1, fuse: bool = False, sparse: str = "rows") -> Rule:
     """Declares a rule: its apply op (and with ``fuse``, the fused ``<op>Multi`` for many
-    small variables: worth it where a variable's update is many NumPy calls) and the row."""
+    small variables: worth it where a variable's update is many NumPy calls; with ``sparse``
+    "rows", ``Sparse<op>`` for sparse gradients) and the row."""
     names = tuple(inputs.split())
     slots = tuple(Slot(*s) for s in slots)
     refs = 1 + len(slots)
@@ -227,9 +313,13 @@ def rule(op: str, inputs: str, kernel, slots=(), attrs=None, powers=None,
         raise ValueError(f"{op}: inputs must be var, the slots, then the scalars and grad: "
                          f"{inputs}")
     fusable_ = fuse and not any(s.scalar for s in slots)
-    r = Rule(op, names, slots, dict(attrs or {}), dict(powers or {}), n_tmp, fusable_)
+    r = Rule(op, names, slots, dict(attrs or {}), dict(powers or {}), n_tmp, fusable_, sparse)
     _RULES_BY_OP[op] = r
     OP_TYPES.extend([op, op + "Multi"] if fusable_ else [op])
+    if sparse == "rows":
+        OP_TYPES.append("Sparse" + op)
+        defop("Sparse" + op, infer=_sparse_infer, bind=_bind_sparse(r, kernel),
+              ref_inputs=tuple(range(refs)), stateful=True, not_differentiable=True)
     defop(op, infer=_apply_infer, bind=_bind(kernel, refs, n_tmp), ref_inputs=tuple(range(refs)),
           stateful=True, not_differentiable=True)
     if fusable_:
@@ -477,12 +567,14 @@ def _k_ftrl(tmp, w, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power):
 
 
 # ---- the table -------------------------------------------------------------------------------
+# Keras's optimizers make sparse gradients dense (as Keras 3 in TF 2.21 does); the rules only
+# Keras uses (KerasMomentum, AdaMax, Nadam, Adam with amsgrad) say so with sparse="dense".
 GRADIENT_DESCENT = rule("ApplyGradientDescent", "var lr grad", _k_gradient_descent)
 MOMENTUM = rule("ApplyMomentum", "var accum lr grad momentum", _k_momentum,
                 slots=[("accum", "momentum")], attrs={"use_nesterov": False})
 KERAS_MOMENTUM = rule("ApplyKerasMomentum", "var velocity lr momentum grad",
                       _k_keras_momentum, slots=[("velocity", "momentum")],
-                      attrs={"nesterov": False}, n_tmp=2)
+                      attrs={"nesterov": False}, n_tmp=2, sparse="dense")
 ADAGRAD = rule("ApplyAdagrad", "var accum lr epsilon grad", _k_adagrad,
                slots=[("accum", "accumulator", "initial_accumulator_value")])
 PROXIMAL_ADAGRAD = rule("ApplyProximalAdagrad", "var accum lr l1 l2 grad",
@@ -500,17 +592,19 @@ CENTERED_RMSPROP = rule("ApplyCenteredRMSProp",
 ADAM = rule("ApplyAdam",
             "var m v beta1_power beta2_power lr beta1 beta2 epsilon grad", _k_adam,
             slots=[("m", "m"), ("v", "v")], attrs={"use_nesterov": False},
-            powers={"beta1_power": "beta1", "beta2_power": "beta2"}, n_tmp=2, fuse=True)
+            powers={"beta1_power": "beta1", "beta2_power": "beta2"}, n_tmp=2, fuse=True,
+            sparse="dense")
 ADAM_AMSGRAD = rule("ApplyAdamWithAmsgrad",
                     "var m v vhat beta1_power beta2_power lr beta1 beta2 epsilon grad",
                     _k_adam_amsgrad, slots=[("m", "m"), ("v", "v"), ("vhat", "vhat")],
-                    powers={"beta1_power": "beta1", "beta2_power": "beta2"}, fuse=True)
+                    powers={"beta1_power": "beta1", "beta2_power": "beta2"}, fuse=True,
+                    sparse="dense")
 ADAMAX = rule("ApplyAdaMax", "var m v beta1_power lr beta1 beta2 epsilon grad",
               _k_adamax, slots=[("m", "m"), ("v", "u")], powers={"beta1_power": "beta1"},
-              fuse=True)
+              fuse=True, sparse="dense")
 NADAM = rule("ApplyNadam", "var m v u_product lr beta1 beta2 epsilon step grad",
              _k_nadam, slots=[("m", "m"), ("v", "v"), ("u_product", "u_product", 1.0, True)],
-             n_tmp=2)
+             n_tmp=2, sparse="dense")
 FTRL = rule("ApplyFtrlV2", "var accum linear grad lr l1 l2 l2_shrinkage lr_power",
             _k_ftrl, slots=[("accum", "accum", "initial_accumulator_value"),
                             ("linear", "linear")], n_tmp=2)

@@ -354,7 +354,9 @@ add(row("Pad", lambda x: tf.pad(x, [[1, 1], [0, 1]], constant_values=7),
 # ---- gather, one_hot, boolean_mask, sequence_mask -------------------------------------------
 for axis in (0, 1, 2, -1):
     for idx in ([1, 0, 1], [[0, 1], [1, 1]], 1):
-        add(row("GatherV2 GatherGrad", lambda x, i, a=axis: tf.gather(x, i, axis=a), u(2, 3, 4),
+        # along axis 0 the gradient is an IndexedSlices (made dense: UnsortedSegmentSum)
+        add(row("GatherV2 " + ("UnsortedSegmentSum" if axis == 0 else "GatherGrad"),
+                lambda x, i, a=axis: tf.gather(x, i, axis=a), u(2, 3, 4),
                 np.array(idx, np.int32), ref=lambda x, i, a=axis: np.take(x, i, axis=a),
                 order=2, id=f"axis{axis}-{idx}"))
     add(row("GatherV2", lambda x, i, a=axis: tf.gather(x, i, axis=a), u(2, 3, 4),
@@ -362,6 +364,18 @@ for axis in (0, 1, 2, -1):
             id=f"axis{axis}-int64"))
 add(row("GatherV2", lambda x: tf.gather(x, [[0, 2], [2, 2]]), u(3, 2),
         ref=lambda x: x[[[0, 2], [2, 2]]], order=2, id="constant-indices"))
+add(row("UnsortedSegmentSum GatherV2",
+        lambda x, i: tf.math.unsorted_segment_sum(x, i, 4), u(5, 3),
+        np.array([3, 0, 3, 1, 0], np.int32), order=2,
+        ref=lambda x, i: np.stack([x[i == k].sum(0) for k in range(4)])))
+add(row("UnsortedSegmentSum", lambda x, i: tf.unsorted_segment_sum(x, i, 3), u(2, 2, 3),
+        np.array([[2, 0], [2, 2]], np.int32), id="2d-ids",
+        ref=lambda x, i: np.stack([x[i == k].sum(0) for k in range(3)])))
+add(row("DynamicPartition DynamicStitch GatherV2",
+        lambda x, p: tf.dynamic_partition(x, p, 3), u(5, 2), np.array([2, 0, 2, 1, 2], np.int32),
+        ref=lambda x, p: [x[p == k] for k in range(3)], exact_shape=False))
+add(row("DynamicStitch GatherV2", lambda x, y: tf.dynamic_stitch([[0, 3], [2, 1]], [x, y]),
+        u(2, 3), u(2, 3), ref=lambda x, y: np.stack([x[0], y[1], y[0], x[1]])))
 for idx in ([[0, 1], [1, 2]], [[1]], [[0, 2, 3], [1, 0, 0]], [[[0, 0]], [[1, 1]]],
             [[0, 1], [1, 2], [0, 1]]):
     add(row("GatherNd GatherNdGrad", tf.gather_nd, u(2, 3, 4), np.array(idx, np.int32),

@@ -24,8 +24,8 @@ def _problem():
     return ws, loss
 
 
-def trajectory(case: dict) -> list:
-    ws, loss = _problem()
+def _train(case: dict, loss, ws):
+    """(train op, initialized session) for the case's optimizer."""
     if case["api"] == "keras":
         opt = getattr(tf.keras.optimizers, case["class"])(**case["kwargs"])
         train = opt.get_updates(loss, ws)
@@ -34,6 +34,12 @@ def trajectory(case: dict) -> list:
         train = getattr(tf.train, case["class"])(**case["kwargs"]).minimize(loss)
         sess = tf.Session()
     sess.run(tf.global_variables_initializer())
+    return train, sess
+
+
+def trajectory(case: dict) -> list:
+    ws, loss = _problem()
+    train, sess = _train(case, loss, ws)
     out = []
     for _ in range(DATA["steps"]):
         sess.run(train)
@@ -55,12 +61,48 @@ def test_rule_matches_tensorflow(name, fuse, monkeypatch):
                                        err_msg=f"{name} {case['kwargs']} step {step + 1}")
 
 
+# ---- sparse gradients (an embedding table read by tf.gather) -----------------------------------
+SPARSE = DATA["sparse"]
+SPARSE_CASES = {f"{c['api']}-{c['class']}-{i}": c for i, c in enumerate(SPARSE["cases"])}
+
+
+def sparse_trajectory(case: dict) -> list:
+    table = tf.Variable(np.asarray(SPARSE["table"], np.float32), name="E")
+    ids = tf.placeholder(tf.int32, [None])
+    t = tf.placeholder(tf.float32, [None, 2])
+    a = tf.placeholder(tf.float32, [None])
+    loss = tf.reduce_sum(a[:, None] * tf.square(tf.gather(table, ids) - t))
+    train, sess = _train(case, loss, [table])
+    out = []
+    for i, tg, w in SPARSE["keras_steps" if case["api"] == "keras" else "steps"]:
+        sess.run(train, {ids: i, t: tg, a: w})
+        out.append(sess.run(table))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(SPARSE_CASES))
+def test_sparse_gradient_matches_tensorflow(name):
+    """tf.train optimizers update only the looked-up rows (duplicates summed; Adam decays all
+    of m and v, as TF1's sparse Adam); Keras makes the gradient dense, as Keras 3 does (but for
+    repeated ids, whose rows Keras 3 squares before summing them: its cases have none)."""
+    case = SPARSE_CASES[name]
+    for step, (mine, ref) in enumerate(zip(sparse_trajectory(case), case["trajectory"])):
+        assert mine.dtype == np.float32
+        np.testing.assert_allclose(mine, ref, rtol=1e-5, atol=1e-5,
+                                   err_msg=f"{name} {case['kwargs']} step {step + 1}")
+
+
 def test_every_rule_is_checked_against_tensorflow():
-    """A new row of the rule table needs a case in scripts/make_optimizer_reference.py."""
+    """A new row of the rule table needs a case in scripts/make_optimizer_reference.py (and,
+    when it has a sparse op, a sparse case)."""
     used = set()
-    for case in DATA["cases"]:
-        tf.reset_default_graph()
-        trajectory(case)
-        used |= {op.type.removesuffix("Multi") for op in tf.get_default_graph().get_operations()}
+    for cases, run in ((DATA["cases"], trajectory), (SPARSE["cases"], sparse_trajectory)):
+        for case in cases:
+            tf.reset_default_graph()
+            run(case)
+            used |= {op.type.removesuffix("Multi")
+                     for op in tf.get_default_graph().get_operations()}
     table = {r.op for r in vars(rules).values() if isinstance(r, rules.Rule)}
+    table |= {"Sparse" + r.op for r in vars(rules).values()
+              if isinstance(r, rules.Rule) and r.sparse == "rows"}
     assert table - used == set()
