@@ -226,7 +226,9 @@ def run_program(seed):
         w = p.rng.standard_normal(p.model(f_last).shape).astype(p.np_dtype)
         y = tf.reduce_sum(last * w)
         feed = {ph: v for ph, v in p.inputs}
-        grads = tf.gradients(y, [ph for ph, _ in p.inputs])
+        # a gather's gradient is an IndexedSlices (as in TF): compared as the dense tensor
+        grads = [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g
+                 for g in tf.gradients(y, [ph for ph, _ in p.inputs])]
         with tf.Session() as sess:
             values = sess.run([t for t, _ in p.nodes] + [y], feed)
             gvals = sess.run([gr for gr in grads if gr is not None], feed)
