@@ -1,9 +1,9 @@
 """tf.contrib: the parts TF1 tutorials use — contrib.layers, contrib.learn, contrib.framework,
-contrib.rnn."""
+contrib.rnn, contrib.seq2seq (sequence_loss), contrib.legacy_seq2seq (its losses)."""
 
 import importlib
 
-_SUBMODULES = ("layers", "learn", "framework", "rnn")
+_SUBMODULES = ("layers", "learn", "framework", "rnn", "seq2seq", "legacy_seq2seq")
 __all__ = list(_SUBMODULES)
 
 

@@ -35,6 +35,12 @@ from ..ops.nn_ops import (
     zero_fraction,
 )
 from . import rnn_cell
+from .candidate_sampling_ops import (
+    compute_accidental_hits,
+    fixed_unigram_candidate_sampler,
+    log_uniform_candidate_sampler,
+    uniform_candidate_sampler,
+)
 from .conv import (
     atrous_conv2d,
     avg_pool,
@@ -56,6 +62,7 @@ from .conv import (
     pool,
     separable_conv2d,
 )
+from .nn_impl import nce_loss, sampled_softmax_loss
 from .rnn import (
     bidirectional_dynamic_rnn,
     dynamic_rnn,
@@ -64,6 +71,9 @@ from .rnn import (
 )
 
 __all__ = [
+    "compute_accidental_hits", "fixed_unigram_candidate_sampler",
+    "log_uniform_candidate_sampler", "nce_loss", "sampled_softmax_loss",
+    "uniform_candidate_sampler",
     "atrous_conv2d", "avg_pool", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
     "conv2d_backprop_filter", "conv2d_backprop_input", "conv2d_transpose", "convolution",
     "depth_to_space", "depthwise_conv2d", "depthwise_conv2d_native",

@@ -9,6 +9,17 @@ from ..framework.ops import Tensor, convert_to_tensor, name_scope
 from . import array_ops as A
 from . import math_ops as M
 from ._util import norm_axes, rank
+from .indexed_slices import IndexedSlices
+
+
+# A sparse gradient (IndexedSlices) is clipped through its rows and stays sparse, as in TF.
+def _values(t):
+    return t.values if isinstance(t, IndexedSlices) else convert_to_tensor(t)
+
+
+def _like(t, values):
+    return IndexedSlices(values, t.indices, t.dense_shape) if isinstance(t, IndexedSlices) \
+        else values
 
 
 def clip_by_norm(t, clip_norm, axes=None, name: str | None = None) -> Tensor:
@@ -17,8 +28,8 @@ def clip_by_norm(t, clip_norm, axes=None, name: str | None = None) -> Tensor:
 
         g = tf.clip_by_norm(g, 5.0)
     """
-    with name_scope(name, "clip_by_norm", [t]) as scope:
-        t = convert_to_tensor(t)
+    with name_scope(name, "clip_by_norm", [_values(t)]) as scope:
+        sparse, t = t, _values(t)
         if not t.dtype.is_floating:
             raise TypeError(f"clip_by_norm needs a floating-point tensor, got {t.dtype.name} "
                             f"({t.name})")
@@ -27,7 +38,7 @@ def clip_by_norm(t, clip_norm, axes=None, name: str | None = None) -> Tensor:
         # sqrt's gradient at 0 is inf: take it on a safe value where the norm is 0.
         positive = l2sum > 0
         l2norm = M.where(positive, M.sqrt(M.where(positive, l2sum, A.ones_like(l2sum))), l2sum)
-        return A.identity(t * cn / M.maximum(l2norm, cn), name=scope or None)
+        return _like(sparse, A.identity(t * cn / M.maximum(l2norm, cn), name=scope or None))
 
 
 def _check_list(t_list, fn: str) -> list:
@@ -40,7 +51,7 @@ def _check_list(t_list, fn: str) -> list:
 def global_norm(t_list, name: str | None = None) -> Tensor:
     """sqrt(sum of the squared L2 norms of all tensors in ``t_list``); None entries are
     ignored."""
-    ts = [convert_to_tensor(t) for t in _check_list(t_list, "global_norm") if t is not None]
+    ts = [_values(t) for t in _check_list(t_list, "global_norm") if t is not None]
     with name_scope(name, "global_norm", ts) as scope:
         if not ts:
             raise ValueError("global_norm needs at least one tensor that is not None")
@@ -58,7 +69,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name: str | None = Non
         grads, _ = tf.clip_by_global_norm(grads, 5.0)
     """
     items = _check_list(t_list, "clip_by_global_norm")
-    with name_scope(name, "clip_by_global_norm", [t for t in items if t is not None]):
+    with name_scope(name, "clip_by_global_norm", [_values(t) for t in items if t is not None]):
         if use_norm is None:
             use_norm = global_norm(items)
         use_norm = convert_to_tensor(use_norm)
@@ -72,9 +83,9 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name: str | None = Non
             if t is None:
                 out.append(None)
                 continue
-            t = convert_to_tensor(t)
-            s = scale if t.dtype is scale.dtype else A.cast(scale, t.dtype)
-            out.append(A.identity(t * s, name=f"clip_by_global_norm_{i}"))
+            v = _values(t)
+            s = scale if v.dtype is scale.dtype else A.cast(scale, v.dtype)
+            out.append(_like(t, A.identity(v * s, name=f"clip_by_global_norm_{i}")))
         return out, use_norm
 
 

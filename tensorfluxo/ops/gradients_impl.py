@@ -11,7 +11,7 @@ from .indexed_slices import IndexedSlices, dense
 from .math_ops import add_n
 
 # Op types whose gradient function takes an IndexedSlices as it is (others get it dense).
-SPARSE_GRAD_OPS = {"Identity"}
+SPARSE_GRAD_OPS = {"Identity", "ReadVariableOp"}
 
 
 def _as_list(x):

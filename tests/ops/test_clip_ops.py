@@ -170,3 +170,26 @@ def test_global_norm_errors():
         tf.global_norm(tf.zeros([3]))
     with pytest.raises(ValueError, match="at least one tensor that is not None"):
         tf.global_norm([None])
+
+
+def test_clipping_keeps_sparse_gradients_sparse():
+    """An embedding's IndexedSlices gradient is clipped through its rows (duplicates counted
+    apart, as TF's norm of the values) and stays an IndexedSlices for the optimizer."""
+    table = tf.Variable(np.ones((5, 2), np.float32))
+    w = tf.Variable([3.0, 4.0])
+    loss = tf.reduce_sum(tf.gather(table, [1, 1, 3]) * [[1.0, 2.0], [2.0, 2.0], [0.0, 1.0]]) + \
+        tf.reduce_sum(w * w) / 2
+    grads = tf.gradients(loss, [table, w])
+    clipped, norm = tf.clip_by_global_norm(grads, 2.0)
+    by_norm = tf.clip_by_norm(grads[0], 1.0)
+    assert isinstance(clipped[0], tf.IndexedSlices) and isinstance(by_norm, tf.IndexedSlices)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        c, n, b = sess.run([clipped, norm, by_norm])
+    values = np.array([[1.0, 2.0], [2.0, 2.0], [0.0, 1.0]])
+    expected = np.sqrt((values ** 2).sum() + 25.0)
+    np.testing.assert_allclose(n, expected, rtol=1e-6)
+    np.testing.assert_allclose(c[0].values, values * 2.0 / expected, rtol=1e-6)
+    np.testing.assert_array_equal(c[0].indices, [1, 1, 3])
+    np.testing.assert_allclose(c[1], np.array([3.0, 4.0]) * 2.0 / expected, rtol=1e-6)
+    np.testing.assert_allclose(b.values, values / np.sqrt((values ** 2).sum()), rtol=1e-6)

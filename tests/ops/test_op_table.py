@@ -756,6 +756,15 @@ add(covered("StatefulStandardNormalV2 StatefulUniform StatefulTruncatedNormal St
             "StatefulUniformFullInt StatefulRandomBinomial RngReadAndSkip",
             by="tests/test_random_generator.py::test_seeded_streams_and_state_match_tensorflow",
             why="random: checked against TF 2.21's Philox numbers"))
+add(covered("LogUniformCandidateSampler UniformCandidateSampler FixedUnigramCandidateSampler",
+            by="tests/nn/test_sampled_losses.py::test_log_uniform_sampler_draws_zipf",
+            why="random: distributions checked statistically, expected counts against TF"))
+add(row("ComputeAccidentalHits",
+        lambda t, s: tf.nn.compute_accidental_hits(t, s, num_true=2),
+        np.array([[3, 5], [7, 1], [0, 11]], np.int64), np.array([2, 7, 0, 11, 5], np.int64),
+        ref=lambda t, s: [np.array([0, 1, 2, 2], np.int32), np.array([4, 1, 2, 3]),
+                          np.full(4, -np.finfo(np.float32).max, np.float32)],
+        exact_shape=False))
 VARS = "tests/test_variables.py::"
 add(covered("VariableV2 Assign VariableOrInitialValue",
             by=VARS + "test_initializer_assign_initialized_value_load", why="session state"))

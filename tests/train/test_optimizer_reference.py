@@ -106,3 +106,20 @@ def test_every_rule_is_checked_against_tensorflow():
     table |= {"Sparse" + r.op for r in vars(rules).values()
               if isinstance(r, rules.Rule) and r.sparse == "rows"}
     assert table - used == set()
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(SPARSE_CASES) if n.startswith("keras")])
+def test_eager_tape_gives_indexed_slices_that_keras_applies_as_tensorflow(name, eager):
+    """TF2 style: GradientTape's gradient of a gathered variable is an IndexedSlices and
+    optimizer.apply_gradients gives Keras 3's trajectory."""
+    case = SPARSE_CASES[name]
+    table = tf.Variable(np.asarray(SPARSE["table"], np.float32))
+    opt = getattr(tf.keras.optimizers, case["class"])(**case["kwargs"])
+    for (i, tg, w), ref in zip(SPARSE["keras_steps"], case["trajectory"]):
+        with tf.GradientTape() as tape:
+            rows = tf.gather(table, i)
+            loss = tf.reduce_sum(np.asarray(w, np.float32)[:, None] * tf.square(rows - tg))
+        grad = tape.gradient(loss, table)
+        assert isinstance(grad, tf.IndexedSlices)
+        opt.apply_gradients([(grad, table)])
+        np.testing.assert_allclose(table.numpy(), ref, rtol=1e-5, atol=1e-5)

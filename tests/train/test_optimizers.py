@@ -344,3 +344,49 @@ def test_rule_declaration_and_attribute_errors():
     with pytest.raises(TypeError, match=r"ApplyGradientDescent: unknown attributes "
                                         r"\['nesterov'\]; it has \[\]"):
         rules.GRADIENT_DESCENT.apply(w, {}, {"lr": 0.1}, tf.constant(A), {"nesterov": True})
+
+
+def test_sparse_updates_touch_only_looked_up_rows_and_save_as_dense_training(tmp_path):
+    """Momentum on an embedding: rows not looked up keep their value and their slot (TF1's
+    SparseApplyMomentum); the slot variables are TF's (E/Momentum) and a Saver round trip
+    restores them."""
+    table = tf.Variable(np.ones((4, 2), np.float32), name="E")
+    ids = tf.placeholder(tf.int32, [None])
+    loss = tf.reduce_sum(tf.square(tf.nn.embedding_lookup(table, ids)))
+    opt = tf.train.MomentumOptimizer(0.1, 0.9)
+    train = opt.minimize(loss)
+    assert [op.type for op in tf.get_default_graph().get_operations()
+            if "Apply" in op.type] == ["SparseApplyMomentum"]
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {ids: [0, 0, 2]})
+        sess.run(train, {ids: [2]})
+        e, m = sess.run([table, opt.get_slot(table, "momentum")])
+        path = saver.save(sess, str(tmp_path / "model"))
+    np.testing.assert_array_equal(e[[1, 3]], 1.0)
+    np.testing.assert_array_equal(m[[1, 3]], 0.0)
+    np.testing.assert_allclose(e[0], 1 - 0.1 * 4, rtol=1e-6)   # one step, duplicate summed
+    assert {n for n, _ in tf.train.list_variables(path)} == {"E", "E/Momentum"}
+    with tf.Session() as sess:
+        saver.restore(sess, path)
+        np.testing.assert_array_equal(sess.run(opt.get_slot(table, "momentum")), m)
+
+
+def test_sparse_apply_errors():
+    table = tf.Variable(np.ones((4, 2), np.float32))
+    accum = tf.Variable(np.zeros((4, 2), np.float32))
+    lr, mom = tf.constant(0.1), tf.constant(0.9)
+    with pytest.raises(ValueError, match=r"gradient rows of shape \(3, 5\) at indices of shape "
+                                         r"\(3,\) do not fit variable"):
+        apply_op("SparseApplyMomentum", [table, accum, lr, tf.zeros([3, 5]),
+                                         tf.constant([0, 1, 2]), mom])
+    with pytest.raises(TypeError, match="indices must be int32 or int64, got float32"):
+        apply_op("SparseApplyMomentum", [table, accum, lr, tf.zeros([1, 2]),
+                                         tf.constant([0.0]), mom])
+    op = apply_op("SparseApplyMomentum", [table, accum, lr, tf.zeros([1, 2]),
+                                          tf.constant([7]), mom])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"index 7 is not in \[0, 4\)"):
+            sess.run(op)
