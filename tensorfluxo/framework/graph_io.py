@@ -162,7 +162,8 @@ def _from_json(v, graph, prefix=""):
 
 
 class TFList(list):
-    """An attribute written as TF's AttrValue list (ints, dtypes, shapes or strings), not JSON."""
+    """An attribute written as TF's AttrValue list (ints, floats, dtypes, shapes or strings), not
+    JSON."""
 
 
 def _attr_value(v):
@@ -177,6 +178,8 @@ def _attr_value(v):
                 a.list.shape.add().CopyFrom(shape_proto(x))
             elif isinstance(x, str):
                 a.list.s.append(x.encode())
+            elif isinstance(x, float):
+                a.list.f.append(x)
             else:
                 a.list.i.append(int(x))
     elif isinstance(v, dtypes.DType):
@@ -220,7 +223,7 @@ def _attr_python(a, graph, prefix=""):
         return a.s.decode()
     if kind == "list":
         lst = a.list
-        return TFList(list(lst.i) or [s.decode() for s in lst.s] or
+        return TFList(list(lst.i) or list(lst.f) or [s.decode() for s in lst.s] or
                       [enum_dtype(t) for t in lst.type] or [proto_shape(x) for x in lst.shape])
     return None
 
@@ -345,6 +348,16 @@ def _export_attrs(op: Operation) -> dict:
         return {"dtype": ins[0].dtype}
     if t in _TF_APPLY:  # the rule table's ops keep TF's input order and bool attributes
         return {"T": ins[0].dtype, "use_locking": False, **a}
+    if t.startswith("Sparse") and t[6:] in _TF_APPLY and t != "SparseApplyGradientDescent":
+        idx = next(i for i in ins if i.dtype.is_integer)
+        return {"T": ins[0].dtype, "Tindices": idx.dtype, "use_locking": False, **a}
+    if t == "UnsortedSegmentSum":
+        return {**T, "Tindices": ins[1].dtype, "Tnumsegments": ins[2].dtype}
+    if t in ("DynamicPartition", "DynamicStitch"):  # T: the data's dtype
+        return {"T": ins[0 if t == "DynamicPartition" else -1].dtype, **a}
+    if t in _SAMPLERS or t == "ComputeAccidentalHits":
+        out = {**a, "seed": a["seed"] or 0, "seed2": a["seed2"] or 0}
+        return {**out, "unigrams": TFList(a["unigrams"])} if "unigrams" in a else out
     if t in ("Range", "LinSpace"):
         return {"Tidx": ins[-1].dtype} if t == "Range" else {"T": ins[0].dtype,
                                                                "Tidx": ins[2].dtype}
@@ -363,6 +376,9 @@ def _export_attrs(op: Operation) -> dict:
 
 
 _RENAMED = {"Add": "AddV2", "BatchMatMul": "BatchMatMulV2"}
+_SAMPLERS = ("LogUniformCandidateSampler", "UniformCandidateSampler",
+             "FixedUnigramCandidateSampler")
+_SAMPLER_ATTRS = ("num_true", "num_sampled", "unique", "range_max", "seed", "seed2")
 # Update ops of train/rules.py that TF has with the same inputs (the others, such as Keras's
 # momentum or Nadam, exist in TF only on resource variables: written under our name).
 _TF_APPLY = frozenset("""ApplyGradientDescent ApplyMomentum ApplyAdam ApplyAdagrad
@@ -1130,6 +1146,13 @@ _IMPORTERS = {
     "PlaceholderWithDefault": _keep("shape"), "VariableV2": _keep("dtype", "shape"),
     "Const": _keep("value", "dtype"), "Assign": _keep("validate_shape", validate_shape=True),
     **{t: lambda n: _i_apply(n) for t in _TF_APPLY},
+    **{"Sparse" + t: lambda n: _i_apply(n) for t in _TF_APPLY},
+    "UnsortedSegmentSum": _keep(), "DynamicPartition": _keep("num_partitions"),
+    "DynamicStitch": _keep("N"), "ComputeAccidentalHits": _keep("num_true", "seed", "seed2"),
+    "LogUniformCandidateSampler": _keep(*_SAMPLER_ATTRS),
+    "UniformCandidateSampler": _keep(*_SAMPLER_ATTRS),
+    "FixedUnigramCandidateSampler": _keep(*_SAMPLER_ATTRS, "unigrams", "distortion",
+                                          "num_reserved_ids"),
     "RandomUniform": _i_random, "RandomStandardNormal": _i_random, "TruncatedNormal": _i_random,
     "RandomUniformInt": lambda n: ("RandomUniformInt", n.inputs[:1], {
         "dtype": n.attrs["Tout"], "seed": n.attrs.get("seed", 0),
@@ -1156,7 +1179,7 @@ _PLAIN = _SAME_T | _NO_ATTRS | frozenset("""AddN Reshape Fill BroadcastTo Tile S
 def _i_apply(n):
     """TF's apply ops: the rule's boolean attributes (TF's defaults where the file has none)."""
     from ..train.rules import _RULES_BY_OP
-    rule = _RULES_BY_OP.get(n.node.op)
+    rule = _RULES_BY_OP.get(n.node.op.removeprefix("Sparse"))
     if rule is None:
         n.fail("this update rule is not supported")
     return n.node.op, n.inputs, {k: n.attrs.get(k, v) for k, v in rule.attrs.items()}

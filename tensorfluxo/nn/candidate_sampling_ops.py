@@ -17,7 +17,7 @@ from collections import namedtuple
 import numpy as np
 
 from ..framework import dtypes
-from ..framework.ops import apply_op, convert_to_tensor
+from ..framework.ops import Tensor, apply_op, convert_to_tensor
 from ..framework.registry import defop
 from ..ops._util import dims
 from ..ops.random_ops import get_seed
@@ -103,6 +103,11 @@ for _type in _SAMPLERS:
           not_differentiable=True)
 
 
+def _int64(x):
+    """Python and NumPy ids as int64; a tensor of another dtype is refused by the op (as TF)."""
+    return x if isinstance(x, Tensor) else convert_to_tensor(x, dtype=dtypes.int64)
+
+
 def _sample(op_type, true_classes, num_true, num_sampled, unique, range_max, seed, name,
             **extra) -> CandidateSamplerResult:
     num_true, num_sampled, range_max = int(num_true), int(num_sampled), int(range_max)
@@ -116,8 +121,7 @@ def _sample(op_type, true_classes, num_true, num_sampled, unique, range_max, see
     s1, s2 = get_seed(seed)
     attrs = {"num_true": num_true, "num_sampled": num_sampled, "unique": bool(unique),
              "range_max": range_max, "seed": s1, "seed2": s2, **extra}
-    out = apply_op(op_type, [convert_to_tensor(true_classes, dtype=dtypes.int64)], attrs,
-                   name=name or op_type)
+    out = apply_op(op_type, [_int64(true_classes)], attrs, name=name or op_type)
     return CandidateSamplerResult(*out)
 
 
@@ -196,7 +200,6 @@ def compute_accidental_hits(true_classes, sampled_candidates, num_true: int, see
     accidental hit out of a sampled softmax)."""
     s1, s2 = get_seed(seed)
     return tuple(apply_op("ComputeAccidentalHits", [
-        convert_to_tensor(true_classes, dtype=dtypes.int64),
-        convert_to_tensor(sampled_candidates, dtype=dtypes.int64)],
+        _int64(true_classes), _int64(sampled_candidates)],
         {"num_true": int(num_true), "seed": s1, "seed2": s2},
         name=name or "ComputeAccidentalHits"))

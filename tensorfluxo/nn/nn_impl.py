@@ -60,8 +60,11 @@ def _compute_sampled_logits(weights, biases, labels, inputs, num_sampled, num_cl
         if all_w.dtype is not inputs.dtype:
             all_w = A.cast(all_w, inputs.dtype)
             all_b = A.cast(all_b, inputs.dtype)
-        true_w, sampled_w = all_w[:n_true], all_w[n_true:]
-        true_b, sampled_b = all_b[:n_true], all_b[n_true:]
+        # Slice ops (not tensor-indexed getitem): TF reads the graphs tensorfluxo writes
+        true_w = A.slice(all_w, [0, 0], A.stack([n_true, -1]))
+        sampled_w = A.slice(all_w, A.stack([n_true, 0]), [-1, -1])
+        true_b = A.slice(all_b, [0], A.stack([n_true]))
+        sampled_b = A.slice(all_b, A.stack([n_true]), [-1])
         # true logits: each row's input dotted with its num_true label rows
         dim = A.shape(true_w)[1:2]
         rows = A.reshape(true_w, A.concat([[-1, int(num_true)], dim], 0))

@@ -231,6 +231,9 @@ def test_sampler_bad_input():
         tf.nn.uniform_candidate_sampler(tf.constant([[1]], tf.int64), 1, 5, True, 4)
     with pytest.raises(ValueError, match=r"true_classes must be a matrix \[batch_size, num_true"):
         tf.nn.log_uniform_candidate_sampler(tf.constant([1, 2], tf.int64), 1, 2, False, 4)
+    with pytest.raises(TypeError, match="true_classes of UniformCandidateSampler must be int64, "
+                                        "got int32"):
+        tf.nn.uniform_candidate_sampler(tf.constant([[1]]), 1, 1, True, 4)
     with pytest.raises(ValueError, match="3 unigrams and 0 reserved ids do not make range_max=4"):
         tf.nn.fixed_unigram_candidate_sampler(tf.constant([[1]], tf.int64), 1, 2, False, 4,
                                               unigrams=[1, 2, 3])
@@ -267,3 +270,32 @@ def test_word2vec_with_nce_loss_trains(optimizer):
     assert np.mean(losses[-20:]) < 0.5 * np.mean(losses[:20])
     predicted = np.argmax(emb @ w.T, axis=1)
     assert np.mean(predicted == (np.arange(vocab) + 1) % vocab) > 0.9
+
+
+def test_sampled_training_graph_saves_and_imports(tmp_path):
+    """A .meta of nce_loss over a 'div'-partitioned table trained by Momentum (sparse updates)
+    imports and trains; its sampler, partition and stitch nodes carry TF's attributes."""
+    x = tf.placeholder(tf.int32, [None], name="x")
+    y = tf.placeholder(tf.int32, [None, 1], name="y")
+    table = tf.Variable(tf.random_uniform([20, 4]))
+    shards = [tf.Variable(tf.zeros([10, 4])), tf.Variable(tf.zeros([10, 4]))]
+    loss = tf.reduce_mean(tf.nn.nce_loss(shards, tf.Variable(tf.zeros([20])), y,
+                                         tf.nn.embedding_lookup(table, x), 5, 20,
+                                         partition_strategy="div"))
+    tf.train.MomentumOptimizer(0.1, 0.9).minimize(loss, name="train")
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        path = saver.save(sess, str(tmp_path / "w2v"))
+    nodes = {n.op: n for n in tf.get_default_graph().as_graph_def().node}
+    assert nodes["LogUniformCandidateSampler"].attr["seed2"].i == 0
+    assert nodes["DynamicPartition"].attr["T"].type == 3     # DT_INT32: the ids partitioned
+    assert nodes["SparseApplyMomentum"].attr["Tindices"].type in (3, 9)
+    tf.reset_default_graph()
+    with tf.Session() as sess:
+        tf.train.import_meta_graph(path + ".meta").restore(sess, path)
+        feed = {"x:0": [1, 2], "y:0": [[3], [4]]}
+        before = sess.run("Mean:0", feed)
+        for _ in range(5):
+            sess.run("train", feed)
+        assert np.isfinite(before) and sess.run("Mean:0", feed) != before
