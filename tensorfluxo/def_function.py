@@ -31,7 +31,7 @@ from .framework.ops import Graph, Operation, Tensor, executing_eagerly
 from .framework.registry import ref_inputs
 from .framework.tensor_shape import TensorShape
 from .framework.tensor_spec import TensorSpec
-from .ops import array_ops
+from .ops import array_ops, control_flow_ops
 
 RUN_EAGERLY = False  # tf.config.run_functions_eagerly(True)
 
@@ -239,7 +239,7 @@ class ConcreteFunction:
         self.structured_input_signature = input_signature
         fetches = [t for t, k in zip(outputs, fetch_index) if k >= 0]
         self.outputs = fetches
-        effects = [op for op in graph.get_operations() if _has_effect(op)]
+        effects = control_flow_ops.effects(graph.get_operations())
         self._plan = eager.context_state().compile(fetches + effects, feeds,
                                                    in_program_order=True)
 
@@ -318,14 +318,6 @@ class ConcreteFunction:
                 v = np.array(v)
             vals.append(EagerTensor(v, leaf.dtype))
         return self._rebuild(vals)
-
-
-def _has_effect(op: Operation) -> bool:
-    """Ops run for their effect even when no output is returned: assignments, optimizer
-    updates, prints."""
-    if op.type == "PrintV2":
-        return True
-    return op.type != "ReadVariableOp" and bool(ref_inputs(op))
 
 
 class Function:

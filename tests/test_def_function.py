@@ -222,3 +222,39 @@ def test_python_control_flow_on_tensors_says_to_use_cond_and_while_loop(eager):
     def fixed(x):
         return tf.cond(x > 0, lambda: x, lambda: -x)
     assert float(fixed(tf.constant(-2.0))) == 2.0
+
+
+def test_cond_and_while_loop_in_a_function_reach_variables_and_run_their_effects(capsys):
+    v = tf.Variable(2.0)
+
+    @tf.function
+    def f(x):
+        with tf.GradientTape() as tape:
+            y = tf.cond(x > 0, lambda: x * v * v, lambda: v)
+            z = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * v), [0, x])[1]
+        return y, z, tape.gradient([y, z], v)
+    y, z, g = f(tf.constant(3.0))
+    assert (float(y), float(z), float(g)) == (12.0, 24.0, 12.0 + 36.0)  # 2xv + 3v^2 x
+    y, z, g = f(tf.constant(-1.0))
+    assert (float(y), float(z), float(g)) == (2.0, -8.0, 1.0 - 12.0)
+
+    w = tf.Variable(1.0)
+
+    @tf.function
+    def h(p):
+        def add():
+            w.assign_add(10.0)  # runs only when this branch is taken, before the read below
+            return w * 1.0
+        return tf.cond(p, add, lambda: w * 1.0)
+    assert float(h(tf.constant(True))) == 11.0
+    assert float(h(tf.constant(False))) == 11.0 and float(w) == 11.0
+
+    @tf.function
+    def count(n):
+        def body(i):
+            w.assign_add(1.0)
+            tf.print("step", i, output_stream="stdout")
+            return i + 1
+        return tf.while_loop(lambda i: i < n, body, [tf.constant(0)])
+    assert int(count(tf.constant(3))) == 3 and float(w) == 14.0
+    assert capsys.readouterr().out == "step 0\nstep 1\nstep 2\n"

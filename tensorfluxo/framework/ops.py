@@ -610,9 +610,13 @@ def get_collection_ref(key):
 
 
 def graph_of(values) -> Graph:
+    """The graph of the first tensor or op among ``values``; eager tensors and variables
+    belong to whatever graph is being built (a traced tf.function's), else to eager mode."""
     for v in values:
         if isinstance(v, (Tensor, Operation)):
-            return v.graph
+            g = v.graph
+            if g is not _eager_home:
+                return g
     return get_default_graph()
 
 

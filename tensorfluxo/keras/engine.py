@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 import weakref
 
 import numpy as np
@@ -636,9 +637,26 @@ class Network(Layer):
     def _build_subclassed(self, batch_shapes, dtypes_, multi: bool) -> None:
         """Calls the model on Input placeholders: its inputs, outputs and own node."""
         ins = [Input(batch_shape=s, dtype=d) for s, d in zip(batch_shapes, dtypes_)]
+        # fit feeds the learning phase True (tf.keras calls the model with training=True), so
+        # a call(x, training=False) passing `training` on to Dropout/BatchNormalization trains
+        # them; a call branching on it in Python keeps its default (one graph serves fit and
+        # predict), and is told so.
+        kwargs = {"training": K.learning_phase(ins[0].graph)} \
+            if "training" in call_params(type(self)) else {}
         self._building = True
         try:
-            outs = Layer.__call__(self, ins if multi else ins[0])
+            try:
+                outs = Layer.__call__(self, ins if multi else ins[0], **kwargs)
+            except TypeError as e:
+                if not kwargs or "as a Python `bool`" not in str(e):
+                    raise
+                warnings.warn(
+                    f"{type(self).__name__}.call uses `training` as a Python bool; tensorfluxo "
+                    "builds one graph for fit, evaluate and predict, so fit runs the call with "
+                    "its default `training`. Pass `training` on to layers (Dropout(x, "
+                    "training=training)) or use tf.cond for fit to train in training mode.",
+                    stacklevel=3)
+                outs = Layer.__call__(self, ins if multi else ins[0])
         finally:
             self._building = False
         self._nested_inputs = multi

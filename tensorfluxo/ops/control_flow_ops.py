@@ -80,7 +80,20 @@ def _branch(graph, fn, what):
     start = len(graph._ops)
     with graph.name_scope(what):
         single, kind, outs = _flat_outputs(fn(), what)
-    return single, kind, outs, set(graph._ops[start:])
+        # a value from outside the graph (an eager variable or tensor returned by a branch of
+        # a tf.function's cond) becomes the branch's own read of it
+        outs = [t if t.graph is graph else array_ops.identity(t) for t in outs]
+    return single, kind, outs, _lift_reads(set(graph._ops[start:]))
+
+
+def _lift_reads(ops: set) -> set:
+    """``ops`` without the reads of eager variables (a tf.function's captures) that ``ops`` do
+    not assign: those reads become inputs of the Cond/While, so gradients reach the variables
+    through it."""
+    assigned = {id(op.inputs[j]) for op in ops if op.type != "ReadVariableOp"
+                for j in ref_inputs(op)}
+    return {o for o in ops if not (o.type == "ReadVariableOp" and hasattr(
+        o.inputs[0], "_eager_cell") and id(o.inputs[0]) not in assigned)}
 
 
 def captured_inputs(ops, outs) -> list:
@@ -134,7 +147,9 @@ def _cond_bind(op, state):
         if hit is None:
             outs = [g.get_tensor_by_name(n) for n in op.attrs[key]]
             extra = [t for t in saved if _BRANCH_OF.get(t.op, (None, None))[1] == key]
-            hit = plans[key] = (state.compile(outs + extra, keys, tune_blas=False),
+            fx = _EFFECTS.get(op, {}).get(key, [])
+            hit = plans[key] = (state.compile(outs + extra + fx, keys, tune_blas=False,
+                                              in_program_order=bool(fx)),
                                 builtins.tuple(t.name for t in extra))
         return hit
 
@@ -142,9 +157,8 @@ def _cond_bind(op, state):
         plan, extra = branch("then_outputs" if pred else "else_outputs")
         out = plan(values)
         if saved:  # this run's values of the branch tensors a gradient reads (CondSaved)
-            state.resources[(op, "saved")] = dict(zip(extra, out[n_out:]))
-            out = out[:n_out]
-        return out[0] if n_out == 1 else out
+            state.resources[(op, "saved")] = dict(zip(extra, out[n_out:n_out + len(extra)]))
+        return out[0] if n_out == 1 else out[:n_out]
     return run
 
 
@@ -266,6 +280,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     outs = list(outs) if isinstance(outs, builtins.tuple) else [outs]
     cond_op = outs[0].op
     _BRANCH_OPS[cond_op] = t_ops | f_ops
+    if getattr(graph, "lifts_variables", False):
+        _EFFECTS[cond_op] = {"then_outputs": effects(t_ops), "else_outputs": effects(f_ops)}
     for ops_, key in ((t_ops, "then_outputs"), (f_ops, "else_outputs")):
         for o in ops_:
             _BRANCH_OF[o] = (cond_op, key)
@@ -438,7 +454,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             outs = [_loop_value(x) for x in res_flat]
             _check_body_outputs(inits, invs, outs, shape_invariants is not None)
             new_vars = graph.get_collection_ref(GraphKeys.GLOBAL_VARIABLES)[n_vars:]
-            ops = _lift_variables(set(graph._ops[start:]), new_vars)
+            ops = _lift_reads(_lift_variables(set(graph._ops[start:]), new_vars))
         caps = captured_inputs(ops, outs + [c])
         inputs = inits + caps + ([maxit] if maxit is not None else [])
         results = apply_op("While", inputs, {
@@ -447,9 +463,36 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             "body": builtins.tuple(o.name for o in outs),
             "maximum_iterations": maxit is not None, "back_prop": bool(back_prop)}, name=scope)
     _BODIES[results[0].op] = ops
+    if getattr(graph, "lifts_variables", False):
+        _EFFECTS[results[0].op] = effects(ops)
     packed = nest.pack_sequence_as(
         structure, [_rewrap(x, t) for x, t in zip(res_flat, results[:len(inits)])])
     return packed[0] if single or (len(packed) == 1 and not return_same_structure) else packed
+
+
+def nested_ops(op: Operation) -> set:
+    """The ops of a Cond's branches or a While's body (they run when ``op`` runs)."""
+    return _BRANCH_OPS.get(op) or _BODIES.get(op) or set()
+
+
+def has_effect(op: Operation) -> bool:
+    """Ops run for their effect even when no output is used: assignments, optimizer updates,
+    prints."""
+    return op.type == "PrintV2" or (op.type != "ReadVariableOp" and bool(ref_inputs(op)))
+
+
+def effects(ops) -> list:
+    """The effectful ops among ``ops`` in creation order, those of nested branches and bodies
+    represented by their Cond/While."""
+    ops = sorted(ops, key=lambda o: o._id)
+    inside = set().union(*(nested_ops(o) for o in ops))
+    return [o for o in ops if o not in inside and (
+        has_effect(o) or any(has_effect(i) for i in nested_ops(o)))]
+
+
+# In a tf.function, a branch's or loop body's effects run with it (TF2's automatic control
+# dependencies); TF1 graphs run only what the outputs need.
+_EFFECTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Cond/While -> effect ops
 
 
 def _while_infer(op):
@@ -466,8 +509,10 @@ def _while_bind(op, state):
     cond_plan = state.compile([g.get_tensor_by_name(a["cond"])], feeds, tune_blas=False)
     record = bool(op.outputs[-1]._consumers)  # a gradient of this loop exists
     saved = list(_SAVED.get(op, ())) if record else []
-    body_plan = state.compile([g.get_tensor_by_name(x) for x in a["body"]] + saved, feeds,
-                              tune_blas=False)
+    fx = _EFFECTS.get(op, [])
+    body_plan = state.compile([g.get_tensor_by_name(x) for x in a["body"]] + saved + fx, feeds,
+                              tune_blas=False, in_program_order=bool(fx))
+    n_saved = len(saved)
     names = builtins.tuple(t.name for t in saved)
     has_max = a["maximum_iterations"]
 
@@ -480,7 +525,7 @@ def _while_bind(op, state):
             out = body_plan(xs + caps)
             xs = out[:n]
             if record:
-                records.append(out[n:])
+                records.append(out[n:n + n_saved])
             i += 1
         return (*xs, LoopHistory(names, records if record else [()] * i))
     return run

@@ -83,34 +83,73 @@ def test_apply_gradients_without_any_gradient_is_refused():
 
 
 class _Subclassed(tf.keras.Model):
-    def __init__(self):
+    def __init__(self, dropout=True):
         super().__init__()
         self.hidden = tf.keras.layers.Dense(16, activation="relu")
-        self.drop = tf.keras.layers.Dropout(0.1)
+        self.drop = tf.keras.layers.Dropout(0.1) if dropout else None
         self.norm = tf.keras.layers.BatchNormalization()
         self.out = tf.keras.layers.Dense(1, activation="sigmoid")
 
-    def call(self, x, training=False):
-        return self.out(self.norm(self.drop(self.hidden(x), training=training),
-                                  training=training))
+    def call(self, x, training=False):  # TF2's usual signature: fit must pass training=True
+        h = self.hidden(x)
+        if self.drop is not None:
+            h = self.drop(h, training=training)
+        return self.out(self.norm(h, training=training))
 
 
-def _fit_subclassed():
+def _fit_subclassed(dropout=True):
     tf.keras.backend.clear_session()
     tf.random.set_seed(0)
     x, y = _data(512)
-    model = _Subclassed()
+    model = _Subclassed(dropout)
     model.compile(optimizer=tf.keras.optimizers.Adam(0.01), loss="binary_crossentropy",
                   metrics=["accuracy"])
     hist = model.fit(x, y, epochs=8, batch_size=32, verbose=0, validation_split=0.1)
-    return hist.history, model.evaluate(x, y, verbose=0), model.predict(x[:4])
+    moving_mean = tf.keras.backend.get_value(model.norm.moving_mean)
+    return hist.history, model.evaluate(x, y, verbose=0), model.predict(x[:4]), moving_mean
 
 
-def test_subclassed_model_fit_evaluate_predict_in_eager_mode_as_in_graph_mode():
-    hist, scores, pred = _fit_subclassed()
-    assert hist["accuracy"][-1] > 0.9 and scores[1] > 0.9 and pred.shape == (4, 1)
+def test_subclassed_model_fit_evaluate_predict_in_eager_mode():
+    for mode in ("eager", "graph"):
+        if mode == "graph":
+            tf.disable_eager_execution()
+        hist, scores, pred, moving_mean = _fit_subclassed()
+        assert hist["accuracy"][-1] > 0.85 and scores[1] > 0.85 and pred.shape == (4, 1)
+        assert np.abs(moving_mean).max() > 0.01  # fit ran the layers with training=True
+
+
+def test_subclassed_model_trains_to_the_same_numbers_in_eager_and_graph_mode():
+    hist, scores, pred, _ = _fit_subclassed(dropout=False)  # (no random op in the step)
     tf.disable_eager_execution()
-    g_hist, g_scores, g_pred = _fit_subclassed()
+    g_hist, g_scores, g_pred, _ = _fit_subclassed(dropout=False)
     np.testing.assert_allclose(hist["loss"], g_hist["loss"], rtol=1e-5)
     np.testing.assert_allclose(scores, g_scores, rtol=1e-5)
     np.testing.assert_allclose(pred, g_pred, rtol=1e-5)
+
+
+def test_subclassed_call_branching_on_training_in_python_is_told_its_default_is_used():
+    class Branchy(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.out = tf.keras.layers.Dense(1)
+
+        def call(self, x, training=False):
+            return self.out(x * 2.0 if training else x)
+    model = Branchy()
+    model.compile("sgd", "mse")
+    x, y = _data(32)
+    with pytest.warns(UserWarning, match=r"Branchy.call uses `training` as a Python bool; .*"
+                                         r"fit runs the call with its default `training`"):
+        model.fit(x, y, epochs=1, verbose=0)
+
+
+def test_sequential_with_batch_normalization_fits_in_eager_mode():
+    tf.random.set_seed(0)
+    x, y = _data(256)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"),
+                                 tf.keras.layers.BatchNormalization(),
+                                 tf.keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(tf.keras.optimizers.Adam(0.01), "binary_crossentropy", metrics=["accuracy"])
+    hist = model.fit(x, y, epochs=10, verbose=0).history
+    assert hist["loss"][-1] < hist["loss"][0] and hist["accuracy"][-1] > 0.8
+    assert np.abs(model.layers[1].moving_mean.numpy()).max() > 0.01
