@@ -132,17 +132,29 @@ def _tap_views(xp, g: Geom):
                            j * g.dw:j * g.dw + (g.OW - 1) * g.sw + 1:g.sw]
 
 
+def _im2col(xp, g: Geom):
+    """The (N*OH*OW, KH*KW*C) matrix of the windows. With one channel (an image's first layer)
+    it is built tap by tap as its transpose, copying rows of OW pixels instead of runs of KW
+    (measured 0.34 instead of 1.5 ms at LeNet's first layer), and returned as a view."""
+    n, c = xp.shape[0], xp.shape[3]
+    if c != 1:
+        return windows(xp, g).reshape(-1, g.KH * g.KW * c)
+    cols = np.empty((g.KH, g.KW, n, g.OH, g.OW), dtype=xp.dtype)
+    for i, j, view in _tap_views(xp, g):
+        cols[i, j] = view[..., 0]
+    return cols.reshape(g.KH * g.KW, -1).T
+
+
 def _columns(x, g: Geom, reuse):
     """(batch slice, im2col matrix) pairs; the matrix of a whole batch is kept for the run."""
     n, c = x.shape[0], x.shape[3]
     xp = _padded(x, g)
-    k = g.KH * g.KW * c
     slices = _batch_slices(n, g, c, x.itemsize)
     if len(slices) == 1:
-        yield slices[0], reuse("x", ("cols", g), lambda: windows(xp, g).reshape(-1, k))
+        yield slices[0], reuse("x", ("cols", g), lambda: _im2col(xp, g))
         return
     for s in slices:
-        yield s, windows(xp[s], g).reshape(-1, k)
+        yield s, _im2col(xp[s], g)
 
 
 def _im2col_forward(x, w, g: Geom, reuse=compute):

@@ -98,3 +98,11 @@ def test_tiled_max_pool_gradient_goes_to_the_first_maximum_in_row_major_order():
     g = K.geometry((2, 2), (2, 2), (2, 2), (1, 1), "VALID")
     dx = K.max_pool_grad(x, K.max_pool(x, g), np.full((1, 1, 1, 1), 5, np.float32), g)
     np.testing.assert_array_equal(dx.reshape(2, 2), [[0, 5], [0, 0]])
+
+
+def test_one_channel_im2col_is_built_tap_by_tap_with_the_same_values():
+    g = K.geometry((11, 9), (3, 2), (2, 1), (1, 2), "SAME")
+    xp = K._padded(RNG.standard_normal((3, 11, 9, 1)).astype(np.float32), g)
+    cols = K._im2col(xp, g)
+    assert cols.shape == (3 * g.OH * g.OW, 6) and not cols.flags.c_contiguous
+    np.testing.assert_array_equal(cols, K.windows(xp, g).reshape(-1, 6))

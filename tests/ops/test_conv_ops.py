@@ -317,7 +317,7 @@ def test_convolution_and_pool_dispatch_by_rank():
         tf.nn.pool(X, [2, 2], "MAX", "SAME", dilation_rate=[2, 2])
 
 
-@pytest.mark.parametrize("algo, counted", [("dft", "_spectrum"), ("im2col", "windows")])
+@pytest.mark.parametrize("algo, counted", [("dft", "_spectrum"), ("im2col", "_im2col")])
 def test_a_training_step_transforms_each_operand_once_per_run(monkeypatch, algo, counted):
     """Conv2D and its two gradient ops share the spectra (DFT) or the im2col columns of their
     operands within one run; a new run (even with the same array changed in place) computes

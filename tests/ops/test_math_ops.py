@@ -182,3 +182,15 @@ def test_tensordot_rank_errors():
         tf.tensordot(tf.placeholder(tf.float32), tf.zeros([2]), 1)
     with pytest.raises(ValueError, match="at most one unknown free dimension"):
         tf.tensordot(tf.placeholder(tf.float32, [None, None, 2]), tf.zeros([2]), 1)
+
+
+@pytest.mark.parametrize("axis, keepdims", [([0, 1, 2], False), ([-4, -3, -2], True),
+                                            ([0, 1], False)])
+def test_large_sums_over_leading_axes(axis, keepdims):
+    # a conv layer's bias gradient takes the matrix-vector path; other axes the plain reduce
+    x = np.random.default_rng(0).standard_normal((16, 28, 28, 8)).astype(np.float32) + 1
+    with tf.Session() as sess:
+        got = sess.run(tf.reduce_sum(x, axis, keepdims=keepdims))
+    want = np.sum(x.astype(np.float64), axis=tuple(axis), keepdims=keepdims)
+    assert got.dtype == np.float32 and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5)
