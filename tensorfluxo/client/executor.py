@@ -148,6 +148,7 @@ class Plan:
         if in_program_order:
             order.sort(key=lambda op: op._id)
         self.ops = order
+        used = {t for op in order for t in op.inputs} | set(fetches)  # for partial_outputs
         ns: dict = {}
         names: dict[Tensor, str] = {}
         lines = ["def plan(f):"]
@@ -173,7 +174,7 @@ class Plan:
                     args.append(f"r{n}_{j}")
                 else:
                     args.append(names[t])
-            ns[f"k{n}"] = _kernel(op, state)
+            ns[f"k{n}"] = _kernel(op, state, used)
             call = f"k{n}({', '.join(args)})"
             outs = [f"v{n}_{i}" for i in range(len(op.outputs))]
             for t, nm in zip(op.outputs, outs):
@@ -270,7 +271,7 @@ def _with_site(message: str, op: Operation) -> str:
     return f"{message}\n  in op '{op.name}' ({op.type}), created at {op._site}"
 
 
-def _kernel(op: Operation, state: RunState):
+def _kernel(op: Operation, state: RunState, used: set):
     od = op.op_def
     if od.bind is not None:
         kernel = od.bind(op, state)
@@ -278,6 +279,9 @@ def _kernel(op: Operation, state: RunState):
         if op.type == "Placeholder":
             raise errors.InvalidArgumentError(None, op, _missing_feed_message(op))
         raise errors.UnimplementedError(None, op, f"Op '{op.name}' ({op.type}) has no kernel")
+    elif od.partial_outputs:
+        needed = tuple(t in used for t in op.outputs)
+        kernel = functools.partial(od.kernel, needed=needed, **op.attrs)
     elif op.attrs:
         kernel = functools.partial(od.kernel, **op.attrs)
     else:
@@ -295,6 +299,8 @@ def _checked(kernel, op):
             raise AssertionError(f"kernel of {op.type} returned {len(outs)} outputs, declared "
                                  f"{len(op.outputs)}")
         for t, v in zip(op.outputs, outs):
+            if v is None and op.op_def.partial_outputs:
+                continue  # an output the plan does not use
             a = np.asarray(v)
             if a.dtype != t.dtype.np and not (t.dtype.name == "string" and a.dtype.kind in "OSU"):
                 raise AssertionError(f"kernel of {op.type} ('{op.name}') returned dtype {a.dtype},"

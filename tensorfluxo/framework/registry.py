@@ -23,6 +23,9 @@ A declaration (see ``defop``) holds:
 - ``aliases``: the kernel may return an input, a view of it, or state (constants, variables),
   so a fetched value must be copied before it is handed to the caller.
 - ``blas``: the kernel calls BLAS (matrix products); only plans with such ops tune BLAS threads.
+- ``partial_outputs``: the kernel also takes ``needed`` (one bool per output: does the run plan
+  use it?) and may return None for an output not needed (a workspace only a gradient reads).
+  Called outside a plan (eager), ``needed`` is not passed: every output is needed.
 - ``value(op)`` (instead of a kernel): the single output's value, known when the graph is built
   (constants). Run plans bind it as a name, with no call per run, and shape inference of other
   ops can read it (``ops/_util.constant_value``).
@@ -47,6 +50,7 @@ class OpDef:
     stateful: bool = False
     value: Callable | None = None
     blas: bool = False
+    partial_outputs: bool = False
     module: str = ""  # where it is declared (op tests name it)
     extra: dict = field(default_factory=dict)
 
@@ -58,13 +62,14 @@ _GRADIENTS: dict[str, Callable | None] = {}
 def defop(type_name: str, *, infer: Callable, kernel: Callable | None = None,
           grad: Callable | None = None, bind: Callable | None = None, ref_inputs: tuple = (),
           aliases: bool = False, stateful: bool = False, not_differentiable: bool = False,
-          value: Callable | None = None, blas: bool = False) -> OpDef:
+          value: Callable | None = None, blas: bool = False,
+          partial_outputs: bool = False) -> OpDef:
     """Declares an op type. ``not_differentiable=True`` says its gradient is None on purpose."""
     if type_name in _REGISTRY:
         raise KeyError(f"Op type {type_name!r} is declared twice")
     refs = ref_inputs if callable(ref_inputs) else tuple(ref_inputs)
     od = OpDef(type_name, infer, kernel, grad, bind, refs, aliases, stateful, value, blas,
-               _declaring_module())
+               partial_outputs, _declaring_module())
     _REGISTRY[type_name] = od
     if grad is not None or not_differentiable:
         _GRADIENTS[type_name] = grad

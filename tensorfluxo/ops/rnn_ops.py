@@ -14,7 +14,10 @@ the GRU its candidate's wc [D + U, U], bc [U]), attrs ``cell`` ("rnn": G = 1, h 
 "lstm": G = 4, gates laid out as ``order``, "ijfo" for TF1 or "ifco" for Keras; "gru": G = 2,
 TF1's GRUCell, gates r then u, candidate tanh([x, r * h] @ wc + bc)) and ``forget_bias``.
 Outputs: h for every step [T, B, U]; for the LSTM also c for every step; last, a workspace
-[T + 1, rows, B] the gradient reads (see ``_rows``).
+[T + 1, rows, B] the gradient reads (see ``_rows``). Both ops are ``partial_outputs``: a plan
+without the gradient (inference) gets no workspace (two reused slots instead of T + 1, so
+evaluating a big batch does not hold every step's gates), and a gradient whose plan does not
+use dx (the inputs are a placeholder) skips its rows of the per-step GEMM.
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ def _fused_infer(op):
     return [seq, seq, ws] if lstm else [seq, ws]
 
 
-def _fused_kernel(x, h0, *rest, cell, order, forget_bias):
+def _fused_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
     lstm = cell == "lstm"
     c0, w, b, *cand = rest if lstm else (None, *rest)
     t_len, batch, depth = x.shape
@@ -94,24 +97,34 @@ def _fused_kernel(x, h0, *rest, cell, order, forget_bias):
         wt[:3 * u] *= half
     elif cell == "gru":
         wt *= half
-    ws = np.zeros((t_len + 1, n, batch), x.dtype)
-    ws[:t_len, :depth] = x.transpose(0, 2, 1)
-    ws[:, k - 1] = 1
+    # Without the gradient in the run plan (inference) the workspace is two slots used in turn.
+    keep = needed is None or needed[-1]
+    ws = np.zeros((t_len + 1 if keep else 2, n, batch), x.dtype)
+    m, xt = len(ws), x.transpose(0, 2, 1)
+    xs = [0] + ([kc] if cell == "gru" else [])  # where the GEMM inputs [x_t; h; 1] start
+    for r in xs:
+        ws[:, r + k - 1] = 1
+        if keep:
+            ws[:t_len, r:r + depth] = xt
+
+    def slot(t):  # step t's slice of the workspace, x_t in it
+        if not keep:
+            for r in xs:
+                ws[t % m, r:r + depth] = xt[t]
+        return ws[t % m]
     ws[0, depth:k - 1] = h0.T
     hs = np.empty((t_len, batch, u), x.dtype)
     if cell == "rnn":
         for t in range(t_len):
-            h = ws[t + 1, depth:k - 1]
-            np.dot(wt, ws[t, :k], out=h)
+            h = ws[(t + 1) % m, depth:k - 1]
+            np.dot(wt, slot(t)[:k], out=h)
             hs[t] = np.tanh(h, out=h).T
-        return hs, ws
+        return hs, ws if keep else None
     tmp = np.empty((u, batch), x.dtype)
     if cell == "gru":
         wct = _augmented(*cand)
-        ws[:t_len, kc:kc + depth] = ws[:t_len, :depth]
-        ws[:, kc + k - 1] = 1
         for t in range(t_len):
-            s = ws[t]
+            s = slot(t)
             h, g, xr, c = s[depth:k - 1], s[k:kc], s[kc:kc + k], s[kc + k:]
             np.dot(wt, s[:k], out=g)
             np.tanh(g, out=g)
@@ -121,12 +134,12 @@ def _fused_kernel(x, h0, *rest, cell, order, forget_bias):
             np.tanh(np.dot(wct, xr, out=c), out=c)
             np.subtract(h, c, out=tmp)  # h' = u * h + (1 - u) * c = c + u * (h - c)
             tmp *= g[u:]
-            hs[t] = np.add(c, tmp, out=ws[t + 1, depth:k - 1]).T
-        return hs, ws
+            hs[t] = np.add(c, tmp, out=ws[(t + 1) % m, depth:k - 1]).T
+        return hs, ws if keep else None
     cs = np.empty_like(hs)
     c = c0.T
     for t in range(t_len):
-        s = ws[t]
+        s = slot(t)
         g = s[k:kc]
         np.dot(wt, s[:k], out=g)
         np.tanh(g, out=g)
@@ -136,9 +149,9 @@ def _fused_kernel(x, h0, *rest, cell, order, forget_bias):
         o, i, f, j = g[:u], g[u:2 * u], g[2 * u:3 * u], g[3 * u:]
         c = np.multiply(f, c, out=s[kc:kc + u])
         c += np.multiply(i, j, out=tmp)
-        h = np.multiply(o, np.tanh(c, out=s[kc + u:]), out=ws[t + 1, depth:k - 1])
+        h = np.multiply(o, np.tanh(c, out=s[kc + u:]), out=ws[(t + 1) % m, depth:k - 1])
         hs[t], cs[t] = h.T, c.T
-    return hs, cs, ws
+    return hs, cs, ws if keep else None
 
 
 def _fused_grad(op, dh, *rest):
@@ -160,7 +173,7 @@ def _fused_grad_infer(op):
     return [(t.dtype, t.shape) for t in op.inputs[:n]]
 
 
-def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias):
+def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
     lstm = cell == "lstm"
     if lstm:
         c0, w, b, _, _, ws, dhs, dcs = rest
@@ -173,19 +186,22 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias):
     k, kc, _ = _rows(depth, u, cell)
     one = np.asarray(1, x.dtype)
     perm = _perm(order, u) if lstm else slice(None)
-    wp = np.ascontiguousarray(w[:, perm])
-    dxh = np.zeros((k - 1, batch), x.dtype)  # per step, [dx_t; dh_prev] = wp @ dz
-    dh_next = dxh[depth:]
+    # per step, [dx_t; dh_prev] = wp @ dz; only dh_prev when the plan does not use dx
+    e = depth if needed is None or needed[0] else 0
+    wp = np.ascontiguousarray(w[depth - e:, perm])
+    dxh = np.zeros((e + u, batch), x.dtype)
+    dh_next = dxh[e:]
     dz = np.empty((w.shape[1], batch), x.dtype)
     dh = np.empty((u, batch), x.dtype)
     acc = np.zeros((w.shape[1], k), x.dtype)  # dW and db (the last column), transposed
     part = np.empty_like(acc)
-    dx = np.empty_like(x)
+    dx = np.empty_like(x) if e else None
     if lstm:
         dc, dc_next = np.empty_like(dh), np.zeros_like(dh)
         with_dc = bool(dcs.any())
     if cell == "gru":
         dxr = np.empty_like(dxh)  # [dx_t; d(r * h)] = wc @ dc
+        wc = wc[depth - e:]
         dcand, tmp, dx_t = np.empty_like(dh), np.empty_like(dh), np.empty((depth, batch), x.dtype)
         acc_c = np.zeros((u, k), x.dtype)
         part_c = np.empty_like(acc_c)
@@ -209,11 +225,12 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias):
             sd *= g
             dz[u:] *= dh
             dz[u:] *= np.subtract(h, c, out=tmp)
-            dz[:u] *= np.multiply(dxr[depth:], h, out=tmp)
+            dz[:u] *= np.multiply(dxr[e:], h, out=tmp)
             np.dot(wp, dz, out=dxh)
             dh_next += np.multiply(dh, g[u:], out=tmp)  # dh_prev: also through u * h...
-            dh_next += np.multiply(dxr[depth:], g[:u], out=tmp)  # ...and through r * h
-            dx[t] = np.add(dxh[:depth], dxr[:depth], out=dx_t).T
+            dh_next += np.multiply(dxr[e:], g[:u], out=tmp)  # ...and through r * h
+            if e:
+                dx[t] = np.add(dxh[:e], dxr[:e], out=dx_t).T
             acc += np.dot(dz, s[:k].T, out=part)
             continue
         else:
@@ -240,7 +257,8 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias):
             dj *= dc
             np.multiply(dc, f, out=dc_next)
         np.dot(wp, dz, out=dxh)
-        dx[t] = dxh[:depth].T
+        if e:
+            dx[t] = dxh[:e].T
         acc += np.dot(dz, s[:k].T, out=part)
     dw, db = np.empty_like(w), np.empty_like(b)
     dw[:, perm], db[perm] = acc[:, :-1].T, acc[:, -1]
@@ -252,8 +270,10 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias):
     return (*grads, dw, db)
 
 
-defop("FusedRNN", infer=_fused_infer, kernel=_fused_kernel, grad=_fused_grad, blas=True)
-defop("FusedRNNGrad", infer=_fused_grad_infer, kernel=_fused_grad_kernel, blas=True)
+defop("FusedRNN", infer=_fused_infer, kernel=_fused_kernel, grad=_fused_grad, blas=True,
+      partial_outputs=True)
+defop("FusedRNNGrad", infer=_fused_grad_infer, kernel=_fused_grad_kernel, blas=True,
+      partial_outputs=True)
 
 
 def fused_rnn(x, h0, w, b, c0=None, cell: str = "rnn", order: str = "ijfo",

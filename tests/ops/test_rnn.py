@@ -217,7 +217,48 @@ def test_fused_path_matches_the_while_loop(make, monkeypatch):
             with tf.Session() as sess:
                 sess.run(tf.global_variables_initializer())
                 results.append(sess.run(flat + grads))
+                # plans that leave the workspace (inference) or dx unused skip them
+                forward, no_dx = sess.run(flat), sess.run(grads[1:])
+            for a, b in zip(forward + no_dx, results[-1][:len(flat)] + results[-1][len(flat) + 1:]):
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
     assert names[0] == names[1]
     for a, b in zip(*results):
         # float32 rounding, relative to the array's scale (the summation orders differ)
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6 * max(1.0, np.abs(b).max()))
+
+
+def test_plans_tell_the_fused_ops_which_outputs_they_use():
+    # partial_outputs: inference skips the workspace, a gradient wrt the weights only skips dx
+    from tensorfluxo.framework import registry
+    from tensorfluxo.ops import rnn_ops  # noqa: F401 - declares the ops
+    seen = []
+    ods = [registry._REGISTRY[n] for n in ("FusedRNN", "FusedRNNGrad")]
+    kernels = [od.kernel for od in ods]
+
+    def spying(kernel, name):
+        def run(*args, needed=None, **attrs):
+            seen.append((name, needed))
+            out = kernel(*args, needed=needed, **attrs)
+            assert all(o is not None for o, n in zip(out, needed) if n)
+            return out
+        return run
+    X = tf.placeholder(tf.float32, [None, 6, 3])
+    out, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(4), X, dtype=tf.float32)
+    grads = tf.gradients(tf.reduce_sum(out), tf.trainable_variables())
+    x = np.random.default_rng(0).random((2, 6, 3), dtype=np.float32)
+    try:
+        for od, kernel in zip(ods, kernels):
+            object.__setattr__(od, "kernel", spying(kernel, od.type))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(out, {X: x})
+            sess.run(grads, {X: x})
+    finally:
+        for od, kernel in zip(ods, kernels):
+            object.__setattr__(od, "kernel", kernel)
+    assert seen == [("FusedRNN", (True, False, False)), ("FusedRNN", (True, True, True)),
+                    ("FusedRNNGrad", (False, False, False, True, True))]
+    hs, ws = rnn_ops._fused_kernel(x.transpose(1, 0, 2), np.zeros((2, 4), np.float32),
+                                   np.ones((7, 4), np.float32), np.zeros(4, np.float32),
+                                   cell="rnn", order="ijfo", forget_bias=0.0, needed=(True, False))
+    assert ws is None and hs.shape == (6, 2, 4)
