@@ -248,3 +248,28 @@ def test_eager_stateful_lstm(eager):
     assert not np.allclose(model(x).numpy(), first)  # the state carried over
     model.reset_states()
     np.testing.assert_allclose(model(x).numpy(), first, rtol=1e-6)
+
+
+def test_stacked_cells_apply_each_cells_dropout():
+    cells = [layers.SimpleRNNCell(4, activation="linear", use_bias=False, dropout=0.5,
+                                  kernel_initializer="ones", recurrent_initializer="zeros"),
+             layers.SimpleRNNCell(2, activation="linear", use_bias=False,
+                                  kernel_initializer="ones", recurrent_initializer="zeros")]
+    layer = layers.RNN(cells, return_sequences=True)
+    x = np.ones((64, 3, 1), np.float32)
+    y_train = layer(tf.constant(x), training=True)
+    y_test = layer(tf.constant(x), training=False)
+    a, b = _sess(init=True).run([y_train, y_test])
+    np.testing.assert_array_equal(b, np.full((64, 3, 2), 4.0))  # no dropout in inference
+    assert not np.allclose(a, b) and np.allclose(a, a[:, :1])  # one mask for all steps
+
+
+def test_global_average_pooling_1d_averages_the_unmasked_steps():
+    ids = np.array([[1, 2, 0], [3, 0, 0]], dtype="int32")
+    inp = layers.Input((3,), dtype="int32")
+    emb = layers.Embedding(4, 2, mask_zero=True)
+    out = layers.GlobalAveragePooling1D()(emb(inp))
+    model = tf.keras.Model(inp, out)
+    table = emb.get_weights()[0]
+    expected = np.stack([table[[1, 2]].mean(0), table[3]])
+    np.testing.assert_allclose(model.predict(ids), expected, rtol=1e-6)

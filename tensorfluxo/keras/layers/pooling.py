@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ...kernels.conv import out_size
 from ...nn import conv as C
+from ...ops import array_ops as A
 from ...ops import math_ops as M
 from ..engine import Layer
 from .convolutional import (
@@ -116,7 +117,23 @@ class GlobalPooling(Layer):
 
 
 class GlobalAveragePooling1D(GlobalPooling):
+    """The mean over the steps; with a Keras mask (Embedding(mask_zero=True)), over the
+    unmasked steps only, as tf.keras 2."""
+
     rank, kind = 1, "avg"
+    supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        last = self.data_format == "channels_last"
+        m = A.expand_dims(A.cast(mask, inputs.dtype), 2 if last else 1)
+        axis = 1 if last else 2
+        return M.reduce_sum(inputs * m, axis=axis, keepdims=self.keepdims) / \
+            M.reduce_sum(m, axis=axis, keepdims=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(GlobalPooling):

@@ -430,26 +430,32 @@ class RNN(Layer):
             x_tm = A.reverse(x_tm, [0])
             mask_tm = None if mask_tm is None else A.reverse(mask_tm, [0])
         flag = K.training_flag(training, x.graph)
-        drop = [self._drop_mask(rate, A.shape(x)[0], size, x.dtype, flag)
-                for rate, size in ((getattr(self.cell, "dropout", 0), self._depth),
-                                   (getattr(self.cell, "recurrent_dropout", 0),
-                                    self.cell.units if hasattr(self.cell, "units") else 0))]
-        fused = self._fused_kind() if mask_tm is None and drop == [None, None] else None
+        cells = getattr(self.cell, "cells", [self.cell])  # stacked cells: each its masks
+        drops, depth = [], self._depth
+        for c in cells:
+            drops.append(tuple(self._drop_mask(rate, A.shape(x)[0], size, x.dtype, flag)
+                               for rate, size in ((getattr(c, "dropout", 0), depth),
+                                                  (getattr(c, "recurrent_dropout", 0),
+                                                   getattr(c, "units", 0)))))
+            depth = c.output_size
+        plain = mask_tm is None and all(d is None for pair in drops for d in pair)
+        fused = self._fused_kind() if plain else None
         if fused:
             ys, last, new_states = self._run_fused(fused, x_tm, states)
         else:
-            cells = getattr(self.cell, "cells", [self.cell])
             saved = [{a: getattr(c, a) for a in ("kernel", "recurrent_kernel", "bias")
                       if getattr(c, a, None) is not None} for c in cells]
-            self.cell._dp_masks = tuple(drop)
             try:
-                for c, ws in zip(cells, saved):  # read once, outside the loop (as eager
-                    for a, w in ws.items():       # variables, the gradient finds them there)
+                # the weights are read once, outside the loop: as eager variables (Keras in
+                # eager mode), the gradient finds them there
+                for c, ws, pair in zip(cells, saved, drops):
+                    c._dp_masks = pair
+                    for a, w in ws.items():
                         object.__setattr__(c, a, A.identity(w))
                 ys, last, new_states = self._run_loop(x_tm, states, mask_tm, training)
             finally:
-                self.cell._dp_masks = (None, None)
                 for c, ws in zip(cells, saved):
+                    c._dp_masks = (None, None)
                     for a, w in ws.items():
                         object.__setattr__(c, a, w)
         if self.stateful:
