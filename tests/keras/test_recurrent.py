@@ -273,3 +273,20 @@ def test_global_average_pooling_1d_averages_the_unmasked_steps():
     table = emb.get_weights()[0]
     expected = np.stack([table[[1, 2]].mean(0), table[3]])
     np.testing.assert_allclose(model.predict(ids), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", [lambda: layers.LSTM(3), lambda: layers.GRU(3),
+                                  lambda: layers.Bidirectional(layers.SimpleRNN(2, dropout=0.2))])
+def test_eager_custom_training_loop(make, eager):
+    x = inputs()
+    model = tf.keras.Sequential([make(), layers.Dense(1)])
+    opt = tf.keras.optimizers.Adam(0.05)
+    losses = []
+    for _ in range(20):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean((model(x, training=True) - 1.0) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        assert all(g is not None for g in grads)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        losses.append(float(loss))
+    assert losses[-1] < 0.2 * losses[0]
