@@ -96,3 +96,22 @@ def test_eager_embedding_and_mask(eager):
     np.testing.assert_array_equal(get_mask(y).numpy(), IDS != 0)
     z = layers.Dense(2)(y)
     np.testing.assert_array_equal(get_mask(z).numpy(), IDS != 0)
+
+
+def test_merge_layers_combine_masks():
+    x = layers.Input((4,), dtype="int32")
+    a = layers.Embedding(5, 2, mask_zero=True)(x)
+    b = layers.Embedding(5, 2)(x)  # no mask: all steps kept
+    other = layers.Input((4,), dtype="int32")
+    c = layers.Embedding(5, 2, mask_zero=True)(other)
+    ids2 = np.array([[1, 0, 1, 1], [1, 1, 1, 0]], dtype="int32")
+    cat, add, both, time = (layers.Concatenate()([a, b]), layers.Add()([a, b]),
+                            layers.Average()([a, c]), layers.Concatenate(axis=1)([a, c]))
+    _run(tf.global_variables_initializer())
+    m_cat, m_add, m_both, m_time = _run([get_mask(t) for t in (cat, add, both, time)],
+                                        {x: IDS, other: ids2})
+    np.testing.assert_array_equal(m_cat, IDS != 0)
+    np.testing.assert_array_equal(m_add, IDS != 0)
+    np.testing.assert_array_equal(m_both, (IDS != 0) & (ids2 != 0))
+    np.testing.assert_array_equal(m_time, np.concatenate([IDS != 0, ids2 != 0], 1))
+    assert get_mask(layers.Add()([b, b])) is None

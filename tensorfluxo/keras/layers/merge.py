@@ -19,10 +19,29 @@ def _shape_str(shape) -> str:
         ("," if len(shape) == 1 else "") + ")"
 
 
+def _masks(inputs, mask):
+    """The inputs' Keras masks, an unmasked input's as all true; None when none is masked."""
+    if mask is None or all(m is None for m in mask):
+        return None
+    return [m if m is not None else M.not_equal(A.ones_like(x[..., 0]), 0.0)
+            for x, m in zip(inputs, mask)]
+
+
 class _Merge(_MultiInput, Layer):
     """Base of the elementwise merges: ``_merge(tensors)`` of same-rank broadcastable tensors."""
 
     _min_inputs = 2
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        """A step is kept when every input keeps it (tf.keras 2)."""
+        masks = _masks(inputs, mask)
+        if masks is None:
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = M.logical_and(out, m)
+        return out
 
     def _check_list(self, input_shape) -> None:
         if not isinstance(input_shape, list) or (input_shape and not isinstance(
@@ -163,6 +182,19 @@ class Concatenate(_MultiInput, Layer):
 
     def call(self, inputs):
         return K.concatenate(list(inputs), axis=self.axis)
+
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        """Along the features: kept where every input keeps the step; along another axis
+        the masks are joined too (tf.keras 2)."""
+        masks = _masks(inputs, mask)
+        if masks is None:
+            return None
+        rank = inputs[0].shape.ndims
+        if self.axis % rank == rank - 1:
+            return _Merge.compute_mask(self, inputs, mask)
+        return A.concat(masks, self.axis % rank)
 
     def get_config(self) -> dict:
         cfg = super().get_config()
