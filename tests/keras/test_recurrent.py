@@ -54,6 +54,8 @@ def _sess(init=False):
     lambda: layers.LSTM(4, return_sequences=True),
     lambda: layers.LSTM(3, go_backwards=True),
     lambda: layers.SimpleRNN(4, return_sequences=True, use_bias=False),
+    lambda: layers.GRU(3, reset_after=False, return_sequences=True),
+    lambda: layers.GRU(2, reset_after=False, go_backwards=True, use_bias=False),
 ])
 def test_fused_path_equals_the_loop_values_and_gradients(make, monkeypatch):
     x = inputs()

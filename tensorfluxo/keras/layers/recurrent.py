@@ -7,8 +7,9 @@ bias [4u] with gates i, f, c, o; GRU gates z, r, h, bias (2, 3u) with ``reset_af
 and recurrent biases), (3u,) without; names ``lstm/lstm_cell/kernel:0``.
 
 The loop over time is a ``tf.while_loop`` over TensorArrays; an LSTM or a SimpleRNN with tanh
-(and sigmoid gates), no mask and no dropout in play runs as one FusedRNN op instead (the same
-values and gradients: tests/keras/test_recurrent.py compares both).
+(and sigmoid gates), or a GRU with ``reset_after=False``, with no mask and no dropout in play
+runs as one FusedRNN op instead (the same values and gradients: tests/keras/test_recurrent.py
+compares both).
 """
 
 from __future__ import annotations
@@ -481,14 +482,23 @@ class RNN(Layer):
         c = self.cell
         if not FUSED or getattr(c, "activation", None) is not activations.tanh:
             return None
-        if type(c) is LSTMCell and c.recurrent_activation is activations.sigmoid:
+        sigmoid = getattr(c, "recurrent_activation", None) is activations.sigmoid
+        if type(c) is LSTMCell and sigmoid:
             return "lstm"
+        if type(c) is GRUCell and sigmoid and not c.reset_after:  # TF1's GRU formula
+            return "gru"
         return "rnn" if type(c) is SimpleRNNCell else None
 
     def _run_fused(self, kind, x_tm, states):
         c = self.cell
         w = A.concat([c.kernel, c.recurrent_kernel], 0)
         b = c.bias if c.use_bias else A.zeros([c._gates * c.units], x_tm.dtype)
+        if kind == "gru":  # Keras' columns z, r, h -> TF1's gates (r, u=z) and candidate
+            u = c.units
+            hs = fused_rnn(x_tm, states[0], A.concat([w[:, u:2 * u], w[:, :u]], 1),
+                           A.concat([b[u:2 * u], b[:u]], 0), cell="gru", wc=w[:, 2 * u:],
+                           bc=b[2 * u:])
+            return hs, hs[-1], [hs[-1]]
         if kind == "lstm":
             hs, cs = fused_rnn(x_tm, states[0], w, b, c0=states[1], cell="lstm", order="ifco")
             return hs, hs[-1], [hs[-1], cs[-1]]
