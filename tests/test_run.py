@@ -148,6 +148,10 @@ def test_keras_2_2_spellings_and_optimizer_defaults(tmp_path):
         from keras.layers.advanced_activations import LeakyReLU, PReLU
         from keras.layers.core import Dense, Activation
         from keras.layers.merge import concatenate
+        from keras.layers.recurrent import LSTM, GRU
+        from keras.layers.embeddings import Embedding
+        from keras.layers.wrappers import Bidirectional, TimeDistributed
+        from keras.preprocessing import sequence
         from keras.models import Sequential, Model
         from keras.optimizers import Adadelta, Adagrad, Nadam
         from keras.utils.generic_utils import Progbar
