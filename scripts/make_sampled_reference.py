@@ -8,6 +8,7 @@ tf.compat.v1). Each case records the outputs and the gradients of ``sum(out * u)
 below) with respect to every float input, made dense.
 
 - embedding_lookup over 3 shards (10 rows) with partition_strategy "mod"/"div" and max_norm;
+- embedding_lookup_sparse (sum/mean/sqrtn, with and without weights, one table or 2 shards);
 - nce_loss / sampled_softmax_loss with given sampled_values (so no randomness), with and
   without accidental hits removed, num_true 1 and 2, one table or 2 shards;
 - compute_accidental_hits; the samplers' expected counts with unique=False (num_sampled * P);
@@ -50,6 +51,12 @@ LOSS_CASES = [  # (loss, num_true, remove_accidental_hits, shards: None or strat
     ("sampled_softmax_loss", 1, True, "mod"),
 ]
 
+SP_INDICES = [[0, 0], [0, 1], [1, 0], [3, 0], [3, 1], [3, 2]]   # row 2 empty, row 4 too
+SP_IDS = [1, 4, 4, 0, 5, 1]
+SP_WEIGHTS = [1.0, 2.0, 0.5, 1.0, -1.0, 3.0]
+SP_TABLE = RNG.standard_normal((6, 3)).astype(np.float32)
+
+
 T_BATCH, T_STEPS, T_CLASSES = 3, 4, 5
 S_LOGITS = RNG.standard_normal((T_BATCH, T_STEPS, T_CLASSES)).astype(np.float32)
 S_TARGETS = RNG.integers(0, T_CLASSES, (T_BATCH, T_STEPS)).astype(np.int32)
@@ -90,6 +97,26 @@ def embedding_cases(tf):
                 out = v1.nn.embedding_lookup(shards, IDS, partition_strategy=s, max_norm=m)
                 return [out], {f"shard{i}": p for i, p in enumerate(shards)}
             cases.append({"strategy": strategy, "max_norm": max_norm, **_run(tf, build)})
+    return cases
+
+
+def sparse_cases(tf):
+    cases = []
+    for combiner in ("sum", "mean", "sqrtn"):
+        for weighted in (False, True):
+            for sharded in (False, True):
+                def build(v1, combiner=combiner, weighted=weighted, sharded=sharded):
+                    table = tf.constant(SP_TABLE)
+                    params = [tf.gather(table, [0, 2, 4]), tf.gather(table, [1, 3, 5])] \
+                        if sharded else table
+                    sp = tf.SparseTensor(tf.constant(SP_INDICES, tf.int64),
+                                         tf.constant(SP_IDS, tf.int64), [5, 3])
+                    w = tf.SparseTensor(tf.constant(SP_INDICES, tf.int64),
+                                        tf.constant(SP_WEIGHTS), [5, 3]) if weighted else None
+                    out = v1.nn.embedding_lookup_sparse(params, sp, w, combiner=combiner)
+                    return [tf.reshape(out, [4, 3])], {"table": table}  # rows 0..3 (max + 1)
+                cases.append({"combiner": combiner, "weighted": weighted, "sharded": sharded,
+                              **_run(tf, build)})
     return cases
 
 
@@ -182,6 +209,8 @@ def main() -> None:
         "embedding": {"table": TABLE.tolist(), "ids": IDS,
                       "shards": {k: [p.tolist() for p in v] for k, v in SHARDS.items()},
                       "cases": embedding_cases(tf)},
+        "embedding_sparse": {"indices": SP_INDICES, "ids": SP_IDS, "weights": SP_WEIGHTS,
+                             "table": SP_TABLE.tolist(), "cases": sparse_cases(tf)},
         "losses": {"weights": W.tolist(), "biases": BIAS.tolist(), "inputs": X.tolist(),
                    "labels1": LABELS1, "labels2": LABELS2, "sampled": SAMPLED,
                    "true_expected1": TRUE_EXPECTED1, "true_expected2": TRUE_EXPECTED2,

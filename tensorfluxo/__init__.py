@@ -92,6 +92,7 @@ _EXPORTS: dict[str, str] = {
     "image": _M + "image:",
     # math
     "add": _MATH, "subtract": _MATH, "multiply": _MATH, "divide": _MATH, "truediv": _MATH,
+    "div_no_nan": _MATH,
     "div": _MATH, "floordiv": _MATH, "floormod": _MATH, "mod": _MATH, "pow": _MATH,
     "negative": _MATH, "abs": _MATH, "sign": _MATH, "square": _MATH, "sqrt": _MATH,
     "rsqrt": _MATH, "exp": _MATH, "log": _MATH, "log1p": _MATH, "expm1": _MATH, "sin": _MATH,

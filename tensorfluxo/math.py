@@ -10,6 +10,7 @@ from .ops.math_ops import (
                            ceil,
                            cos,
                            cumsum,
+                           div_no_nan,
                            divide,
                            equal,
                            exp,
@@ -61,6 +62,7 @@ from .ops.math_ops import (
 from .ops.nn_ops import log_softmax, softmax
 
 mod = floormod
+divide_no_nan = div_no_nan
 
 __all__ = ["abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "cumsum", "divide",
            "equal", "exp", "expm1", "floor", "floordiv", "floormod", "greater", "greater_equal",
@@ -70,4 +72,5 @@ __all__ = ["abs", "add", "add_n", "argmax", "argmin", "ceil", "cos", "cumsum", "
            "reduce_any", "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min",
            "reduce_prod", "reduce_sum",
            "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "sqrt", "square",
-           "squared_difference", "subtract", "tan", "tanh", "truediv", "unsorted_segment_sum"]
+           "squared_difference", "subtract", "tan", "tanh", "truediv",
+           "unsorted_segment_sum", "div_no_nan", "divide_no_nan"]

@@ -62,6 +62,7 @@ from .conv import (
     pool,
     separable_conv2d,
 )
+from .embedding_ops import embedding_lookup_sparse
 from .nn_impl import nce_loss, sampled_softmax_loss
 from .rnn import (
     bidirectional_dynamic_rnn,
@@ -71,7 +72,7 @@ from .rnn import (
 )
 
 __all__ = [
-    "compute_accidental_hits", "fixed_unigram_candidate_sampler",
+    "compute_accidental_hits", "embedding_lookup_sparse", "fixed_unigram_candidate_sampler",
     "log_uniform_candidate_sampler", "nce_loss", "sampled_softmax_loss",
     "uniform_candidate_sampler",
     "atrous_conv2d", "avg_pool", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",

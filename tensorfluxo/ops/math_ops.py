@@ -910,6 +910,15 @@ def where_v2(condition, x=None, y=None, name=None) -> Tensor:
     return _where("SelectV2", condition, x, y, name)
 
 
+def div_no_nan(x, y, name=None) -> Tensor:
+    """``x / y``, 0 where ``y`` is 0 (and a gradient without NaN there)."""
+    x = convert_to_tensor(x)
+    y = convert_to_tensor(y, dtype=x.dtype)
+    with graph_of([x, y]).name_scope(name or "div_no_nan"):
+        nonzero = not_equal(y, 0.0)
+        return x / where_v2(nonzero, y, A.ones_like(y)) * A.cast(nonzero, x.dtype)
+
+
 # ---- misc ------------------------------------------------------------------------------------
 def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
     """Clips values to [min, max]; the gradient flows where the value was inside."""

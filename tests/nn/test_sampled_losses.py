@@ -90,6 +90,41 @@ def test_dense_conversion_warns_only_where_tensorflow_warns(recwarn):
         tf.convert_to_tensor(g)
 
 
+SP = DATA["embedding_sparse"]
+
+
+def _sparse(values):
+    return tf.SparseTensor(tf.constant(SP["indices"], tf.int64), values, [5, 3])
+
+
+@pytest.mark.parametrize("case", SP["cases"], ids=lambda c: "-".join(
+    str(c[k]) for k in ("combiner", "weighted", "sharded")))
+def test_embedding_lookup_sparse_matches_tensorflow(case):
+    table = tf.constant(np.asarray(SP["table"], F32))
+    params = [tf.gather(table, [0, 2, 4]), tf.gather(table, [1, 3, 5])] if case["sharded"] \
+        else table
+    weights = _sparse(tf.constant(SP["weights"])) if case["weighted"] else None
+    out = tf.nn.embedding_lookup_sparse(params, _sparse(tf.constant(SP["ids"], tf.int64)),
+                                        weights, combiner=case["combiner"])
+    vals, grads = _run([tf.reshape(out, [4, 3])], {"table": table})
+    _check(case, vals, grads)
+
+
+def test_embedding_lookup_sparse_gradient_and_errors():
+    check_gradients(lambda t: tf.nn.embedding_lookup_sparse(
+        t, _sparse(tf.constant(SP["ids"], tf.int64)),
+        _sparse(tf.constant(SP["weights"], tf.float64)), combiner="sqrtn"),
+        [np.asarray(SP["table"], np.float64)])
+    ids = _sparse(tf.constant(SP["ids"], tf.int64))
+    table = tf.Variable(np.asarray(SP["table"], F32))
+    g = tf.gradients(tf.reduce_sum(tf.nn.embedding_lookup_sparse(table, ids, None)), table)[0]
+    assert isinstance(g, tf.IndexedSlices)
+    with pytest.raises(ValueError, match="combiner must be one of 'mean', 'sqrtn' or 'sum'"):
+        tf.nn.embedding_lookup_sparse(table, ids, None, combiner="max")
+    with pytest.raises(TypeError, match="sp_ids must be a SparseTensor, got list"):
+        tf.nn.embedding_lookup_sparse(table, [1, 2], None)
+
+
 # ---- nce_loss, sampled_softmax_loss ------------------------------------------------------------
 L = DATA["losses"]
 

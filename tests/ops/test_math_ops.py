@@ -6,6 +6,7 @@ import pytest
 
 import tensorfluxo as tf
 from tensorfluxo.ops import math_ops as M
+from tensorfluxo.testing import check_gradients
 
 
 def test_matmul_operator_and_static_shape():
@@ -194,3 +195,17 @@ def test_large_sums_over_leading_axes(axis, keepdims):
     want = np.sum(x.astype(np.float64), axis=tuple(axis), keepdims=keepdims)
     assert got.dtype == np.float32 and got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-5)
+
+
+def test_div_no_nan_is_zero_where_the_divisor_is_zero_and_its_gradient_too():
+    x = tf.constant([1.0, 2.0, 3.0])
+    y = tf.constant([2.0, 0.0, -1.0])
+    q = tf.math.divide_no_nan(x, y)
+    gx, gy = tf.gradients(q, [x, y])
+    with tf.Session() as sess:
+        qv, gxv, gyv = sess.run([q, gx, gy])
+    np.testing.assert_allclose(qv, [0.5, 0.0, -3.0])
+    np.testing.assert_allclose(gxv, [0.5, 0.0, -1.0])
+    np.testing.assert_allclose(gyv, [-0.25, 0.0, -3.0])
+    check_gradients(lambda a, b: tf.div_no_nan(a, b), [np.array([1.0, 2.0]),
+                                                       np.array([0.5, -2.0])])

@@ -10,12 +10,6 @@ from ...ops import nn_ops as N
 __all__ = ["sequence_loss"]
 
 
-def _ratio(total, count):
-    """total / count, 0 where count is 0 (TF's div_no_nan, with a gradient free of NaN)."""
-    nonzero = M.not_equal(count, 0.0)
-    return total / M.where(nonzero, count, A.ones_like(count)) * A.cast(nonzero, total.dtype)
-
-
 def sequence_loss(logits, targets, weights, average_across_timesteps: bool = True,
                   average_across_batch: bool = True, sum_over_timesteps: bool = False,
                   sum_over_batch: bool = False, softmax_loss_function=None, name=None):
@@ -62,14 +56,14 @@ def sequence_loss(logits, targets, weights, average_across_timesteps: bool = Tru
         crossent = crossent * A.reshape(weights, [-1])
         nonzero = A.cast(M.not_equal(weights, 0.0), logits.dtype)
         if average_across_timesteps and average_across_batch:
-            return _ratio(M.reduce_sum(crossent), M.reduce_sum(weights))
+            return M.div_no_nan(M.reduce_sum(crossent), M.reduce_sum(weights))
         if sum_over_timesteps and sum_over_batch:
-            return _ratio(M.reduce_sum(crossent), M.reduce_sum(nonzero))
+            return M.div_no_nan(M.reduce_sum(crossent), M.reduce_sum(nonzero))
         crossent = A.reshape(crossent, A.shape(logits)[:2])
         if average_across_timesteps or average_across_batch:
             axis = 0 if average_across_batch else 1
-            return _ratio(M.reduce_sum(crossent, axis=axis), M.reduce_sum(weights, axis=axis))
+            return M.div_no_nan(M.reduce_sum(crossent, axis=axis), M.reduce_sum(weights, axis=axis))
         if sum_over_timesteps or sum_over_batch:
             axis = 0 if sum_over_batch else 1
-            return _ratio(M.reduce_sum(crossent, axis=axis), M.reduce_sum(nonzero, axis=axis))
+            return M.div_no_nan(M.reduce_sum(crossent, axis=axis), M.reduce_sum(nonzero, axis=axis))
         return crossent
