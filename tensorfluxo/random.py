@@ -2,6 +2,7 @@
 
 from .nn.candidate_sampling_ops import (
     fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler,
     log_uniform_candidate_sampler,
     uniform_candidate_sampler,
 )
@@ -12,6 +13,7 @@ from .ops.random_ops import random_uniform as uniform
 from .random_generator import Algorithm, Generator, get_global_generator, set_global_generator
 
 __all__ = ["Algorithm", "Generator", "categorical", "fixed_unigram_candidate_sampler",
-           "get_global_generator", "log_uniform_candidate_sampler", "multinomial", "normal",
+           "get_global_generator", "learned_unigram_candidate_sampler",
+           "log_uniform_candidate_sampler", "multinomial", "normal",
            "set_global_generator", "set_seed", "shuffle", "truncated_normal", "uniform",
            "uniform_candidate_sampler"]

@@ -377,7 +377,7 @@ def _export_attrs(op: Operation) -> dict:
 
 _RENAMED = {"Add": "AddV2", "BatchMatMul": "BatchMatMulV2"}
 _SAMPLERS = ("LogUniformCandidateSampler", "UniformCandidateSampler",
-             "FixedUnigramCandidateSampler")
+             "FixedUnigramCandidateSampler", "LearnedUnigramCandidateSampler")
 _SAMPLER_ATTRS = ("num_true", "num_sampled", "unique", "range_max", "seed", "seed2")
 # Update ops of train/rules.py that TF has with the same inputs (the others, such as Keras's
 # momentum or Nadam, exist in TF only on resource variables: written under our name).
@@ -1151,6 +1151,7 @@ _IMPORTERS = {
     "DynamicStitch": _keep("N"), "ComputeAccidentalHits": _keep("num_true", "seed", "seed2"),
     "LogUniformCandidateSampler": _keep(*_SAMPLER_ATTRS),
     "UniformCandidateSampler": _keep(*_SAMPLER_ATTRS),
+    "LearnedUnigramCandidateSampler": _keep(*_SAMPLER_ATTRS),
     "FixedUnigramCandidateSampler": _keep(*_SAMPLER_ATTRS, "unigrams", "distortion",
                                           "num_reserved_ids"),
     "RandomUniform": _i_random, "RandomStandardNormal": _i_random, "TruncatedNormal": _i_random,

@@ -38,6 +38,7 @@ from . import rnn_cell
 from .candidate_sampling_ops import (
     compute_accidental_hits,
     fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler,
     log_uniform_candidate_sampler,
     uniform_candidate_sampler,
 )
@@ -73,8 +74,8 @@ from .rnn import (
 
 __all__ = [
     "compute_accidental_hits", "embedding_lookup_sparse", "fixed_unigram_candidate_sampler",
-    "log_uniform_candidate_sampler", "nce_loss", "sampled_softmax_loss",
-    "uniform_candidate_sampler",
+    "learned_unigram_candidate_sampler", "log_uniform_candidate_sampler", "nce_loss",
+    "sampled_softmax_loss", "uniform_candidate_sampler",
     "atrous_conv2d", "avg_pool", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d",
     "conv2d_backprop_filter", "conv2d_backprop_input", "conv2d_transpose", "convolution",
     "depth_to_space", "depthwise_conv2d", "depthwise_conv2d_native",

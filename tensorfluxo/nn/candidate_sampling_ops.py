@@ -51,9 +51,20 @@ def _fixed_unigram(range_max, unigrams, distortion, num_reserved_ids, **_):
                                                       side="right"), range_max - 1))
 
 
+def _learned_unigram(range_max, counts, **_):
+    # P(k) = counts[k] / sum(counts): every class starts at 1, and each run adds the run's true
+    # classes after it has drawn (TF's order: the first run draws uniformly)
+    def draw(rng, n):
+        cdf = np.cumsum(counts)
+        return np.minimum(np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right"),
+                          range_max - 1)
+    return lambda k: counts[np.asarray(k, np.int64)] / counts.sum(), draw
+
+
 _SAMPLERS = {"LogUniformCandidateSampler": _log_uniform,
              "UniformCandidateSampler": _uniform,
-             "FixedUnigramCandidateSampler": _fixed_unigram}
+             "FixedUnigramCandidateSampler": _fixed_unigram,
+             "LearnedUnigramCandidateSampler": _learned_unigram}
 
 
 def _draw(rng, draw, n: int, unique: bool):
@@ -85,7 +96,9 @@ def _sampler_infer(op):
 def _sampler_bind(op, state):
     rng = state.rng(op)
     a = op.attrs
-    prob, draw = _SAMPLERS[op.type](**a)
+    # the learned sampler's counts live in the session (every plan running the op shares them)
+    counts = state.resources.setdefault((op, "counts"), np.ones(a["range_max"]))
+    prob, draw = _SAMPLERS[op.type](counts=counts, **a)
 
     def sample(true_classes):
         got, tries = _draw(rng, draw, a["num_sampled"], a["unique"])
@@ -94,7 +107,10 @@ def _sampler_bind(op, state):
             p = prob(k)
             c = -np.expm1(tries * np.log1p(-p)) if a["unique"] else p * a["num_sampled"]
             return c.astype(np.float32)
-        return got.astype(np.int64), expected(true_classes), expected(got)
+        out = got.astype(np.int64), expected(true_classes), expected(got)
+        if op.type == "LearnedUnigramCandidateSampler":
+            np.add.at(counts, true_classes.reshape(-1), 1)
+        return out
     return sample
 
 
@@ -138,6 +154,14 @@ def uniform_candidate_sampler(true_classes, num_true: int, num_sampled: int, uni
     """Samples classes uniformly from [0, range_max)."""
     return _sample("UniformCandidateSampler", true_classes, num_true, num_sampled, unique,
                    range_max, seed, name)
+
+
+def learned_unigram_candidate_sampler(true_classes, num_true: int, num_sampled: int,
+                                      unique: bool, range_max: int, seed=None, name=None):
+    """Samples class k with probability proportional to how often it was a true class in the
+    runs so far (plus one): the distribution is learned from the data as training goes."""
+    return _sample("LearnedUnigramCandidateSampler", true_classes, num_true, num_sampled,
+                   unique, range_max, seed, name)
 
 
 def fixed_unigram_candidate_sampler(true_classes, num_true: int, num_sampled: int,

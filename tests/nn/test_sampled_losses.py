@@ -334,3 +334,22 @@ def test_sampled_training_graph_saves_and_imports(tmp_path):
         for _ in range(5):
             sess.run("train", feed)
         assert np.isfinite(before) and sess.run("Mean:0", feed) != before
+
+
+def test_learned_unigram_sampler_learns_from_the_true_classes_as_tensorflow():
+    """TF 2.21's expected counts for three runs (feeds [[3, 3]], [[3, 5]], [[1, 3], [3, 3]]):
+    counts start at 1, a run draws then adds its true classes."""
+    t = tf.placeholder(tf.int64, [None, 2])
+    s, te, se = tf.random.learned_unigram_candidate_sampler(t, 2, 4, False, 10, seed=1)
+    refs = [[[0.4, 0.4]], [[1.0, 1 / 3]], [[2 / 7, 8 / 7], [8 / 7, 8 / 7]]]
+    with tf.Session() as sess:
+        for feed, ref in zip(([[3, 3]], [[3, 5]], [[1, 3], [3, 3]]), refs):
+            sv, tv, ev = sess.run([s, te, se], {t: feed})
+            np.testing.assert_allclose(tv, ref, rtol=1e-6)
+        counts = np.ones(10)
+        np.add.at(counts, [3, 3, 3, 5], 1)    # the third run drew before adding its own
+        np.testing.assert_allclose(ev, 4 * counts[sv] / counts.sum(), rtol=1e-6)
+        freq = np.zeros(10)
+        for _ in range(400):   # counts keep growing for class 3: it dominates the draws
+            np.add.at(freq, sess.run(s, {t: [[3, 3]]}), 1)
+    assert freq[3] > 0.9 * freq.sum()

@@ -756,7 +756,8 @@ add(covered("StatefulStandardNormalV2 StatefulUniform StatefulTruncatedNormal St
             "StatefulUniformFullInt StatefulRandomBinomial RngReadAndSkip",
             by="tests/test_random_generator.py::test_seeded_streams_and_state_match_tensorflow",
             why="random: checked against TF 2.21's Philox numbers"))
-add(covered("LogUniformCandidateSampler UniformCandidateSampler FixedUnigramCandidateSampler",
+add(covered("LogUniformCandidateSampler UniformCandidateSampler FixedUnigramCandidateSampler "
+            "LearnedUnigramCandidateSampler",
             by="tests/nn/test_sampled_losses.py::test_log_uniform_sampler_draws_zipf",
             why="random: distributions checked statistically, expected counts against TF"))
 add(row("ComputeAccidentalHits",
