@@ -41,7 +41,7 @@ def main(n_iterations: int = 1500, batch_size: int = 50, learning_rate: float = 
     """Trains; returns (MSE over all 20 steps of 1,000 fresh windows, MSE of their last step's
     prediction, the series one training instance predicts [20], the dreamed-up sequence
     [20 + n_creative]). The first steps of a window are guesses from one or two values, so the
-    all-steps MSE stays near 0.04 (the book prints 0.04-0.05, TF 2.21 gives 0.044); the
+    all-steps MSE stays near 0.04 (TF 2.21 gives 0.044 on the same model); the
     forecast once the window is read, the value the dreaming loop uses, is far better."""
     tf.reset_default_graph()
     tf.set_random_seed(42)
