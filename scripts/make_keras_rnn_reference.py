@@ -6,7 +6,9 @@ Run by hand with TensorFlow's legacy Keras (tf_keras; nothing is installed into 
         scripts/make_keras_rnn_reference.py
 Writes tests/data/keras_rnn/<case>.npz (input, weights in the layer's order, output) and
 lstm_model.h5 (a small Embedding + LSTM + Dense model saved by tf.keras 2) with its
-predictions in lstm_model.npz. The cases are tests/data/keras_rnn/cases.py (the test runs the same code).
+predictions in lstm_model.npz, and keras3_rnn.keras (Embedding + Bidirectional(LSTM) + GRU
+saved by Keras 3) with keras3_rnn.npz. The cases are tests/data/keras_rnn/cases.py (the test
+runs the same code).
 """
 
 import json
@@ -48,6 +50,14 @@ def main() -> None:
     model.compile("adam", "mse")
     model.save(os.path.join(OUT, "lstm_model.h5"))
     np.savez(os.path.join(OUT, "lstm_model.npz"), x=IDS, y=model.predict(IDS, verbose=0))
+    import keras  # Keras 3 (TF 2.21's own): a .keras file of masked recurrent layers
+    keras.utils.set_random_seed(1)
+    k3 = keras.Sequential([keras.Input((5,), dtype="int32"),
+                           keras.layers.Embedding(10, 4, mask_zero=True),
+                           keras.layers.Bidirectional(keras.layers.LSTM(3, return_sequences=True)),
+                           keras.layers.GRU(2), keras.layers.Dense(1)])
+    k3.save(os.path.join(OUT, "keras3_rnn.keras"))
+    np.savez(os.path.join(OUT, "keras3_rnn.npz"), x=IDS, y=k3.predict(IDS, verbose=0))
 
 
 if __name__ == "__main__":

@@ -286,6 +286,18 @@ def read_weights(h5, model, path: str, by_name: bool = False) -> None:
         layer.set_weights(vals)
 
 
+def _gathered(g) -> list:
+    """A layer group's arrays in Keras 2's weight order: its own vars, then its sub-layers'
+    (an RNN's cell, Bidirectional's forward then backward layer, a wrapper's layer)."""
+    v = g.get("vars", {})
+    vals = [np.asarray(v[str(i)]) for i in range(len(v))]
+    known = ["forward_layer", "backward_layer", "layer", "cell", "cells"]
+    subs = [k for k in known if k in g] + sorted(k for k in g if k not in known + ["vars"])
+    for k in subs:
+        vals += _gathered(g[k])
+    return vals
+
+
 def _collect(h5, model, path, by_name, out) -> None:
     group = h5["layers"]
     named = {}
@@ -304,8 +316,7 @@ def _collect(h5, model, path, by_name, out) -> None:
         if _class_name(layer) in ("Sequential", "Functional"):
             _collect(g, layer, path, by_name, out)
             continue
-        v = g["vars"]
-        vals = [np.asarray(v[str(i)]) for i in range(len(v))]
+        vals = _gathered(g)
         ws = layer.weights
         if len(vals) != len(ws):
             raise ValueError(f"Layer '{layer.name}' ({_class_name(layer)}) expects {len(ws)} "

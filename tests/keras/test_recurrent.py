@@ -159,6 +159,16 @@ def test_summary_and_h5_of_a_tf_keras_2_model():
     assert "lstm_4 (LSTM)" in text and "(None, 3)" in text and " 96 " in text
 
 
+def test_keras_3_file_of_masked_recurrent_layers_loads():
+    """Keras 3 nests an RNN's weights under cell/ and Bidirectional's under forward_layer/ and
+    backward_layer/; its config names the copies forward_lstm / backward_lstm itself."""
+    model = tf.keras.models.load_model(os.path.join(DATA, "keras3_rnn.keras"))
+    ref = np.load(os.path.join(DATA, "keras3_rnn.npz"))
+    np.testing.assert_allclose(model.predict(ref["x"]), ref["y"], atol=1e-6)
+    assert model.layers[1].weights[0].name == \
+        "bidirectional/forward_lstm/lstm_cell/kernel:0"
+
+
 def test_bad_input_errors():
     with pytest.raises(ValueError, match=r"Input 0 of layer 'lstm' is incompatible with the "
                                          r"layer: expected ndim=3, found ndim=2. Full shape "

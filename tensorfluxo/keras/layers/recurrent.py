@@ -53,8 +53,9 @@ class _Cell(Layer):
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout: float = 0.0, recurrent_dropout: float = 0.0,
-                 **kwargs):
+                 seed=None, **kwargs):
         super().__init__(**kwargs)
+        self.seed = seed  # of the dropout masks (Keras 3 saves it)
         if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units <= 0:
             raise ValueError(f"Received an invalid value for argument `units`, expected a "
                              f"positive integer, got {units!r} (layer {self.name!r})")
@@ -124,6 +125,8 @@ class _Cell(Layer):
             elif name.endswith("constraint"):
                 v = constraints.serialize(v)
             cfg[name] = v
+        if self.seed is not None:
+            cfg["seed"] = self.seed
         return cfg
 
 

@@ -14,6 +14,10 @@ def _serialize(layer) -> dict:
     return {"class_name": type(layer).__name__, "config": layer.get_config()}
 
 
+def _prefixed(prefix: str, name: str) -> str:
+    return name if name.startswith(prefix) else prefix + name
+
+
 class Bidirectional(Layer):
     """``layer`` (an RNN) over the sequence and a copy of it over the reversed sequence, the
     two outputs merged by ``merge_mode`` ("concat", "sum", "mul", "ave" or None: both).
@@ -42,13 +46,15 @@ class Bidirectional(Layer):
         cfg = layer.get_config()
         self._layer_config = _serialize(layer)
         self._backward_config = None if backward_layer is None else _serialize(backward_layer)
-        self.forward_layer = type(layer).from_config({**cfg, "name": "forward_" + cfg["name"]})
+        # Keras 3 files save the copies themselves (forward_lstm, backward_lstm): not renamed
+        self.forward_layer = type(layer).from_config({**cfg, "name": _prefixed("forward_",
+                                                                               cfg["name"])})
         if backward_layer is None:
             self.backward_layer = type(layer).from_config(
                 {**cfg, "name": "backward_" + cfg["name"], "go_backwards": not layer.go_backwards})
         else:
             self.backward_layer = backward_layer
-            backward_layer.name = "backward_" + backward_layer.name
+            backward_layer.name = _prefixed("backward_", backward_layer.name)
             if backward_layer.go_backwards == layer.go_backwards:
                 raise ValueError("Forward layer and backward layer should have different "
                                  f"`go_backwards` value. forward_layer.go_backwards = "
