@@ -277,10 +277,14 @@ class ConcreteFunction:
     def __call__(self, *args, **kwargs):
         """Runs the trace on tensors: one per tensor argument it was traced with, positionally
         in order, or in the traced call's structure."""
-        if not executing_eagerly():
-            raise RuntimeError(f"ConcreteFunction {self.name} runs eagerly only; inside a "
-                               "tf.function or a graph, call the tf.function itself")
         n = len(self.inputs)
+        if not executing_eagerly():  # inside another trace: the Python function is inlined
+            if kwargs or len(args) != n:
+                raise TypeError(f"ConcreteFunction {self.name}: inside a tf.function, pass its "
+                                f"{n} tensor argument(s) positionally ({self._specs()})")
+            fn, t_args, t_kwargs = self._python_call
+            it = iter(args)
+            return fn(*_rebuild(t_args, it), **_rebuild(t_kwargs, it))
         flat = list(args)
         if kwargs or len(args) != n or any(isinstance(a, (list, tuple, dict)) for a in args):
             flat = []  # the traced call's structure
@@ -467,6 +471,7 @@ class Function:
                     index.append(-1)
                 outs.append(leaf)
         concrete = ConcreteFunction(graph, feeds, outs, rebuild, index, signature)
+        concrete._python_call = (self.python_function, args, kwargs)
         return concrete, graph.created_variables
 
 

@@ -170,9 +170,15 @@ def test_concrete_function_call_errors(eager):
 
     @tf.function
     def outer(x):
-        return cf(x)
-    with pytest.raises(RuntimeError, match="call the tf.function itself"):
-        outer(tf.ones([1, 3]))
+        return cf(x) + 1  # inlined into the outer trace
+    np.testing.assert_array_equal(outer(tf.ones([1, 3])).numpy(), [[3, 3, 3]])
+
+    @tf.function
+    def bad(x):
+        return cf(x=x)
+    with pytest.raises(TypeError, match=r"inside a tf.function, pass its 1 tensor argument\(s\) "
+                                        r"positionally"):
+        bad(tf.ones([1, 3]))
 
 
 def test_reduce_retracing_traces_again_with_unknown_dims(eager, capsys):
