@@ -13,8 +13,11 @@ counter, generates Philox4x32-10 blocks (Salmon et al., "Parallel random numbers
 tf.function (the variable is captured) and in graph sessions (the variable is a graph variable:
 initialize it). Uniform floats, normals (Box-Muller), integers in a range, full-range integers,
 ``make_seeds`` and ``split`` reproduce TF 2.21's numbers (normals to float rounding);
-truncated normals reject from the same stream in their own order and binomials come from
-NumPy, so those two differ from TF's numbers.
+truncated normals reject from the same stream in their own order (TF's numbers for the first
+four) and binomials come from NumPy, so those two differ from TF's numbers.
+
+``tf.random.stateless_uniform/normal/truncated_normal(shape, seed)`` draw from a key and
+counter made from the seed pair by one Philox block, as TF's stateless ops (same numbers).
 """
 
 from __future__ import annotations
@@ -137,15 +140,35 @@ def _advance(buf: np.ndarray, counter: int, delta: int) -> None:
     buf.view(np.uint64)[:2] = [counter & _M64, counter >> 64]
 
 
-def _draw(fn, per_element: int = 256):
+def _sample(fn, counter: int, key: int, shape, dtype, params):
+    shape = tuple(int(d) for d in shape)
+    n = int(np.prod(shape, dtype=np.int64))
+    return fn(n, counter, key, dtype.np, *params).reshape(shape), n
+
+
+def _stateful(fn, per_element: int):
+    """A kernel drawing from the state variable's counter, then advancing it."""
     def kernel(cell, shape, *params, dtype):
         buf = cell.get()
         counter, key = _counter_key(buf)
-        shape = tuple(int(d) for d in shape)
-        n = int(np.prod(shape, dtype=np.int64))
-        out = fn(n, counter, key, dtype.np, *params).reshape(shape)
+        out, n = _sample(fn, counter, key, shape, dtype, params)
         _advance(buf, counter, per_element * n)
         return out
+    return kernel
+
+
+_SCRAMBLE_KEY = 0x3EC8F720 | (0x02461E29 << 32)
+
+
+def _stateless(fn):
+    """A kernel whose counter and key come from a seed pair, scrambled by one Philox block
+    (as TF's stateless ops, whose numbers these are)."""
+    def kernel(shape, seed, *params, dtype):
+        s0, s1 = (int(w) & _M64 for w in np.asarray(seed).reshape(-1)[:2])
+        mix = philox(s0 | (s1 << 64), _SCRAMBLE_KEY, 1).astype(np.uint64)
+        key = int(mix[0] | (mix[1] << _U32))
+        counter = int(mix[2] | (mix[3] << _U32)) << 64
+        return _sample(fn, counter, key, shape, dtype, params)[0]
     return kernel
 
 
@@ -178,11 +201,15 @@ def _k_binomial(n, counter, key, npdt, counts, probs):
 
 
 def _draw_infer(op):
-    state = op.inputs[0]
-    if state.dtype is not dtypes.int64 or not state.shape.is_compatible_with([3]):
-        raise ValueError(f"the state of a Philox generator is an int64 variable of shape (3,), "
-                         f"got {state.dtype.name} {state.shape}")
-    if op.type == "StatefulUniformInt":
+    source = op.inputs[0] if op.op_def.ref_inputs else op.inputs[1]
+    if op.op_def.ref_inputs:
+        if source.dtype is not dtypes.int64 or not source.shape.is_compatible_with([3]):
+            raise ValueError(f"the state of a Philox generator is an int64 variable of shape "
+                             f"(3,), got {source.dtype.name} {source.shape}")
+    elif not source.dtype.is_integer or not source.shape.is_compatible_with([2]):
+        raise ValueError(f"seed must be an integer tensor of shape [2], got "
+                         f"{source.dtype.name} {source.shape}")
+    if op.type.endswith("UniformInt") or op.type.endswith("UniformIntV2"):
         lo, hi = op.inputs[2:]
         if lo.shape.ndims not in (None, 0) or hi.shape.ndims not in (None, 0):
             raise ValueError(f"minval and maxval must be scalars, got shapes {lo.shape} and "
@@ -190,20 +217,26 @@ def _draw_infer(op):
         lo, hi = constant_value(lo), constant_value(hi)
         if lo is not None and hi is not None and lo >= hi:
             raise ValueError(f"Need minval < maxval, got {lo} >= {hi}")
-    return op.attrs["dtype"], shape_from_tensor(op.inputs[1])
+    shape = op.inputs[1] if op.op_def.ref_inputs else op.inputs[0]
+    return op.attrs["dtype"], shape_from_tensor(shape)
 
 
-_KERNELS = {
-    "StatefulStandardNormalV2": _draw(_k_float(_normal)),
-    "StatefulUniform": _draw(_k_float(_uniform)),
-    "StatefulTruncatedNormal": _draw(_k_float(_truncated)),
-    "StatefulUniformInt": _draw(_k_uniform_int),
-    "StatefulUniformFullInt": _draw(_k_full_int),
-    "StatefulRandomBinomial": _draw(_k_binomial, per_element=256 * 100),
+# kind -> (sampler, counters reserved per element, stateful op type, stateless op type)
+_KINDS = {
+    "normal": (_k_float(_normal), 256, "StatefulStandardNormalV2", "StatelessRandomNormalV2"),
+    "uniform": (_k_float(_uniform), 256, "StatefulUniform", "StatelessRandomUniformV2"),
+    "truncated": (_k_float(_truncated), 256, "StatefulTruncatedNormal",
+                  "StatelessTruncatedNormalV2"),
+    "int": (_k_uniform_int, 256, "StatefulUniformInt", "StatelessRandomUniformIntV2"),
+    "full_int": (_k_full_int, 256, "StatefulUniformFullInt", "StatelessRandomUniformFullIntV2"),
+    "binomial": (_k_binomial, 256 * 100, "StatefulRandomBinomial", None),
 }
-for _type, _kernel in _KERNELS.items():
-    defop(_type, infer=_draw_infer, kernel=_kernel, ref_inputs=(0,), stateful=True,
-          not_differentiable=True)
+for _fn, _per, _stateful_type, _stateless_type in _KINDS.values():
+    defop(_stateful_type, infer=_draw_infer, kernel=_stateful(_fn, _per), ref_inputs=(0,),
+          stateful=True, not_differentiable=True)
+    if _stateless_type:
+        defop(_stateless_type, infer=_draw_infer, kernel=_stateless(_fn),
+              not_differentiable=True)
 
 
 def _k_skip(cell, delta):
@@ -236,8 +269,74 @@ def _state_from_seed(seed) -> np.ndarray:
         np.int64)
 
 
-class Generator:
+class _Sampler:
+    """The distributions, over ``_draw(kind, shape, dtype, *params, name)``: a Generator's
+    stateful ops or the stateless ops of one seed."""
+
+    _prefix = ""
+
+    def normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None):
+        """Samples from N(mean, stddev**2)."""
+        dt = _float_dtype(dtype, "normal")
+        z = self._draw("normal", shape, dt, name=name or self._prefix + "normal")
+        return _scale_shift(z, stddev, mean, dt)
+
+    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None):
+        """Normal samples within two standard deviations of the mean."""
+        dt = _float_dtype(dtype, "truncated_normal")
+        z = self._draw("truncated", shape, dt,
+                       name=name or self._prefix + "truncated_normal")
+        return _scale_shift(z, stddev, mean, dt)
+
+    def uniform(self, shape, minval=0, maxval=None, dtype=dtypes.float32, name=None):
+        """Uniform samples in [minval, maxval): floats (maxval defaults to 1) or integers
+        (give both bounds, or neither for the full range)."""
+        dt = dtypes.as_dtype(dtype)
+        if dt.is_integer:
+            if maxval is None and minval in (None, 0):
+                return self.uniform_full_int(shape, dt, name=name)
+            if (minval is None) != (maxval is None) or maxval is None:
+                raise ValueError(f"For integer dtype {dt!r}, minval and maxval must be both "
+                                 f"`None` or both non-`None`; got minval={minval} and "
+                                 f"maxval={maxval}")
+            if dt not in (dtypes.int32, dtypes.int64):
+                raise ValueError(f"uniform: integer dtype must be int32 or int64, got {dt.name}")
+            lo, hi = convert_to_tensor(minval, dtype=dt), convert_to_tensor(maxval, dtype=dt)
+            return self._draw("int", shape, dt, lo, hi, name=name or self._prefix + "uniform")
+        dt = _float_dtype(dt, "uniform")
+        u = self._draw("uniform", shape, dt, name=name or self._prefix + "uniform")
+        if maxval is None:
+            maxval = 1.0
+        if minval is None:
+            minval = 0.0
+        span = math_ops.subtract(convert_to_tensor(maxval, dtype=dt),
+                                 convert_to_tensor(minval, dtype=dt))
+        return _scale_shift(u, span, minval, dt)
+
+    def uniform_full_int(self, shape, dtype=dtypes.uint64, name=None):
+        """Integers over the dtype's whole range."""
+        dt = dtypes.as_dtype(dtype)
+        if dt not in (dtypes.int32, dtypes.int64, dtypes.uint32, dtypes.uint64):
+            raise ValueError(f"uniform_full_int: dtype must be one of int32, int64, uint32, "
+                             f"uint64, got {dt.name}")
+        return self._draw("full_int", shape, dt,
+                          name=name or self._prefix + "uniform_full_int")
+
+    def binomial(self, shape, counts, probs, dtype=dtypes.int32, name=None):
+        """Numbers of successes in ``counts`` trials of probability ``probs`` (broadcast to
+        ``shape``)."""
+        dt = dtypes.as_dtype(dtype)
+        c = convert_to_tensor(counts, dtype=dtypes.float32 if not hasattr(counts, "dtype")
+                              else None)
+        p = convert_to_tensor(probs, dtype=c.dtype)
+        return self._draw("binomial", shape, dt, c, p, name=name or self._prefix + "binomial")
+
+
+
+class Generator(_Sampler):
     """A random number generator with its state in an int64 tf.Variable of shape (3,)."""
+
+    _prefix = "stateful_"
 
     def __init__(self, copy_from: Generator | None = None, state=None, alg=None):
         if copy_from is not None:
@@ -297,68 +396,9 @@ class Generator:
         return apply_op("RngReadAndSkip", [self._state_var, convert_to_tensor(
             delta, dtype=dtypes.int64)], name="RngReadAndSkip")
 
-    # ---- distributions -------------------------------------------------------------------
-    def _draw(self, op_type, shape, dtype, *params, name=None):
-        return apply_op(op_type, [self._state_var, array_ops.shape_arg(shape), *params],
-                        {"dtype": dtype}, name=name or op_type)
-
-    def normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None):
-        """Samples from N(mean, stddev**2)."""
-        dt = _float_dtype(dtype, "normal")
-        z = self._draw("StatefulStandardNormalV2", shape, dt, name=name or "stateful_normal")
-        return _scale_shift(z, stddev, mean, dt)
-
-    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None):
-        """Normal samples within two standard deviations of the mean."""
-        dt = _float_dtype(dtype, "truncated_normal")
-        z = self._draw("StatefulTruncatedNormal", shape, dt,
-                       name=name or "stateful_truncated_normal")
-        return _scale_shift(z, stddev, mean, dt)
-
-    def uniform(self, shape, minval=0, maxval=None, dtype=dtypes.float32, name=None):
-        """Uniform samples in [minval, maxval): floats (maxval defaults to 1) or integers
-        (give both bounds, or neither for the full range)."""
-        dt = dtypes.as_dtype(dtype)
-        if dt.is_integer:
-            if maxval is None and minval in (None, 0):
-                return self.uniform_full_int(shape, dt, name=name)
-            if (minval is None) != (maxval is None) or maxval is None:
-                raise ValueError(f"For integer dtype {dt!r}, minval and maxval must be both "
-                                 f"`None` or both non-`None`; got minval={minval} and "
-                                 f"maxval={maxval}")
-            if dt not in (dtypes.int32, dtypes.int64):
-                raise ValueError(f"uniform: integer dtype must be int32 or int64, got {dt.name}")
-            lo, hi = convert_to_tensor(minval, dtype=dt), convert_to_tensor(maxval, dtype=dt)
-            return self._draw("StatefulUniformInt", shape, dt, lo, hi,
-                              name=name or "stateful_uniform")
-        dt = _float_dtype(dt, "uniform")
-        u = self._draw("StatefulUniform", shape, dt, name=name or "stateful_uniform")
-        if maxval is None:
-            maxval = 1.0
-        if minval is None:
-            minval = 0.0
-        span = math_ops.subtract(convert_to_tensor(maxval, dtype=dt),
-                                 convert_to_tensor(minval, dtype=dt))
-        return _scale_shift(u, span, minval, dt)
-
-    def uniform_full_int(self, shape, dtype=dtypes.uint64, name=None):
-        """Integers over the dtype's whole range."""
-        dt = dtypes.as_dtype(dtype)
-        if dt not in (dtypes.int32, dtypes.int64, dtypes.uint32, dtypes.uint64):
-            raise ValueError(f"uniform_full_int: dtype must be one of int32, int64, uint32, "
-                             f"uint64, got {dt.name}")
-        return self._draw("StatefulUniformFullInt", shape, dt,
-                          name=name or "stateful_uniform_full_int")
-
-    def binomial(self, shape, counts, probs, dtype=dtypes.int32, name=None):
-        """Numbers of successes in ``counts`` trials of probability ``probs`` (broadcast to
-        ``shape``)."""
-        dt = dtypes.as_dtype(dtype)
-        c = convert_to_tensor(counts, dtype=dtypes.float32 if not hasattr(counts, "dtype")
-                              else None)
-        p = convert_to_tensor(probs, dtype=c.dtype)
-        return self._draw("StatefulRandomBinomial", shape, dt, c, p,
-                          name=name or "stateful_random_binomial")
+    def _draw(self, kind, shape, dtype, *params, name=None):
+        return apply_op(_KINDS[kind][2], [self._state_var, array_ops.shape_arg(shape), *params],
+                        {"dtype": dtype}, name=name)
 
     def make_seeds(self, count: int = 1):
         """``count`` seeds for stateless random ops: an int64 tensor of shape [2, count]."""
@@ -405,6 +445,42 @@ def _scale_shift(z, scale, shift, dt):
     if not (isinstance(shift, (int, float)) and shift == 0):
         z = math_ops.add(z, convert_to_tensor(shift, dtype=dt))
     return z
+
+
+# ---- stateless random ops: the numbers are a function of (seed, shape) ------------------------
+class _Seeded(_Sampler):
+    _prefix = "stateless_random_"
+
+    def __init__(self, seed, alg):
+        _check_alg(alg)
+        self._seed = convert_to_tensor(seed, dtype=None if hasattr(seed, "dtype")
+                                       else dtypes.int64)
+
+    def _draw(self, kind, shape, dtype, *params, name=None):
+        op_type = _KINDS[kind][3]
+        if op_type is None:
+            raise NotImplementedError(f"tensorfluxo has no stateless {kind} op")
+        return apply_op(op_type, [array_ops.shape_arg(shape), self._seed, *params],
+                        {"dtype": dtype}, name=name)
+
+
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, name=None,
+                      alg="auto_select"):
+    """Uniform samples fixed by ``seed`` (two integers): the same seed, the same numbers (TF
+    2.21's)."""
+    return _Seeded(seed, alg).uniform(shape, minval, maxval, dtype, name)
+
+
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None,
+                     alg="auto_select"):
+    """Normal samples fixed by ``seed`` (two integers)."""
+    return _Seeded(seed, alg).normal(shape, mean, stddev, dtype, name)
+
+
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32,
+                               name=None, alg="auto_select"):
+    """Truncated normal samples fixed by ``seed`` (two integers)."""
+    return _Seeded(seed, alg).truncated_normal(shape, mean, stddev, dtype, name)
 
 
 # ---- the global generator --------------------------------------------------------------------

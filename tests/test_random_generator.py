@@ -114,3 +114,41 @@ def test_generator_errors_name_the_problem(eager):
         g.uniform_full_int([2], dtype=tf.float32)
     with pytest.raises(ValueError, match="needs `copy_from` or `state`"):
         tf.random.Generator()
+
+
+def test_stateless_ops_are_functions_of_the_seed_as_in_tensorflow(eager):
+    np.testing.assert_allclose(tf.random.stateless_uniform([6], seed=[1, 0]).numpy(),
+                               [0.8784882, 0.45998025, 0.60029125, 0.39259768, 0.25319326,
+                                0.44429922], rtol=1e-6)  # TF 2.21's numbers
+    np.testing.assert_allclose(tf.random.stateless_normal([4], seed=[1, 2]).numpy(),
+                               [0.5441101, 0.20738031, 0.07356432, 0.04643455], atol=1e-6)
+    assert tf.random.stateless_uniform([4], seed=[1, 2], minval=0, maxval=10,
+                                       dtype=tf.int32).numpy().tolist() == [0, 9, 4, 9]
+    a = tf.random.stateless_truncated_normal([1000], seed=[3, 4], mean=1.0)
+    np.testing.assert_array_equal(
+        a.numpy(), tf.random.stateless_truncated_normal([1000], seed=[3, 4], mean=1.0).numpy())
+    assert float(tf.reduce_max(tf.abs(a - 1.0))) <= 2.0
+    seeds = tf.random.Generator.from_seed(1).make_seeds(2)
+    x = tf.random.stateless_uniform([3], seed=seeds[:, 0])
+    np.testing.assert_array_equal(x.numpy(), tf.random.stateless_uniform(
+        [3], seed=tf.constant([6679402142117448868, 0], tf.int64)).numpy())
+
+    @tf.function
+    def f(seed):
+        return tf.random.stateless_normal([2], seed=seed)
+    np.testing.assert_array_equal(f(tf.constant([1, 2])).numpy(), f(tf.constant([1, 2])).numpy())
+    with pytest.raises(ValueError, match=r"seed must be an integer tensor of shape \[2\], got "
+                                         r"int32 \(3,\)"):
+        tf.random.stateless_uniform([2], seed=tf.constant([1, 2, 3]))
+    with pytest.raises(ValueError, match="Need minval < maxval, got 3 >= 3"):
+        tf.random.stateless_uniform([2], seed=[1, 2], minval=3, maxval=3, dtype=tf.int32)
+
+
+def test_stateless_ops_in_a_graph_session():
+    seed = tf.placeholder(tf.int64, [2])
+    x = tf.random.stateless_uniform([3], seed=seed)
+    with tf.Session() as sess:
+        a = sess.run(x, {seed: [1, 0]})
+        np.testing.assert_allclose(a, [0.8784882, 0.45998025, 0.60029125], rtol=1e-6)
+        np.testing.assert_array_equal(sess.run(x, {seed: [1, 0]}), a)
+        assert not np.array_equal(sess.run(x, {seed: [1, 1]}), a)

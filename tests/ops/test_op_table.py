@@ -753,7 +753,9 @@ add(covered("Multinomial RandomShuffle", by=RANDOM + "test_shuffle_and_multinomi
 add(covered("Dropout", by="tests/ops/test_nn_ops.py::test_dropout_gradient_is_the_mask",
             why="a random mask: finite differences would draw a new one per run"))
 add(covered("StatefulStandardNormalV2 StatefulUniform StatefulTruncatedNormal StatefulUniformInt "
-            "StatefulUniformFullInt StatefulRandomBinomial RngReadAndSkip",
+            "StatefulUniformFullInt StatefulRandomBinomial RngReadAndSkip "
+            "StatelessRandomNormalV2 StatelessRandomUniformV2 StatelessTruncatedNormalV2 "
+            "StatelessRandomUniformIntV2 StatelessRandomUniformFullIntV2",
             by="tests/test_random_generator.py::test_seeded_streams_and_state_match_tensorflow",
             why="random: checked against TF 2.21's Philox numbers"))
 add(covered("LogUniformCandidateSampler UniformCandidateSampler FixedUnigramCandidateSampler "
