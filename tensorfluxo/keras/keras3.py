@@ -51,8 +51,13 @@ def layer_config(class_name: str, config: dict) -> dict:
     out = {}
     renamed = {v: k for k, v in _RENAMED.get(class_name, {}).items()}
     for k, v in config.items():
+        if k == "time_major":  # Keras 3's RNNs take none (always False here)
+            continue
         if k == "dtype" and isinstance(v, str) and class_name != "InputLayer":
             v = _policy(v)
+        elif k in _SUBLAYER_KEYS and v is not None:  # Bidirectional's, an RNN's cell(s)
+            v = [_sublayer_entry(c) for c in v] if isinstance(v, list) else \
+                _sublayer_entry(v)
         elif isinstance(v, dict) and "class_name" in v:
             v = _object(v, next((m for suffix, m in _MODULES if k.endswith(suffix)),
                                 "keras"))
@@ -64,6 +69,41 @@ def layer_config(class_name: str, config: dict) -> dict:
     if class_name.startswith("SpatialDropout"):  # Keras 3's takes no `trainable`
         out.pop("trainable", None)
     return out
+
+
+_SUBLAYER_KEYS = ("layer", "backward_layer", "cell", "cells")
+
+
+def _sublayer_entry(entry: dict) -> dict:
+    return {"module": "keras.layers", "class_name": entry["class_name"],
+            "config": layer_config(entry["class_name"], entry["config"]),
+            "registered_name": None}
+
+
+def _sublayers(layer) -> list:
+    """(group name, layer) of the layers Keras 3 saves inside ``layer``'s group."""
+    from .layers.recurrent import RNN
+    from .layers.wrappers import Bidirectional, TimeDistributed
+    if isinstance(layer, Bidirectional):
+        return [("forward_layer", layer.forward_layer), ("backward_layer", layer.backward_layer)]
+    if isinstance(layer, RNN) and not hasattr(layer.cell, "cells"):
+        return [("cell", layer.cell)]
+    if isinstance(layer, TimeDistributed):
+        return [("layer", layer.layer)]
+    return []
+
+
+def _write_layer(g, layer) -> None:
+    subs = _sublayers(layer)
+    inner = {id(w) for _, sub in subs for w in sub.weights}
+    own = [w for w in layer.weights if id(w) not in inner]
+    v = g.create_group("vars")
+    v.attrs["name"] = layer.name
+    values = dict(zip(map(id, layer.weights), layer.get_weights())) if own else {}
+    for i, w in enumerate(own):
+        v.create_dataset(str(i), data=values[id(w)])
+    for key, sub in subs:
+        _write_layer(g.create_group(key), sub)
 
 
 def _shape(s):
@@ -207,12 +247,18 @@ def _plain_config(cls: str, cfg: dict, where: str) -> dict:
         if k == "dtype" and isinstance(v, dict):
             v = v.get("config", {}).get("name", "float32")
         elif isinstance(v, dict) and "class_name" in v:
-            v = {"class_name": v["class_name"], "config": _plain_config(
-                v["class_name"], dict(v.get("config") or {}), where)}
+            v = _plain_entry(v, where)
+        elif k == "cells" and isinstance(v, list):  # StackedRNNCells'
+            v = [_plain_entry(c, where) for c in v]
         out[renamed.get(k, k)] = v
     if cls == "InputLayer" and "batch_shape" in out:
         out["batch_input_shape"] = out.pop("batch_shape")
     return out
+
+
+def _plain_entry(entry: dict, where: str) -> dict:
+    return {"class_name": entry["class_name"],
+            "config": _plain_config(entry["class_name"], dict(entry.get("config") or {}), where)}
 
 
 def _node(node):
@@ -272,10 +318,7 @@ def write_weights(h5, model) -> None:
         if _class_name(layer) in ("Sequential", "Functional"):
             write_weights(g, layer)
             continue
-        v = g.create_group("vars")
-        v.attrs["name"] = layer.name
-        for i, w in enumerate(layer.get_weights() if layer.weights else []):
-            v.create_dataset(str(i), data=w)
+        _write_layer(g, layer)
 
 
 def read_weights(h5, model, path: str, by_name: bool = False) -> None:

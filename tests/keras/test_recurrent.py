@@ -302,3 +302,28 @@ def test_eager_custom_training_loop(make, eager):
         opt.apply_gradients(zip(grads, model.trainable_variables))
         losses.append(float(loss))
     assert losses[-1] < 0.2 * losses[0]
+
+
+def test_keras_files_nest_recurrent_weights_as_keras_3(tmp_path):
+    """Our .keras files nest an RNN's weights as Keras 3 does (TF 2.21's Keras loads them:
+    checked by hand, see /work/notes/krnn.md), and load back here."""
+    import zipfile
+
+    import h5py
+    inp = layers.Input((5,), dtype="int32")
+    h = layers.Bidirectional(layers.LSTM(3, return_sequences=True))(
+        layers.Embedding(10, 4, mask_zero=True)(inp))
+    model = tf.keras.Model(inp, layers.GRU(2)(layers.TimeDistributed(layers.Dense(2))(h)))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        z.extract("model.weights.h5", tmp_path)
+    with h5py.File(tmp_path / "model.weights.h5") as f:
+        names = []
+        f.visit(names.append)
+    for group in ("bidirectional/forward_layer/cell/vars/2",
+                  "bidirectional/backward_layer/cell/vars/0", "gru/cell/vars/2",
+                  "time_distributed/layer/vars/1"):
+        assert "layers/" + group in names
+    np.testing.assert_array_equal(tf.keras.models.load_model(path).predict(IDS),
+                                  model.predict(IDS))
