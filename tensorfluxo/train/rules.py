@@ -37,6 +37,7 @@ import numpy as np
 from ..framework import dtypes, errors
 from ..framework.ops import Tensor, apply_op, name_scope
 from ..framework.registry import defop
+from ..kernels.scatter import sum_rows
 from ..ops import array_ops
 from ..ops.indexed_slices import IndexedSlices, to_dense
 
@@ -200,17 +201,13 @@ def _bind_sparse(r: Rule, kernel):
         def run(*args):
             cells, values = args[:n_refs], dict(zip(names, args[n_refs:]))
             arrays = [c.get() for c in cells]
-            rows, where = np.unique(values["indices"], return_inverse=True)
+            rows, values["grad"] = sum_rows(values["indices"].reshape(-1), values["grad"])
             n = arrays[0].shape[0]
             if rows.size and (rows[0] < 0 or rows[-1] >= n):
                 bad = rows[0] if rows[0] < 0 else rows[-1]
                 raise errors.InvalidArgumentError(
                     None, op, f"{op.type}: index {int(bad)} is not in [0, {n}) (rows of "
                     f"variable '{op.inputs[0].op.name}')")
-            grad = values["grad"]
-            summed = np.zeros((rows.size,) + grad.shape[1:], grad.dtype)
-            np.add.at(summed, where.reshape(-1), grad)
-            values["grad"] = summed
             parts = [a[rows] for a in arrays]
             tmp = [np.empty_like(parts[0]) for _ in range(r.n_tmp)]
             kernel(tmp, *parts, *[values[k] for k in tail], **attrs)

@@ -111,3 +111,8 @@ def test_eager_benchmark_runs_small_ops_and_both_tape_loops():
     out = run_script("eager.py", "--quick")
     assert "small op x + y" in out and "tape loop eager" in out
     assert "tape loop tf.function" in out and "ms/step" in out
+
+
+def test_word2vec_benchmark_runs_both_losses():
+    out = run_script("word2vec.py", "--quick")
+    assert "tensorfluxo nce-sgd:" in out and "tensorfluxo sampled-softmax-adagrad:" in out
