@@ -20,6 +20,7 @@ from ..framework.ops import (
 from ..framework.registry import defop, ref_inputs
 from ..framework.tensor_shape import TensorShape, as_shape
 from . import array_ops
+from .indexed_slices import dense
 
 defop("NoOp", infer=lambda op: [], kernel=lambda: None, not_differentiable=True)
 
@@ -238,7 +239,7 @@ def _cond_grad(op, *dys):
             # from another outside (tanh(a) and a): partial derivatives, as stop_gradients gives
             gs = gradients([o for o, _ in pairs], wrt, grad_ys=[d for _, d in pairs],
                            stop_gradients=wrt) if pairs else [None] * len(wrt)
-            return [array_ops.zeros_like(c) if g is None else g for g, c in zip(gs, wrt)]
+            return [array_ops.zeros_like(c) if g is None else dense(g) for g, c in zip(gs, wrt)]
         return fn
     res = cond(pred, grads_of("then_outputs"), grads_of("else_outputs"))  # a list, as returned
     by_tensor = dict(zip(wrt, res))
@@ -561,8 +562,10 @@ def _while_grad(op, *dys):
         start = len(g._ops)
         dy_phs = [array_ops.placeholder(body[k].dtype, phs[k].shape, name="dy") for k in diff]
         # loop variables and captured tensors are the body's independent inputs
-        gs = gradients([body[k] for k in diff], [phs[k] for k in diff] + [caps[j] for j in wrt],
-                       grad_ys=dy_phs, stop_gradients=[caps[j] for j in wrt])
+        # a captured table's gradient (a gather in the body) is summed over iterations dense
+        gs = [dense(gr) for gr in gradients(
+            [body[k] for k in diff], [phs[k] for k in diff] + [caps[j] for j in wrt],
+            grad_ys=dy_phs, stop_gradients=[caps[j] for j in wrt])]
         dxs = [array_ops.zeros_like(phs[k]) if gk is None and phs[k].dtype.is_floating else gk
                for k, gk in zip(diff, gs[:len(diff)])]
         dcs = gs[len(diff):]

@@ -72,6 +72,28 @@ def test_embedding_lookup_gradient_by_finite_differences():
                      np.random.default_rng(3).standard_normal((3, 2))])
 
 
+def test_lookups_inside_loops_and_conds_train_the_right_rows():
+    """A gather in a while_loop / map_fn body or a cond branch: the table's gradient (sparse
+    per iteration) is summed dense over the iterations, rows in place."""
+    table = tf.Variable(np.arange(12, dtype=F32).reshape(6, 2))
+    ids = tf.constant([1, 3, 3])
+    _, out = tf.while_loop(lambda i, a: i < 3,
+                           lambda i, a: (i + 1, a + tf.reduce_sum(tf.gather(table, ids[i:i + 1]))),
+                           [tf.constant(0), tf.constant(0.0)])
+    mapped = tf.map_fn(lambda i: tf.gather(table, i), tf.constant([0, 4, 4]), dtype=tf.float32)
+    pick = tf.placeholder(tf.bool, [])
+    branch = tf.cond(pick, lambda: tf.reduce_sum(tf.gather(table, [0, 0])),
+                     lambda: tf.reduce_sum(table[5]))
+    grads = [tf.convert_to_tensor(tf.gradients(y, table)[0])
+             for y in (out, tf.reduce_sum(mapped), branch)]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        g_loop, g_map, g_cond = sess.run(grads, {pick: True})
+    np.testing.assert_array_equal(g_loop[:, 0], [0, 1, 0, 2, 0, 0])
+    np.testing.assert_array_equal(g_map[:, 0], [1, 0, 0, 0, 2, 0])
+    np.testing.assert_array_equal(g_cond[:, 0], [2, 0, 0, 0, 0, 0])
+
+
 def test_embedding_lookup_bad_input():
     with pytest.raises(TypeError, match="ids must be int32 or int64, got float32"):
         tf.nn.embedding_lookup(tf.zeros([4, 2]), [0.5])
