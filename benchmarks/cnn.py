@@ -2,7 +2,8 @@
 
 conv 5x5x32 relu, max-pool 2, conv 5x5x64 relu, max-pool 2, dense 128 relu, dense 10; SAME
 padding; Adam 1e-3; batch 64. Seconds per training step over --steps steps after --warmup steps,
-and the process's peak memory.
+the process's CPU time per step (all its threads; the steadier figure on a shared machine) and
+its peak memory.
 
     python benchmarks/cnn.py                                      # tensorfluxo
     python benchmarks/cnn.py --compare /tmp/tfvenv/bin/python --repeats 3
@@ -59,15 +60,17 @@ def train_cnn(tf, data: dict, batch: int, steps: int, warmup: int) -> dict:
         s = (i % n) * batch
         return {X: images[s:s + batch], y: labels[s:s + batch]}
 
-    first, last, seconds = common.time_steps(tf, loss, train, feed, warmup, steps)
-    return {"step_s": seconds / steps, "steps": steps, "warmup": warmup, "batch": batch,
+    cpu = []
+    first, last, seconds = common.time_steps(tf, loss, train, feed, warmup, steps, cpu)
+    return {"step_s": seconds / steps, "cpu_step_s": cpu[0] / steps, "steps": steps,
+            "warmup": warmup, "batch": batch,
             "loss_first": first, "loss_last": last,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def report(label: str, r: dict) -> None:
-    print(f"{label}: {1000 * r['step_s']:.2f} ms/step (batch {r['batch']}, {r['steps']} steps "
-          f"after {r['warmup']}) | loss {r['loss_first']:.3f} -> {r['loss_last']:.3f} | "
+    print(f"{label}: {1000 * r['step_s']:.2f} ms/step, CPU {1000 * r['cpu_step_s']:.2f} ms/step "
+          f"(batch {r['batch']}, {r['steps']} steps after {r['warmup']}) | loss {r['loss_first']:.3f} -> {r['loss_last']:.3f} | "
           f"peak RSS {r['peak_rss_mb']:.0f} MB", flush=True)
 
 
@@ -115,6 +118,9 @@ def main(argv=None) -> None:
         a = float(np.median([r["step_s"] for r in ours]))
         b = float(np.median([r["step_s"] for r in theirs]))
         print(common.ratio_line(f"median step over {args.repeats} runs each", a, b, args.module))
+        a, b = (float(np.median([r["cpu_step_s"] for r in rs])) for rs in (ours, theirs))
+        print(common.ratio_line(f"median CPU time per step (all threads) over {args.repeats} runs",
+                                a, b, args.module))
 
 
 if __name__ == "__main__":

@@ -174,17 +174,21 @@ def emit_json(result: dict) -> None:
     print(json.dumps(result), flush=True)
 
 
-def time_steps(tf, loss, train, feed, warmup: int, steps: int) -> tuple:
+def time_steps(tf, loss, train, feed, warmup: int, steps: int, cpu: list | None = None) -> tuple:
     """Initializes, runs ``warmup`` untimed steps and ``steps`` timed ones (``feed(i)`` gives
-    step i's feed_dict); returns (first loss, last loss, timed seconds)."""
+    step i's feed_dict); returns (first loss, last loss, timed seconds). ``cpu``, a list, gets
+    the process's CPU seconds (all threads) over the timed steps appended: on a busy machine
+    the wall time mostly says how many threads a program runs, its CPU time what it costs."""
     import time
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         first = float(sess.run(loss, feed(0)))
         for i in range(warmup):
             sess.run(train, feed(i))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for i in range(warmup, warmup + steps):
             sess.run(train, feed(i))
         seconds = time.perf_counter() - t0
+        if cpu is not None:
+            cpu.append(time.process_time() - c0)
         return first, float(sess.run(loss, feed(0))), seconds
