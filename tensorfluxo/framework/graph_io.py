@@ -348,9 +348,6 @@ def _export_attrs(op: Operation) -> dict:
         return {"dtype": ins[0].dtype}
     if t in _TF_APPLY:  # the rule table's ops keep TF's input order and bool attributes
         return {"T": ins[0].dtype, "use_locking": False, **a}
-    if t.startswith("Sparse") and t[6:] in _TF_APPLY and t != "SparseApplyGradientDescent":
-        idx = next(i for i in ins if i.dtype.is_integer)
-        return {"T": ins[0].dtype, "Tindices": idx.dtype, "use_locking": False, **a}
     if t == "UnsortedSegmentSum":
         return {**T, "Tindices": ins[1].dtype, "Tnumsegments": ins[2].dtype}
     if t in ("DynamicPartition", "DynamicStitch"):  # T: the data's dtype
@@ -375,7 +372,9 @@ def _export_attrs(op: Operation) -> dict:
     return None
 
 
-_RENAMED = {"Add": "AddV2", "BatchMatMul": "BatchMatMulV2"}
+# Adagrad's rule has an epsilon input: TF's op with that input is ApplyAdagradV2
+_RENAMED = {"Add": "AddV2", "BatchMatMul": "BatchMatMulV2", "ApplyAdagrad": "ApplyAdagradV2",
+            "SparseApplyAdagrad": "SparseApplyAdagradV2"}
 _SAMPLERS = ("LogUniformCandidateSampler", "UniformCandidateSampler",
              "FixedUnigramCandidateSampler", "LearnedUnigramCandidateSampler")
 _SAMPLER_ATTRS = ("num_true", "num_sampled", "unique", "range_max", "seed", "seed2")
@@ -387,7 +386,7 @@ _TF_APPLY = frozenset("""ApplyGradientDescent ApplyMomentum ApplyAdam ApplyAdagr
 
 
 def _shapes(op: Operation):
-    if op.type.startswith("Apply") or op.type.startswith("Assign"):  # TF's output: the var
+    if op.type.startswith(("Apply", "SparseApply", "Assign")):  # TF's output: the var
         return [op.inputs[0].shape]
     if op.type == "FusedBatchNorm":  # TF's V3 has a 6th output (a reserve of unknown size)
         return [t.shape for t in op.outputs] + [TensorShape(None)]
@@ -797,6 +796,27 @@ def _x_apply_multi(w, op, ins):
     return True
 
 
+def _x_sparse_apply(w, op, ins):
+    """A Sparse<rule> update as TF1's optimizers write it: repeated indices summed first
+    (Unique, UnsortedSegmentSum; TF's kernel would apply repeats one after another), then TF's
+    SparseApply node. TF has no SparseApplyGradientDescent: that one stays ours."""
+    from ..train.rules import _RULES_BY_OP, _sparse_inputs
+    if op.type == "SparseApplyGradientDescent":
+        return False
+    names = _sparse_inputs(_RULES_BY_OP[op.type[len("Sparse"):]])
+    g, i = names.index("grad"), names.index("indices")
+    n, T, Ti = op.name, op.inputs[0].dtype, op.inputs[i].dtype
+    uniq = w.node(n + "/Unique", "Unique", [ins[i]], {"T": Ti, "out_idx": dtypes.int32})
+    size = w.node(n + "/Size", "Size", [uniq], {"T": Ti, "out_type": dtypes.int32})
+    ins = list(ins)
+    ins[g] = w.node(n + "/UnsortedSegmentSum", "UnsortedSegmentSum", [ins[g], uniq + ":1", size],
+                    {"T": T, "Tindices": dtypes.int32, "Tnumsegments": dtypes.int32})
+    ins[i] = uniq
+    _main(w, op, _RENAMED.get(op.type, op.type), ins,
+          {"T": T, "Tindices": Ti, "use_locking": False, **op.attrs})
+    return True
+
+
 def _x_report_uninit(w, op, ins):
     var_ops, n = op.attrs["var_ops"], op.name
     names = w.const(n + "/Const", np.array([v.name.encode() for v in var_ops], dtype=object)
@@ -949,6 +969,8 @@ def _x_cond_saved(w, op, ins):
 
 _EXPORTERS = {
     "Cond": _x_cond, "CondSaved": _x_cond_saved,
+    **{"Sparse" + t: _x_sparse_apply for t in _TF_APPLY},
+    "SparseApplyAdagrad": _x_sparse_apply,
     "Sum": _x_reduce, "Mean": _x_reduce, "Max": _x_reduce, "Min": _x_reduce,
     "Prod": _x_reduce, "All": _x_reduce, "Any": _x_reduce,
     "ArgMax": _x_arg, "ArgMin": _x_arg, "ConcatV2": _x_concat, "GatherV2": _x_gather,
@@ -1147,6 +1169,8 @@ _IMPORTERS = {
     "Const": _keep("value", "dtype"), "Assign": _keep("validate_shape", validate_shape=True),
     **{t: lambda n: _i_apply(n) for t in _TF_APPLY},
     **{"Sparse" + t: lambda n: _i_apply(n) for t in _TF_APPLY},
+    "ApplyAdagradV2": lambda n: ("ApplyAdagrad", n.inputs, {}),
+    "SparseApplyAdagradV2": lambda n: ("SparseApplyAdagrad", n.inputs, {}),
     "UnsortedSegmentSum": _keep(), "DynamicPartition": _keep("num_partitions"),
     "DynamicStitch": _keep("N"), "ComputeAccidentalHits": _keep("num_true", "seed", "seed2"),
     "LogUniformCandidateSampler": _keep(*_SAMPLER_ATTRS),
