@@ -7,7 +7,6 @@ from ..ops.nn_ops import (
     bias_add,
     dropout,
     elu,
-    embedding_lookup,
     fused_batch_norm,
     gelu,
     in_top_k,
@@ -63,7 +62,7 @@ from .conv import (
     pool,
     separable_conv2d,
 )
-from .embedding_ops import embedding_lookup_sparse
+from .embedding_ops import embedding_lookup, embedding_lookup_sparse
 from .nn_impl import nce_loss, sampled_softmax_loss
 from .rnn import (
     bidirectional_dynamic_rnn,

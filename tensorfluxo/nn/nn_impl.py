@@ -18,6 +18,7 @@ from ..ops import math_ops as M
 from ..ops import nn_ops as N
 from ..ops._util import dims
 from .candidate_sampling_ops import compute_accidental_hits, log_uniform_candidate_sampler
+from .embedding_ops import embedding_lookup
 
 
 def _check_labels(labels, inputs, num_true, name):
@@ -55,8 +56,8 @@ def _compute_sampled_logits(weights, biases, labels, inputs, num_sampled, num_cl
         sampled = A.cast(sampled, dtypes.int64)
         n_true = A.size(labels_flat)
         all_ids = A.concat([labels_flat, sampled], 0)
-        all_w = N.embedding_lookup(weights, all_ids, partition_strategy=partition_strategy)
-        all_b = N.embedding_lookup(biases, all_ids, partition_strategy=partition_strategy)
+        all_w = embedding_lookup(weights, all_ids, partition_strategy=partition_strategy)
+        all_b = embedding_lookup(biases, all_ids, partition_strategy=partition_strategy)
         if all_w.dtype is not inputs.dtype:
             all_w = A.cast(all_w, inputs.dtype)
             all_b = A.cast(all_b, inputs.dtype)

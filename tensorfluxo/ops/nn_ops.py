@@ -675,70 +675,7 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TF's argument nam
 TopKResult = collections.namedtuple("TopKV2", ["values", "indices"])
 
 
-# ---- embeddings and dense layers -----------------------------------------------------------
-def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
-                     max_norm=None):
-    """Rows of ``params`` for each id in ``ids``: ``params`` is a tensor or a list of shards
-    (a partitioned table) whose rows are dealt out by ``partition_strategy``: "mod" (id lives
-    in shard ``id % n``) or "div" (consecutive ids per shard, the first ``size % n`` shards one
-    longer). ``max_norm`` clips each looked-up row to that L2 norm. The gradient of each
-    shard is an IndexedSlices: optimizers update only the rows looked up."""
-    if isinstance(params, (list, tuple)):
-        if not params:
-            raise ValueError("Need at least one param")
-        params = list(params)
-    else:
-        params = [params]
-    if partition_strategy not in ("mod", "div"):
-        raise ValueError(f"Unrecognized partition strategy: {partition_strategy}")
-    with name_scope(name, "embedding_lookup"):
-        params = [convert_to_tensor(p) for p in params]
-        ids = convert_to_tensor(ids)
-        if ids.dtype not in (dtypes.int32, dtypes.int64):
-            raise TypeError(f"ids must be int32 or int64, got {ids.dtype.name} ({ids.name})")
-        if len(params) == 1:
-            return _clip_rows(A.gather(params[0], ids), max_norm, rank(ids))
-        return _partitioned_lookup(params, ids, partition_strategy, max_norm)
-
-
-def _partitioned_lookup(params, ids, strategy, max_norm):
-    # TF's way: each id goes to its shard (DynamicPartition), each shard is gathered (so each
-    # shard's gradient is an IndexedSlices), the rows are put back in order (DynamicStitch).
-    n = len(params)
-    flat = A.reshape(ids, [-1])
-    if strategy == "mod":
-        shard, row = M.floormod(flat, n), M.floordiv(flat, n)
-    else:
-        sizes = [dims(p)[0] if dims(p) else None for p in params]
-        if None in sizes:
-            raise ValueError("embedding_lookup with partition_strategy='div' needs shards whose "
-                             f"first dimension is known, got {[str(p.shape) for p in params]}")
-        per, extras = sum(sizes) // n, sum(sizes) % n
-        # the first `extras` shards hold per + 1 ids, the others per
-        shard = M.maximum(M.floordiv(flat, per + 1), M.floordiv(flat - extras, max(per, 1)))
-        row = M.where(M.less(shard, extras), M.floormod(flat, per + 1),
-                      M.floormod(flat - extras, max(per, 1)))
-    shard = A.cast(shard, dtypes.int32)
-    rows = A.dynamic_partition(row, shard, n)
-    where = A.dynamic_partition(A.range(A.size(flat)), shard, n)
-    parts = [_clip_rows(A.gather(p, r), max_norm, 1) for p, r in zip(params, rows)]
-    out = A.dynamic_stitch(where, parts)
-    dim = params[0].shape[1:]
-    if dim.is_fully_defined() and ids.shape.rank is not None and ids.shape.is_fully_defined():
-        return A.reshape(out, ids.shape.as_list() + dim.as_list())
-    return A.reshape(out, A.concat([A.shape(ids), A.shape(params[0])[1:]], 0))
-
-
-def _clip_rows(x, max_norm, ids_rank):
-    """Each looked-up row (the dimensions after the ids') scaled down to L2 norm max_norm."""
-    if max_norm is None:
-        return x
-    axes = list(range(ids_rank, rank(x))) if ids_rank is not None and rank(x) is not None else -1
-    norm = M.sqrt(M.reduce_sum(M.square(x), axis=axes, keepdims=True))
-    mx = A.constant(max_norm, dtype=x.dtype)
-    return x * mx / M.maximum(norm, mx)
-
-
+# ---- dense layers ------------------------------------------------------------------------
 def xw_plus_b(x, weights, biases, name=None):
     """matmul(x, weights) + biases."""
     with name_scope(name, "xw_plus_b"):

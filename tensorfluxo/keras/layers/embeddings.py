@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ...framework import dtypes
+from ...nn.embedding_ops import embedding_lookup
 from ...ops import array_ops as A
 from ...ops import math_ops as M
-from ...ops import nn_ops as N
 from .. import constraints, initializers, regularizers
 from ..engine import Layer
 
@@ -48,7 +48,7 @@ class Embedding(Layer):
 
     def call(self, inputs):
         ids = inputs if inputs.dtype.is_integer else A.cast(inputs, dtypes.int32)
-        return N.embedding_lookup(self.embeddings, ids)
+        return embedding_lookup(self.embeddings, ids)
 
     def compute_mask(self, inputs, mask=None):
         return M.not_equal(inputs, A.zeros_like(inputs)) if self.mask_zero else None
