@@ -1,7 +1,8 @@
 """Géron ch14's MNIST classifier read row by row (28 steps of 28 pixels, 150 units, batch 150)
 with BasicRNNCell and with BasicLSTMCell (and, with --cells, GRUCell) through dynamic_rnn, Adam
-1e-3, and the same rows through a Keras LSTM(128) classifier's fit (``keras_lstm``; the
-reference is tf.keras 2, i.e. tf_keras, under TF 2's eager fit); seconds per training step over
+1e-3, and the same rows through a Keras LSTM(128) classifier's fit (``keras_lstm``: the
+reference is tf.keras 2, i.e. tf_keras, under TF 2's eager fit; ``keras3_lstm``: the same model,
+the reference being TF 2.21's default tf.keras, Keras 3); seconds per training step over
 --steps steps after --warmup steps.
 
     python benchmarks/rnn.py                                      # tensorfluxo
@@ -74,7 +75,7 @@ def train_keras_lstm(tf, data: dict, batch: int, steps: int, warmup: int) -> dic
 
 
 def train(tf, data: dict, kind: str, batch: int, steps: int, warmup: int) -> dict:
-    if kind == "keras_lstm":
+    if kind in ("keras_lstm", "keras3_lstm"):
         return train_keras_lstm(tf, data, batch, steps, warmup)
     return train_rnn(tf, data, kind, batch, steps, warmup)
 
@@ -90,7 +91,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--module", default="tensorfluxo",
                    choices=["tensorfluxo", "tensorflow", "none"])
     p.add_argument("--cells", default="rnn,lstm,keras_lstm",
-                   help="of rnn, lstm, gru, keras_lstm")
+                   help="of rnn, lstm, gru, keras_lstm, keras3_lstm")
     p.add_argument("--batch", type=int, default=150)
     p.add_argument("--steps", type=int, default=50)
     p.add_argument("--warmup", type=int, default=5)
