@@ -29,7 +29,9 @@ def find_mpirun() -> str:
 
 
 def command(n: int, program: list[str]) -> list[str]:
-    cmd = [find_mpirun(), "-np", str(n)]
+    # As horovodrun does: no binding. Open MPI binds each rank to one core by default, which
+    # leaves a rank's BLAS threads (cores / local ranks) fighting over that single core.
+    cmd = [find_mpirun(), "-np", str(n), "--bind-to", "none"]
     if n > (os.cpu_count() or 1):
         cmd.append("--oversubscribe")
     return cmd + [sys.executable, "-m", "tensorfluxo.run", *program]

@@ -46,7 +46,9 @@ class _NoCompression:
 
 class _FP16Compression:
     """Floating tensors travel as float16 (half the bytes), summed in float32 per element,
-    and come back in their own dtype; other tensors travel as they are."""
+    and come back in their own dtype; other tensors travel as they are. It pays on a network;
+    between ranks of one machine the conversions cost more than the bytes saved (NumPy's
+    float16 is slow: scale.py measured 7.6 vs 3.2 ms per step on 2 local ranks)."""
 
     @staticmethod
     def compress(tensor):

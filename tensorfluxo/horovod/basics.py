@@ -148,6 +148,7 @@ def _wait(req, what: str) -> None:
 
 # ---- collectives on NumPy arrays (the kernels of the graph ops) ---------------------------------
 _HALF_SUM = None
+HALF_GATHER_RANKS = 4  # an allgather moves (N-1)/2 of a ring allreduce's bytes: cheaper to N=4
 
 
 def _half_sum():
@@ -176,16 +177,15 @@ def allreduce_arrays(arrays: list, average: bool, what: str = "allreduce") -> li
     for dt, idx in by_dtype.items():
         flat = np.concatenate([np.asarray(arrays[i], dt).ravel() for i in idx]) if len(idx) > 1 \
             else np.array(arrays[idx[0]], dt).ravel()
-        if dt == np.float16:  # MPI has no half type: 16-bit words summed by our own op
-            _wait(G.comm.Iallreduce(MPI.IN_PLACE, [flat.view(np.uint16), MPI.UINT16_T],
-                                    op=_half_sum()), what)
+        if dt == np.float16:
+            flat = _allreduce_half(flat, average, what)
         else:
             _wait(G.comm.Iallreduce(MPI.IN_PLACE, flat, op=MPI.SUM), what)
-        if average:
-            if dt.kind == "f":
-                flat /= dt.type(G.size)
-            else:
-                flat //= G.size
+            if average:
+                if dt.kind == "f":
+                    flat /= dt.type(G.size)
+                else:
+                    flat //= G.size
         at = 0
         for i in idx:
             n = np.size(arrays[i])
@@ -194,6 +194,24 @@ def allreduce_arrays(arrays: list, average: bool, what: str = "allreduce") -> li
     G.allreduce_seconds += time.perf_counter() - t0
     G.allreduce_calls += 1
     return out
+
+
+def _allreduce_half(flat: np.ndarray, average: bool, what: str) -> np.ndarray:
+    """float16 words summed (in float32) across ranks: MPI has no half type. Up to
+    HALF_GATHER_RANKS ranks, an allgather and the sum here (no Python inside MPI); beyond, a
+    ring allreduce with our own reduction op."""
+    from mpi4py import MPI
+    if G.size <= HALF_GATHER_RANKS:
+        every = np.empty((G.size, flat.size), np.float16)
+        _wait(G.comm.Iallgather(flat.view(np.uint16), every.view(np.uint16)), what)
+        total = every.astype(np.float32).sum(axis=0)
+    else:
+        _wait(G.comm.Iallreduce(MPI.IN_PLACE, [flat.view(np.uint16), MPI.UINT16_T],
+                                op=_half_sum()), what)
+        total = flat.astype(np.float32)
+    if average:
+        total /= np.float32(G.size)
+    return total.astype(np.float16)
 
 
 def broadcast_array(a: np.ndarray, root_rank: int, what: str = "broadcast") -> np.ndarray:

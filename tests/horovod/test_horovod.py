@@ -114,6 +114,7 @@ def test_collectives_on_two_ranks(tmp_path):
         assert dtype == "float32" and int_dtype == "int32" and ints == [3]
         np.testing.assert_allclose(half, [1.0] * 5, atol=1e-3)
         assert half[0] == float(np.float16(np.float16(1 / 3) + np.float16(2 / 3)))
+        assert r["fp16_ring"] == half
     # d/dx_r of sum_r x_r^2 through allreduce: upstream gradients summed over ranks (2)
     assert [r["grad"] for r in ranks] == [4.0, 8.0]
 

@@ -50,6 +50,9 @@ if mode == "collectives":
                                      compression=hvd.Compression.fp16)
         half, ints = s.run(fp16)
         result["fp16"] = [half.dtype.name, half.tolist(), ints.dtype.name, ints.tolist()]
+        from tensorfluxo.horovod import basics
+        basics.HALF_GATHER_RANKS = 0  # the many-ranks path: a ring allreduce with our own op
+        result["fp16_ring"] = s.run(fp16)[0].tolist()
         x = tf.Variable(float(r + 1))
         grad = tf.gradients(hvd.allreduce(x * x, op=hvd.Sum), x)[0]
         s.run(x.initializer)
