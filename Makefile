@@ -29,7 +29,7 @@ test-long: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider -m long $(ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check tensorfluxo tests examples
+	$(VENV)/bin/ruff check .
 
 clean:
 	rm -rf build dist *.egg-info tf_logs

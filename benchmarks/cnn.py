@@ -70,7 +70,8 @@ def train_cnn(tf, data: dict, batch: int, steps: int, warmup: int) -> dict:
 
 def report(label: str, r: dict) -> None:
     print(f"{label}: {1000 * r['step_s']:.2f} ms/step, CPU {1000 * r['cpu_step_s']:.2f} ms/step "
-          f"(batch {r['batch']}, {r['steps']} steps after {r['warmup']}) | loss {r['loss_first']:.3f} -> {r['loss_last']:.3f} | "
+          f"(batch {r['batch']}, {r['steps']} steps after {r['warmup']}) | "
+          f"loss {r['loss_first']:.3f} -> {r['loss_last']:.3f} | "
           f"peak RSS {r['peak_rss_mb']:.0f} MB", flush=True)
 
 

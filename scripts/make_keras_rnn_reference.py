@@ -24,8 +24,7 @@ CASES, IDS, inputs = _CASES["CASES"], _CASES["IDS"], _CASES["inputs"]
 
 
 def main() -> None:
-    assert "tf_keras" in type(tf.keras.layers.Dense).__module__ + tf.keras.layers.Dense.__module__, \
-        "run with TF_USE_LEGACY_KERAS=1"
+    assert "tf_keras" in tf.keras.layers.Dense.__module__, "run with TF_USE_LEGACY_KERAS=1"
     os.makedirs(OUT, exist_ok=True)
     rng = np.random.default_rng(0)
     for name, (make, ids) in CASES.items():
