@@ -1,7 +1,8 @@
 """LeNet-like MNIST CNN trained with the TF1 low-level API, timed per step.
 
 conv 5x5x32 relu, max-pool 2, conv 5x5x64 relu, max-pool 2, dense 128 relu, dense 10; SAME
-padding; Adam 1e-3; batch 64. Seconds per training step over --steps steps after --warmup steps,
+padding; Adam 1e-3; batch 64. Seconds per training step over --steps steps after --warmup steps
+(the default warm-up outlasts the BLAS thread tuner's first trial, ~37 runs: the steady state),
 the process's CPU time per step (all its threads; the steadier figure on a shared machine) and
 its peak memory.
 
@@ -76,20 +77,9 @@ def report(label: str, r: dict) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--module", default="tensorfluxo",
-                   choices=["tensorfluxo", "tensorflow", "none"],
-                   help="which `tf` runs the program in this process (none: only --compare)")
+    p = common.comparison_parser(__doc__, "cnn_tf.py", steps=(200, 40))
     p.add_argument("--batch", type=int, default=64)
-    p.add_argument("--steps", type=int, default=200)
-    p.add_argument("--warmup", type=int, default=20)
-    p.add_argument("--repeats", type=int, default=1, help="alternating runs of each side")
-    p.add_argument("--compare", metavar="PYTHON",
-                   help="also run tf_reference/cnn_tf.py under this interpreter (with TF)")
-    p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
-    p.add_argument("--json", action="store_true", help="print each result as one JSON line")
-    args = p.parse_args(argv)
-    common.check_compare_args(p, args)
+    args = common.parse_checked(p, argv)
     if args.quick:
         args.steps, args.warmup, args.repeats = 3, 2, 1
     return args

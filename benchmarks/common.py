@@ -134,6 +134,31 @@ def blas_summary() -> str:
     return f"numpy {np.__version__}; {text}; env {env or 'none of OPENBLAS_*/OMP_* set'}"
 
 
+def comparison_parser(doc: str, companion: str, steps: tuple | None = None
+                      ) -> argparse.ArgumentParser:
+    """The options every benchmark shares: --module, --compare (running
+    tf_reference/``companion``), --quick, --json; with ``steps=(steps, warmup)`` also --steps,
+    --warmup and --repeats. Add the script's own, then ``parse_checked``."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--module", default="tensorfluxo", choices=["tensorfluxo", "tensorflow", "none"],
+                   help="which `tf` runs the program in this process (none: only --compare)")
+    p.add_argument("--compare", metavar="PYTHON",
+                   help=f"also run tf_reference/{companion} under this interpreter (with TF)")
+    p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
+    p.add_argument("--json", action="store_true", help="print each result as one JSON line")
+    if steps is not None:
+        p.add_argument("--steps", type=int, default=steps[0])
+        p.add_argument("--warmup", type=int, default=steps[1])
+        p.add_argument("--repeats", type=int, default=1, help="alternating runs of each side")
+    return p
+
+
+def parse_checked(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    check_compare_args(parser, args)
+    return args
+
+
 def check_compare_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Reject a --compare interpreter that does not exist, and --module none without --compare."""
     if args.compare and shutil.which(args.compare) is None:

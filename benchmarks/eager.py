@@ -118,17 +118,10 @@ def compare(ours: dict, theirs: dict, module: str) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--module", default="tensorfluxo",
-                   choices=["tensorfluxo", "tensorflow", "none"])
+    p = common.comparison_parser(__doc__, "eager_tf.py")
     p.add_argument("--steps", type=int, default=2500)
     p.add_argument("--repeats", type=int, default=20000, help="calls per small-op block")
-    p.add_argument("--compare", metavar="PYTHON",
-                   help="also run tf_reference/eager_tf.py under this interpreter (with TF)")
-    p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
-    p.add_argument("--json", action="store_true", help="print each result as a JSON line")
-    args = p.parse_args(argv)
-    common.check_compare_args(p, args)
+    args = common.parse_checked(p, argv)
     if args.quick:
         args.steps, args.repeats = min(args.steps, 50), min(args.repeats, 200)
     return args

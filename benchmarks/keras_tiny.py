@@ -135,18 +135,10 @@ def run(module: str, api: str, data: dict, epochs: int) -> dict:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--module", default="tensorfluxo",
-                   choices=["tensorfluxo", "tensorflow", "none"],
-                   help="which `tf` runs the program in this process (none: only --compare)")
+    p = common.comparison_parser(__doc__, "keras_tiny_tf.py")
     p.add_argument("--api", default="both", choices=["both", "keras", "session"])
     p.add_argument("--epochs", type=int, default=100)
-    p.add_argument("--compare", metavar="PYTHON",
-                   help="also run tf_reference/keras_tiny_tf.py under this interpreter (with TF)")
-    p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
-    p.add_argument("--json", action="store_true", help="print each result as a JSON line")
-    args = p.parse_args(argv)
-    common.check_compare_args(p, args)
+    args = common.parse_checked(p, argv)
     if args.quick:
         args.epochs = min(args.epochs, 3)
     return args

@@ -96,19 +96,11 @@ def report(label: str, r: dict) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--module", default="tensorfluxo",
-                   choices=["tensorfluxo", "tensorflow", "none"],
-                   help="which `tf` runs the program in this process (none: only --compare)")
+    p = common.comparison_parser(__doc__, "mlp_tf.py")
     p.add_argument("--batch", type=int, default=50)
     p.add_argument("--epochs", type=int, default=4, help="first one is the warm-up")
     p.add_argument("--images", type=int, default=50_000)
-    p.add_argument("--compare", metavar="PYTHON",
-                   help="also run tf_reference/mlp_tf.py under this interpreter (with TF)")
-    p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
-    p.add_argument("--json", action="store_true", help="print the result as one JSON line")
-    args = p.parse_args(argv)
-    common.check_compare_args(p, args)
+    args = common.parse_checked(p, argv)
     if args.quick:
         args.images, args.epochs = min(args.images, 1000), min(args.epochs, 2)
     return args

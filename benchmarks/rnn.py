@@ -3,7 +3,8 @@ with BasicRNNCell and with BasicLSTMCell (and, with --cells, GRUCell) through dy
 1e-3, and the same rows through a Keras LSTM(128) classifier's fit (``keras_lstm``: the
 reference is tf.keras 2, i.e. tf_keras, under TF 2's eager fit; ``keras3_lstm``: the same model,
 the reference being TF 2.21's default tf.keras, Keras 3); seconds per training step over
---steps steps after --warmup steps.
+--steps steps after --warmup steps (the default warm-up outlasts the BLAS thread
+tuner's first trial, ~37 runs, so the figures are the steady state training sees).
 
     python benchmarks/rnn.py                                      # tensorfluxo
     python benchmarks/rnn.py --compare /tmp/tfvenv/bin/python --repeats 3
@@ -87,21 +88,11 @@ def report(label: str, r: dict) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--module", default="tensorfluxo",
-                   choices=["tensorfluxo", "tensorflow", "none"])
+    p = common.comparison_parser(__doc__, "rnn_tf.py", steps=(100, 40))
     p.add_argument("--cells", default="rnn,lstm,keras_lstm",
                    help="of rnn, lstm, gru, keras_lstm, keras3_lstm")
     p.add_argument("--batch", type=int, default=150)
-    p.add_argument("--steps", type=int, default=50)
-    p.add_argument("--warmup", type=int, default=5)
-    p.add_argument("--repeats", type=int, default=1, help="alternating runs of each side")
-    p.add_argument("--compare", metavar="PYTHON",
-                   help="also run tf_reference/rnn_tf.py under this interpreter (with TF)")
-    p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
-    p.add_argument("--json", action="store_true", help="print each result as one JSON line")
-    args = p.parse_args(argv)
-    common.check_compare_args(p, args)
+    args = common.parse_checked(p, argv)
     if args.quick:
         args.steps, args.warmup, args.repeats, args.batch = 2, 1, 1, 20
     return args

@@ -69,23 +69,13 @@ def report(label: str, r: dict) -> None:
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--module", default="tensorfluxo",
-                   choices=["tensorfluxo", "tensorflow", "none"])
+    p = common.comparison_parser(__doc__, "word2vec_tf.py", steps=(200, 20))
     p.add_argument("--cases", default=",".join(CASES), help=f"of {', '.join(CASES)}")
     p.add_argument("--vocab", type=int, default=50_000)
     p.add_argument("--dim", type=int, default=128)
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--num-sampled", type=int, default=64)
-    p.add_argument("--steps", type=int, default=200)
-    p.add_argument("--warmup", type=int, default=20)
-    p.add_argument("--repeats", type=int, default=1, help="alternating runs of each side")
-    p.add_argument("--compare", metavar="PYTHON",
-                   help="also run tf_reference/word2vec_tf.py under this interpreter (with TF)")
-    p.add_argument("--quick", action="store_true", help="tiny sizes, for a smoke test")
-    p.add_argument("--json", action="store_true", help="print each result as one JSON line")
-    args = p.parse_args(argv)
-    common.check_compare_args(p, args)
+    args = common.parse_checked(p, argv)
     if args.quick:
         args.steps, args.warmup, args.repeats, args.vocab, args.batch = 3, 1, 1, 500, 16
     return args
