@@ -19,6 +19,7 @@ import contextlib
 import enum
 
 from .framework import ops
+from .framework.nest import flatten_with_packer
 from .framework.ops import Tensor, convert_to_tensor
 from .ops import array_ops
 from .ops.gradients_impl import _sum, op_gradients
@@ -29,20 +30,6 @@ class UnconnectedGradients(enum.Enum):
 
     NONE = "none"
     ZERO = "zero"
-
-
-def _flatten(x, out: list):
-    """Leaves of a nested list/tuple/dict; returns a function rebuilding the structure."""
-    if isinstance(x, (list, tuple)) and not hasattr(x, "_fields"):
-        subs = [_flatten(e, out) for e in x]
-        kind = type(x)
-        return lambda leaves: kind(s(leaves) for s in subs)
-    if isinstance(x, dict):
-        subs = {k: _flatten(v, out) for k, v in x.items()}
-        return lambda leaves: {k: s(leaves) for k, s in subs.items()}
-    i = len(out)
-    out.append(x)
-    return lambda leaves: leaves[i]
 
 
 def _is_variable(t) -> bool:
@@ -104,7 +91,7 @@ class GradientTape:
     def watch(self, tensor) -> None:
         """Records operations on ``tensor`` (a tensor, variable or nested structure of them)."""
         leaves: list = []
-        _flatten(tensor, leaves)
+        flatten_with_packer(tensor, leaves)
         for t in leaves:
             if not isinstance(t, Tensor):
                 raise ValueError(f"GradientTape.watch: expected a tensor or variable, got "
@@ -141,13 +128,13 @@ class GradientTape:
         ``unconnected_gradients="zero"``)."""
         self._use()
         targets: list = []
-        _flatten(target, targets)
+        flatten_with_packer(target, targets)
         srcs: list = []
-        rebuild = _flatten(sources, srcs)
+        rebuild = flatten_with_packer(sources, srcs)
         out_grads = None
         if output_gradients is not None:
             out_grads = []
-            _flatten(output_gradients, out_grads)
+            flatten_with_packer(output_gradients, out_grads)
         return rebuild(self._gradient(targets, srcs, out_grads, unconnected_gradients))
 
     def _use(self) -> None:
@@ -191,7 +178,7 @@ class GradientTape:
         """d target[i...] / d source[j...]: shape target.shape + source.shape per source."""
         self._use()
         srcs: list = []
-        rebuild = _flatten(sources, srcs)
+        rebuild = flatten_with_packer(sources, srcs)
         y = convert_to_tensor(target)
         n = y.shape.num_elements()
         if n is None:

@@ -27,6 +27,7 @@ import numpy as np
 from .client import eager
 from .framework import dtypes
 from .framework.eager_tensor import EagerTensor
+from .framework.nest import flatten_with_packer
 from .framework.ops import Graph, Operation, Tensor, executing_eagerly
 from .framework.registry import ref_inputs
 from .framework.tensor_shape import TensorShape
@@ -207,21 +208,6 @@ def _rebuild(x, it):
     if isinstance(x, dict):
         return {k: _rebuild(x[k], it) for k in sorted(x)}
     return x
-
-
-def _flatten_out(x, leaves: list):
-    if isinstance(x, (list, tuple)) and not isinstance(x, Tensor):
-        subs = [_flatten_out(e, leaves) for e in x]
-        kind = type(x)
-        if hasattr(x, "_fields"):
-            return lambda vals: kind(*[s(vals) for s in subs])
-        return lambda vals: kind(s(vals) for s in subs)
-    if isinstance(x, dict):
-        subs = {k: _flatten_out(v, leaves) for k, v in x.items()}
-        return lambda vals: {k: s(vals) for k, s in subs.items()}
-    i = len(leaves)
-    leaves.append(x)
-    return lambda vals: vals[i]
 
 
 # ---- traced functions ------------------------------------------------------------------------
@@ -456,7 +442,7 @@ class Function:
                                        _rebuild(kwargs, it))
             result = self.python_function(*g_args, **g_kwargs)
             leaves = []
-            rebuild = _flatten_out(result, leaves)
+            rebuild = flatten_with_packer(result, leaves)
             outs, index = [], []
             n = 0
             for leaf in leaves:

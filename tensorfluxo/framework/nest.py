@@ -31,6 +31,25 @@ def flatten(structure) -> list:
     return out
 
 
+def flatten_with_packer(structure, leaves: list):
+    """Appends ``structure``'s leaves to ``leaves`` (flatten's order) and returns a function
+    packing a list of as many values into the same nesting: cheap to call again and again (a
+    tape's sources, a traced function's outputs)."""
+    if isinstance(structure, dict):
+        keys = sorted(structure)
+        subs = [flatten_with_packer(structure[k], leaves) for k in keys]
+        return lambda vals: dict(zip(keys, [s(vals) for s in subs]))
+    if isinstance(structure, (list, tuple)):
+        subs = [flatten_with_packer(e, leaves) for e in structure]
+        kind = type(structure)
+        if hasattr(structure, "_fields"):
+            return lambda vals: kind(*[s(vals) for s in subs])
+        return lambda vals: kind([s(vals) for s in subs])
+    i = len(leaves)
+    leaves.append(structure)
+    return lambda vals: vals[i]
+
+
 def _rebuild(like, items):
     if isinstance(like, dict):
         return type(like)(zip(sorted(like), items))
