@@ -166,6 +166,16 @@ def test_tape_watches_trainable_variables_and_nested_sources():
     assert tape.watched_variables() == (w, b)
 
 
+def test_tape_sources_and_targets_may_be_namedtuples():
+    import collections
+    Pair = collections.namedtuple("Pair", "h c")
+    src = Pair(tf.Variable(2.0), tf.Variable(3.0))
+    with tf.GradientTape() as tape:
+        out = Pair(src.h * src.c, src.c * src.c)
+    grads = tape.gradient(out, src)  # d(hc + c^2)/dh = c, /dc = h + 2c
+    assert isinstance(grads, Pair) and (float(grads.h), float(grads.c)) == (3.0, 8.0)
+
+
 def test_tape_unconnected_gradients_and_output_gradients():
     x, z = tf.Variable(2.0), tf.Variable([1.0, 1.0])
     with tf.GradientTape(persistent=True) as tape:
