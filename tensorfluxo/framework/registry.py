@@ -23,6 +23,7 @@ A declaration (see ``defop``) holds:
 - ``aliases``: the kernel may return an input, a view of it, or state (constants, variables),
   so a fetched value must be copied before it is handed to the caller.
 - ``blas``: the kernel calls BLAS (matrix products); only plans with such ops tune BLAS threads.
+  ``"split"``: the kernel cuts its work into parts on the run's cores itself (kernels.parallel).
 - ``partial_outputs``: the kernel also takes ``needed`` (one bool per output: does the run plan
   use it?) and may return None for an output not needed (a workspace only a gradient reads).
   Called outside a plan (eager), ``needed`` is not passed: every output is needed.
@@ -49,7 +50,7 @@ class OpDef:
     aliases: bool = False
     stateful: bool = False
     value: Callable | None = None
-    blas: bool = False
+    blas: bool | str = False
     partial_outputs: bool = False
     module: str = ""  # where it is declared (op tests name it)
     extra: dict = field(default_factory=dict)
@@ -62,7 +63,7 @@ _GRADIENTS: dict[str, Callable | None] = {}
 def defop(type_name: str, *, infer: Callable, kernel: Callable | None = None,
           grad: Callable | None = None, bind: Callable | None = None, ref_inputs: tuple = (),
           aliases: bool = False, stateful: bool = False, not_differentiable: bool = False,
-          value: Callable | None = None, blas: bool = False,
+          value: Callable | None = None, blas: bool | str = False,
           partial_outputs: bool = False) -> OpDef:
     """Declares an op type. ``not_differentiable=True`` says its gradient is None on purpose."""
     if type_name in _REGISTRY:

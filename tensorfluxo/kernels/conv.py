@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from typing import NamedTuple
 
 import numpy as np
+
+from . import parallel
 
 as_strided = np.lib.stride_tricks.as_strided
 
@@ -157,10 +160,10 @@ def _columns(x, g: Geom, reuse):
         yield s, _im2col(xp[s], g)
 
 
-def _im2col_forward(x, w, g: Geom, reuse=compute):
+def _im2col_forward(x, w, g: Geom, reuse=compute, out=None):
     n, o = x.shape[0], w.shape[3]
     wm = w.reshape(-1, o)
-    out = np.empty((n, g.OH, g.OW, o), dtype=x.dtype)
+    out = np.empty((n, g.OH, g.OW, o), dtype=x.dtype) if out is None else out
     for s, cols in _columns(x, g, reuse):
         np.matmul(cols, wm, out=out[s].reshape(-1, o))
     return out
@@ -291,12 +294,13 @@ def _filter_spectrum(w, g: Geom, p, q, taps):
     return _spectrum(w.reshape(1, kh, kw, c * o), *taps, p, q).reshape(-1, 2, c, o)
 
 
-def _through_filter(zs, ws, conj, dst, p, q):
+def _through_filter(zs, ws, conj, dst, p, q, out):
     """The spectrum zs times the filter spectrum ``ws`` per frequency (conjugated for the
-    correlation), read back at ``dst``; NHWC."""
+    correlation), read back at ``dst`` into ``out`` (NHWC)."""
     f, _, n, _ = zs.shape
-    out = _cmatmul(zs, ws, conj_b=conj, out_shape=(f, 2, n, ws.shape[3]))
-    return np.ascontiguousarray(_unspectrum(out, *dst, p, q).transpose(2, 1, 0, 3))
+    prod = _cmatmul(zs, ws, conj_b=conj, out_shape=(f, 2, n, ws.shape[3]))
+    np.copyto(out, _unspectrum(prod, *dst, p, q).transpose(2, 1, 0, 3))
+    return out
 
 
 class _Spectra:
@@ -320,23 +324,31 @@ class _Spectra:
                           lambda: _filter_spectrum(w, self.g, self.p, self.q, self.taps))
 
 
-def _dft_forward(x, w, g: Geom, reuse=compute):
+def _dft_forward(x, w, g: Geom, reuse=compute, out=None):
     s = _Spectra(g, reuse)
-    return _through_filter(s.x(x), s.w(w), True, s.outs, s.p, s.q)
+    out = np.empty((x.shape[0], g.OH, g.OW, w.shape[3]), x.dtype) if out is None else out
+    return _through_filter(s.x(x), s.w(w), True, s.outs, s.p, s.q, out)
 
 
-def _dft_input_grad(w, dy, g: Geom, reuse=compute):
+def _dft_input_grad(w, dy, g: Geom, reuse=compute, out=None):
     s = _Spectra(g, reuse)
-    return _through_filter(s.dy(dy), s.w(w).transpose(0, 1, 3, 2), False, s.pix, s.p, s.q)
+    out = np.empty((dy.shape[0], g.H, g.W, w.shape[2]), dy.dtype) if out is None else out
+    return _through_filter(s.dy(dy), s.w(w).transpose(0, 1, 3, 2), False, s.pix, s.p, s.q,
+                           out)
 
 
-def _dft_filter_grad(x, dy, g: Geom, reuse=compute):
+def _dft_filter_spectrum(x, dy, g: Geom, reuse=compute):
+    """The filter gradient's spectrum (a sum over images: parts of a batch add theirs)."""
     sp = _Spectra(g, reuse)
-    p, q, taps = sp.p, sp.q, sp.taps
     xs, ds = sp.x(x), sp.dy(dy)
     f, _, _, c = xs.shape
-    dws = _cmatmul(xs.transpose(0, 1, 3, 2), ds, conj_b=True, out_shape=(f, 2, c, dy.shape[3]))
-    return np.ascontiguousarray(_unspectrum(dws, *taps, p, q).transpose(1, 0, 2, 3))
+    return _cmatmul(xs.transpose(0, 1, 3, 2), ds, conj_b=True, out_shape=(f, 2, c, dy.shape[3]))
+
+
+def _dft_filter_grad(x, dy, g: Geom, reuse=compute, parts=None):
+    p, q = _sizes(g)
+    dws = sum(parts) if parts else _dft_filter_spectrum(x, dy, g, reuse)
+    return np.ascontiguousarray(_unspectrum(dws, *_positions(g)[2], p, q).transpose(1, 0, 2, 3))
 
 
 # ---- choosing the algorithm ---------------------------------------------------------------
@@ -371,23 +383,55 @@ def algorithm(g: Geom, n: int, c: int, o: int) -> str:
     return "dft" if _dft_cost(g, n, c, o) < _im2col_cost(g, n, c, o) else "im2col"
 
 
+# A batch is cut into parts that run on the run's cores (kernels.parallel): each part derives
+# its own images' transforms (kept for the run under the part, where the same part of the
+# gradient ops finds them); the filter's transform is made once for all parts.
+def _by_parts(n, size, reuse, fn) -> None:
+    """fn(s, reuse_s) over parts s of a batch of n."""
+    lock = threading.Lock()
+
+    def part(s):
+        def reuse_s(operand, what, make):
+            if operand == "w":
+                with lock:
+                    return reuse(operand, what, make)
+            return reuse(operand, (what, s.start, s.stop), make)
+        fn(s, reuse_s)
+    parallel.run(part, n, size)
+
+
 def conv2d(x, w, g: Geom, algo=None, reuse=compute):
     """y[n, oh, ow, o] = sum over taps and channels of the padded x times w (NHWC, HWIO)."""
     algo = algo or algorithm(g, x.shape[0], x.shape[3], w.shape[3])
-    return (_dft_forward if algo == "dft" else _im2col_forward)(x, w, g, reuse)
+    fn = _dft_forward if algo == "dft" else _im2col_forward
+    out = np.empty((x.shape[0], g.OH, g.OW, w.shape[3]), x.dtype)
+    _by_parts(x.shape[0], out.size, reuse, lambda s, r: fn(x[s], w, g, r, out=out[s]))
+    return out
 
 
 def conv2d_input_grad(w, dy, g: Geom, n, algo=None, reuse=compute):
     """The gradient of ``conv2d`` with respect to x (shape (n, H, W, C))."""
     algo = algo or algorithm(g, n, w.shape[2], w.shape[3])
-    return _dft_input_grad(w, dy, g, reuse) if algo == "dft" else \
-        _col2im_input_grad(w, dy, g, n, w.shape[2])
+    out = np.empty((n, g.H, g.W, w.shape[2]), dy.dtype)
+
+    def part(s, r):
+        if algo == "dft":
+            _dft_input_grad(w, dy[s], g, r, out=out[s])
+        else:
+            out[s] = _col2im_input_grad(w, dy[s], g, s.stop - s.start, w.shape[2])
+    _by_parts(n, out.size, reuse, part)
+    return out
 
 
 def conv2d_filter_grad(x, dy, g: Geom, algo=None, reuse=compute):
-    """The gradient of ``conv2d`` with respect to w."""
+    """The gradient of ``conv2d`` with respect to w: parts of the batch add theirs."""
     algo = algo or algorithm(g, x.shape[0], x.shape[3], dy.shape[3])
-    return (_dft_filter_grad if algo == "dft" else _im2col_filter_grad)(x, dy, g, reuse)
+    fn = _dft_filter_spectrum if algo == "dft" else _im2col_filter_grad
+    partial = {}
+    _by_parts(x.shape[0], dy.size, reuse,
+              lambda s, r: partial.__setitem__(s.start, fn(x[s], dy[s], g, r)))
+    parts = [partial[k] for k in sorted(partial)]
+    return _dft_filter_grad(x, dy, g, parts=parts) if algo == "dft" else sum(parts[1:], parts[0])
 
 
 # ---- depthwise: a loop over the filter taps -----------------------------------------------
@@ -434,19 +478,30 @@ def _tiles(x, g: Geom):
     return x.reshape(x.shape[0], g.OH, g.KH, g.OW, g.KW, x.shape[3])
 
 
+def _by_images(fn, out, *arrays):
+    """out[s] = fn(*(a[s] for a in arrays), out=out[s]) over parts s of the batch, in parallel
+    where the run allows (kernels.parallel)."""
+    parallel.run(lambda s: fn(*(a[s] for a in arrays), out=out[s]), out.shape[0], out.size)
+    return out
+
+
 def max_pool(x, g: Geom):
+    return _by_images(functools.partial(_max_pool, g=g), np.empty(
+        (x.shape[0], g.OH, g.OW, x.shape[3]), x.dtype), x)
+
+
+def _max_pool(x, g: Geom, out):
     x6 = _tiles(x, g)
     if x6 is not None:  # the maximum over window rows first: long runs, half the elements
         rows = x6[:, :, 0].copy()
         for i in range(1, g.KH):
             np.maximum(rows, x6[:, :, i], out=rows)
-        out = rows[:, :, :, 0].copy()
+        np.copyto(out, rows[:, :, :, 0])
         for j in range(1, g.KW):
             np.maximum(out, rows[:, :, :, j], out=out)
         return out
-    out = None
-    for _, _, view in _tap_views(_padded(x, g, _lowest(x.dtype)), g):
-        out = view.copy() if out is None else np.maximum(out, view, out=out)
+    for n, (_, _, view) in enumerate(_tap_views(_padded(x, g, _lowest(x.dtype)), g)):
+        np.maximum(out, view, out=out) if n else np.copyto(out, view)
     return out
 
 
@@ -462,6 +517,11 @@ def _first_max_taps(x, y, g: Geom):
 
 
 def max_pool_grad(x, y, dy, g: Geom):
+    return _by_images(functools.partial(_max_pool_grad, g=g), np.empty(x.shape, dy.dtype),
+                      x, y, dy)
+
+
+def _max_pool_grad(x, y, dy, g: Geom, out):
     """dy routed to the first maximum of each window: per tap, the windows whose maximum it
     holds take what is left of their dy. Masks by multiplication: NumPy's where= arguments
     are 40x slower on these strided views (measured 12 ms instead of 0.3 per tap)."""
@@ -474,7 +534,7 @@ def max_pool_grad(x, y, dy, g: Geom):
                 h = hit[:, :, i, :, j]
                 np.greater(h, taken, out=h)  # a hit only where no earlier tap had one
                 taken |= h
-        return (hit * dy[:, :, None, :, None]).reshape(x.shape)
+        return np.multiply(hit, dy[:, :, None, :, None], out=out.reshape(hit.shape))
     dxp = _grad_buffer(g, x.shape[0], x.shape[3], dy.dtype)
     tiled = g.sh >= g.KH and g.sw >= g.KW  # windows do not overlap: each tap writes once
     left = dy
@@ -489,7 +549,8 @@ def max_pool_grad(x, y, dy, g: Geom):
             take = left * hit
             dv += take
             left = left - take
-    return _crop(dxp, g)
+    np.copyto(out, dxp[:, g.pt:g.pt + g.H, g.pl:g.pl + g.W])
+    return out
 
 
 def max_pool_grad_grad(x, y, ddx, g: Geom):

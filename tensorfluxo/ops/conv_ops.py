@@ -331,12 +331,13 @@ def _defconv(fwd, depthwise, k_fwd, k_in, k_filter):
         return [apply_op(back_in, [A.shape(x), ddw, dy], a), None,
                 apply_op(fwd, [x, ddw], a)]
 
+    blas = True if depthwise else "split"  # the Conv2D kernels cut a batch into parts
     defop(fwd, infer=_conv_infer(depthwise), bind=_sharing(_k_forward(k_fwd), "xw"),
-          grad=g_fwd, blas=True)
+          grad=g_fwd, blas=blas)
     defop(back_in, infer=_backprop_infer(depthwise, True),
-          bind=_sharing(_k_input_grad(k_in), ("", "w", "dy")), grad=g_in, blas=True)
+          bind=_sharing(_k_input_grad(k_in), ("", "w", "dy")), grad=g_in, blas=blas)
     defop(back_filter, infer=_backprop_infer(depthwise, False),
-          bind=_sharing(_k_filter_grad(k_filter), ("x", "", "dy")), grad=g_filter, blas=True)
+          bind=_sharing(_k_filter_grad(k_filter), ("x", "", "dy")), grad=g_filter, blas=blas)
 
 
 _defconv("Conv2D", False,
@@ -417,9 +418,10 @@ def _avg_pool_grad_infer(op):
     return dy.dtype, _sizes_infer(op, sizes, "orig_input_shape")
 
 
-defop("MaxPool", infer=_pool_infer, kernel=_nhwc_args(K.max_pool, 1), grad=_g_max_pool)
+defop("MaxPool", infer=_pool_infer, kernel=_nhwc_args(K.max_pool, 1), grad=_g_max_pool,
+      blas="split")
 defop("MaxPoolGrad", infer=lambda op: (op.inputs[2].dtype, op.inputs[0].shape),
-      kernel=_nhwc_args(K.max_pool_grad, 3), grad=_g_max_pool_grad)
+      kernel=_nhwc_args(K.max_pool_grad, 3), grad=_g_max_pool_grad, blas="split")
 defop("MaxPoolGradGrad", infer=lambda op: (op.inputs[2].dtype, op.inputs[1].shape),
       kernel=_nhwc_args(K.max_pool_grad_grad, 3), grad=_g_max_pool_grad_grad)
 defop("AvgPool", infer=_pool_infer, kernel=_nhwc_args(K.avg_pool, 1),

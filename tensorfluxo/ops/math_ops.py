@@ -9,6 +9,7 @@ from ..framework import dtypes
 from ..framework.ops import Tensor, apply_op, convert_to_tensor, executing_eagerly, graph_of
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape, broadcast_shapes
+from ..kernels import parallel
 from ..kernels import softmax as K
 from . import array_ops as A
 from ._util import (
@@ -112,9 +113,9 @@ def _floor_divide(x, y):
 
 # (type, default op name, NumPy kernel, gradient, output dtype, input dtype check)
 _BINARY = [
-    ("Add", "add", np.add, _g_add, None, lambda d: d is not dtypes.bool),
-    ("Sub", "sub", np.subtract, _g_sub, None, _numeric),
-    ("Mul", "mul", np.multiply, _g_mul, None, _numeric),
+    ("Add", "add", parallel.elementwise(np.add), _g_add, None, lambda d: d is not dtypes.bool),
+    ("Sub", "sub", parallel.elementwise(np.subtract), _g_sub, None, _numeric),
+    ("Mul", "mul", parallel.elementwise(np.multiply), _g_mul, None, _numeric),
     ("RealDiv", "truediv", np.true_divide, _g_div, None, lambda d: d.is_floating or d.is_complex),
     ("FloorDiv", "floordiv", _floor_divide, None, None, _numeric),
     ("FloorMod", "mod", np.mod, _g_floormod, None, _numeric),
@@ -311,7 +312,15 @@ defact("Tanh", np.tanh, lambda y, dy: dy * (1 - y * y), True,
        lambda op, ddx, dy, y: ddx * dy * _c(-2, y) * y, saved_first=True)
 defact("Sigmoid", K.sigmoid, lambda y, dy: dy * y * (1 - y), True,
        lambda op, ddx, dy, y: ddx * dy * (_c(1, y) - _c(2, y) * y), saved_first=True)
-defact("Relu", lambda x: np.maximum(x, 0, dtype=x.dtype), lambda dy, y: dy * (y > 0), True,
+def _relu(x, out=None):
+    return np.maximum(x, 0, out=out, dtype=x.dtype)
+
+
+def _relu_grad(dy, y, out=None):
+    return np.multiply(dy, y > 0, out=out)
+
+
+defact("Relu", parallel.elementwise(_relu), parallel.elementwise(_relu_grad), True,
        infer=_unary_infer(False, False))
 
 

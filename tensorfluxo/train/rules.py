@@ -37,6 +37,7 @@ import numpy as np
 from ..framework import dtypes, errors
 from ..framework.ops import Tensor, apply_op, name_scope
 from ..framework.registry import defop
+from ..kernels import parallel
 from ..kernels.scatter import sum_rows
 from ..ops import array_ops
 from ..ops.indexed_slices import IndexedSlices, to_dense
@@ -153,11 +154,18 @@ def _bind(kernel, n_refs, n_tmp):
             tmp = cache[0]
             if tmp is None or tmp[0].shape != w.shape or tmp[0].dtype != w.dtype:
                 tmp = cache[0] = [np.empty_like(w) for _ in range(n_tmp)]
-            if n_refs == 1:
-                kernel(tmp, w, *rest, **attrs)
-            else:
-                kernel(tmp, w, *[c.get() for c in rest[:n_refs - 1]], *rest[n_refs - 1:],
-                       **attrs)
+            arrays = [w, *[c.get() for c in rest[:n_refs - 1]]]
+            rest = rest[n_refs - 1:]
+            if parallel.width < 2 or w.size < parallel.MIN_SIZE or \
+                    any(a.shape != w.shape or not a.flags.c_contiguous for a in arrays) or \
+                    np.shape(rest[-1]) != w.shape:
+                kernel(tmp, *arrays, *rest, **attrs)
+                return
+            # a big variable: the rule on parts of its elements, on the run's cores
+            flat = [a.reshape(-1) for a in arrays]  # views (contiguous): updated in place
+            scratch, scalars, grad = [t.reshape(-1) for t in tmp], rest[:-1], rest[-1].ravel()
+            parallel.run(lambda s: kernel([t[s] for t in scratch], *[a[s] for a in flat],
+                                          *scalars, grad[s], **attrs), w.size, w.size)
         return run
     return bind
 

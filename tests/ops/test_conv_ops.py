@@ -317,12 +317,21 @@ def test_convolution_and_pool_dispatch_by_rank():
         tf.nn.pool(X, [2, 2], "MAX", "SAME", dilation_rate=[2, 2])
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("algo, counted", [("dft", "_spectrum"), ("im2col", "_im2col")])
-def test_a_training_step_transforms_each_operand_once_per_run(monkeypatch, algo, counted):
+def test_a_training_step_transforms_each_operand_once_per_run(monkeypatch, algo, counted,
+                                                              threads):
     """Conv2D and its two gradient ops share the spectra (DFT) or the im2col columns of their
     operands within one run; a new run (even with the same array changed in place) computes
-    them again."""
+    them again. On two threads the batch is cut in two parts (kernels/parallel.py), each of
+    which transforms its own images once, and the filter once for both."""
     from tensorfluxo.kernels import conv as K
+    from tensorfluxo.kernels import parallel
+    from tensorfluxo.kernels.blas import blas
+    if not blas.candidates():
+        pytest.skip("no BLAS control (threadpoolctl) here: plans are not tuned")
+    monkeypatch.setattr(blas, "fixed", threads)
+    monkeypatch.setattr(parallel, "MIN_SIZE", 1)
     monkeypatch.setenv("TENSORFLUXO_CONV_ALGO", algo)
     K.algorithm.cache_clear()
     xv, wv = X.astype(np.float32), W.astype(np.float32)
@@ -343,6 +352,7 @@ def test_a_training_step_transforms_each_operand_once_per_run(monkeypatch, algo,
             for a, b in zip(sess.run([y, *grads], {x: xv}), expected):
                 np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * np.abs(b).max())
             xv *= -2  # the same array, new values: nothing of the last run may be reused
-    # per run: x, w and dy transformed once each (DFT), x's columns built once (im2col)
-    assert len(calls) == 2 * (3 if algo == "dft" else 1)
+    # per run: x, w and dy transformed once each (DFT; x and dy once per part), x's columns
+    # built once (im2col; once per part)
+    assert len(calls) == 2 * ((1 + 2 * threads) if algo == "dft" else threads)
     K.algorithm.cache_clear()
