@@ -449,6 +449,7 @@ _FIRST_SECONDS = 1.0   # the first choice is re-checked soon: early runs are noi
 _EXPLOIT_SECONDS = 5.0  # then this interval, doubling while the answer stays the same...
 _MAX_SECONDS = 60.0     # ...up to this
 _MARGIN = 0.9       # more threads must be at least 10% faster to be chosen
+_CLEAR = 1.3       # a first choice this much faster is re-checked after _EXPLOIT_SECONDS
 _GIVE_UP = 5.0      # a second trial run this many times slower than one thread ends the trial
 
 
@@ -498,7 +499,7 @@ class ThreadTuner:
         self.trial = []
         self.rounds += 1
 
-    def _decide(self, best: int) -> None:
+    def _decide(self, best: int, clear: bool = False) -> None:
         self.best = best
         self.queue = []
         self.runs_left = _CHECK_EVERY
@@ -506,6 +507,8 @@ class ThreadTuner:
             same = best == self.last
             self.interval = min(max(2 * self.interval, _EXPLOIT_SECONDS), _MAX_SECONDS) \
                 if same else _EXPLOIT_SECONDS
+        elif clear:  # a first choice by a wide margin is not early noise: checked later
+            self.interval = _EXPLOIT_SECONDS
         self.last = best
         self.deadline = time.perf_counter() + self.interval
 
@@ -546,7 +549,8 @@ class ThreadTuner:
             # would favour it exactly when it is the wrong choice
             med = {c: _median(t) for c, t in self.times.items()}
             one, many = med[1], min(med[c] for c in self.choices if c != 1)
-            self._decide(1 if many > _MARGIN * one else max(self.choices))
+            best = 1 if many > _MARGIN * one else max(self.choices)
+            self._decide(best, clear=max(one, many) > _CLEAR * min(one, many))
 
     @property
     def exploring(self) -> bool:

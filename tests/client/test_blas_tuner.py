@@ -51,7 +51,7 @@ def test_measures_again_and_backs_off_while_the_answer_holds(monkeypatch):
     now = [0.0]
     monkeypatch.setattr(B.time, "perf_counter", lambda: now[0])
     t = _tuner(monkeypatch)
-    _feed(t, lambda n, i: {1: 1.0, 2: 0.5}[n])
+    _feed(t, lambda n, i: {1: 1.0, 2: 0.85}[n])
     assert t.next() == 2 and t.interval == B._FIRST_SECONDS
     intervals = []
     for _ in range(4):
@@ -59,13 +59,26 @@ def test_measures_again_and_backs_off_while_the_answer_holds(monkeypatch):
         for _ in range(B._CHECK_EVERY + 1):
             t.next()
         assert t.exploring
-        _feed(t, lambda n, i: {1: 1.0, 2: 0.5}[n])
+        _feed(t, lambda n, i: {1: 1.0, 2: 0.85}[n])
         intervals.append(t.interval)
     assert intervals == [5.0, 10.0, 20.0, 40.0]
     now[0] = t.deadline + 1
     for _ in range(B._CHECK_EVERY + 1):
         t.next()
     _feed(t, lambda n, i: {1: 1.0, 2: 3.0}[n])  # the machine got busy
+    assert t.next() == 1 and t.interval == B._EXPLOIT_SECONDS
+
+
+def test_a_first_choice_by_a_wide_margin_is_checked_again_later(monkeypatch):
+    """Early runs are noisy, so a first choice is measured again after _FIRST_SECONDS; one
+    that won by 30% or more is not noise, and waits _EXPLOIT_SECONDS like later choices."""
+    for fast, interval in [(0.5, B._EXPLOIT_SECONDS), (0.75, B._EXPLOIT_SECONDS),
+                           (0.8, B._FIRST_SECONDS)]:
+        t = _tuner(monkeypatch)
+        _feed(t, lambda n, i, fast=fast: {1: 1.0, 2: fast}[n])
+        assert t.next() == 2 and t.interval == interval, fast
+    t = _tuner(monkeypatch)
+    _feed(t, lambda n, i: {1: 1.0, 2: 1.5}[n])  # one thread, clearly
     assert t.next() == 1 and t.interval == B._EXPLOIT_SECONDS
 
 
