@@ -60,35 +60,48 @@ def parts(n: int, k: int) -> list:
     return [slice(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
+def cut(n: int, size: int = MIN_SIZE) -> list:
+    """The slices ``run`` cuts ``range(n)`` into: ``width`` parts when ``size`` (the elements
+    of work) reaches MIN_SIZE, else the whole range (also inside a part: no nesting)."""
+    k = min(width, n)
+    if k < 2 or size < MIN_SIZE or getattr(_local, "busy", False):
+        return [slice(0, n)]
+    return parts(n, k)
+
+
 def run(fn, n: int, size: int = MIN_SIZE) -> None:
     """``fn(s)`` for slices ``s`` covering ``range(n)``; the slices in parallel when ``width``
     allows and ``size`` (the elements of work) reaches MIN_SIZE. The parts must be independent
     (each writes only its own slice of any shared output)."""
-    k = min(width, n)
-    if k < 2 or size < MIN_SIZE or getattr(_local, "busy", False):
-        fn(slice(0, n))
+    run_parts(fn, cut(n, size))
+
+
+def run_parts(fn, slices: list) -> None:
+    """``fn(s)`` for each of ``slices``, in parallel when there are several."""
+    if len(slices) < 2:
+        fn(slices[0])
         return
+    k = len(slices)
     while len(_workers) < k - 1:
         t = threading.Thread(target=_serve, name=f"tensorfluxo-kernel-{len(_workers)}",
                              daemon=True)
         t.start()
         _workers.append(t)
-    cut = parts(n, k)
     done: queue.SimpleQueue = queue.SimpleQueue()
     scratch = run_context.scratch()
     prev = blas.set(1) if blas.libs else None
     error = None
     try:
-        for s in cut[1:]:
+        for s in slices[1:]:
             _tasks.put((fn, s, scratch, done))
         _local.busy = True
         try:
-            fn(cut[0])
+            fn(slices[0])
         except BaseException as e:  # noqa: BLE001 - the workers' parts must end first
             error = e
         finally:
             _local.busy = False
-        for _ in cut[1:]:
+        for _ in slices[1:]:
             e = done.get()
             error = error or e
     finally:
@@ -105,10 +118,10 @@ def rows(fn, out, *args) -> None:
     if nd == 0 or width < 2 or out.size < MIN_SIZE:
         fn(*args, out=out)
         return
-    cut = [getattr(a, "ndim", 0) == nd and a.shape[0] == n and n > 1 for a in args]
+    sliced = [getattr(a, "ndim", 0) == nd and a.shape[0] == n and n > 1 for a in args]
 
     def part(s):
-        fn(*(a[s] if c else a for a, c in zip(args, cut)), out=out[s])
+        fn(*(a[s] if c else a for a, c in zip(args, sliced)), out=out[s])
     run(part, n, out.size)
 
 

@@ -14,8 +14,11 @@ the GRU its candidate's wc [D + U, U], bc [U]), attrs ``cell`` ("rnn": G = 1, h 
 "lstm": G = 4, gates laid out as ``order``, "ijfo" for TF1 or "ifco" for Keras; "gru": G = 2,
 TF1's GRUCell, gates r then u, candidate tanh([x, r * h] @ wc + bc)) and ``forget_bias``.
 Outputs: h for every step [T, B, U]; for the LSTM also c for every step; last, a workspace
-[T + 1, rows, B] the gradient reads (see ``_rows``). Both ops are ``partial_outputs``: a plan
-without the gradient (inference) gets no workspace (two reused slots instead of T + 1, so
+[parts, T + 1, rows, B / parts] the gradient reads (see ``_rows``): in a run whose plan uses
+two threads (kernels/parallel.py) the batch is cut in equal parts, each run by a thread over
+all its steps with its own workspace, and the gradient runs the same parts. Both ops are
+``partial_outputs``: a plan without the gradient (inference) gets no workspace (two reused
+slots instead of T + 1, so
 evaluating a big batch does not hold every step's gates), and a gradient whose plan does not
 use dx (the inputs are a placeholder) skips its rows of the per-step GEMM.
 """
@@ -27,6 +30,7 @@ import numpy as np
 from ..framework.ops import apply_op, convert_to_tensor
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
+from ..kernels import parallel
 from ._util import dims
 
 
@@ -78,8 +82,16 @@ def _fused_infer(op):
                              f"depth {depth} and {u} units, got {w.shape}")
     seq = (x.dtype, TensorShape([t, bsz, u]))
     rows = None if u is None or depth is None else _rows(depth, u, cell)[2]
-    ws = (x.dtype, TensorShape([None if t is None else t + 1, rows, bsz]))
+    ws = (x.dtype, TensorShape([None, None if t is None else t + 1, rows, None]))
     return [seq, seq, ws] if lstm else [seq, ws]
+
+
+def _batch_parts(x, units: int) -> list:
+    """The parts of the batch the kernels run on the run's cores (kernels.parallel): equal
+    parts, or the whole batch."""
+    t_len, batch, _ = x.shape
+    cut = parallel.cut(batch, t_len * batch * units * 4)
+    return cut if batch % len(cut) == 0 else [slice(0, batch)]
 
 
 def _fused_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
@@ -87,19 +99,34 @@ def _fused_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
     c0, w, b, *cand = rest if lstm else (None, *rest)
     t_len, batch, depth = x.shape
     u = h0.shape[1]
-    k, kc, n = _rows(depth, u, cell)
-    one, half = np.asarray(1, x.dtype), np.asarray(0.5, x.dtype)
     wt = _augmented(w, b, _perm(order, u) if lstm else slice(None))  # z_t = wt @ [x_t; h; 1]
     # sigmoid(z) = (tanh(z / 2) + 1) / 2 (kernels.softmax.sigmoid): halving the sigmoid
     # gates' rows (exact: a power of two) leaves one tanh per step
     if lstm:
         wt[2 * u:3 * u, -1] += np.asarray(forget_bias, x.dtype)
-        wt[:3 * u] *= half
+        wt[:3 * u] *= np.asarray(0.5, x.dtype)
     elif cell == "gru":
-        wt *= half
+        wt *= np.asarray(0.5, x.dtype)
+    wct = _augmented(*cand) if cell == "gru" else None
     # Without the gradient in the run plan (inference) the workspace is two slots used in turn.
     keep = needed is None or needed[-1]
-    ws = np.zeros((t_len + 1 if keep else 2, n, batch), x.dtype)
+    parts = _batch_parts(x, u)
+    n = _rows(depth, u, cell)[2]
+    ws = np.zeros((len(parts), t_len + 1 if keep else 2, n, batch // len(parts)), x.dtype)
+    hs = np.empty((t_len, batch, u), x.dtype)
+    cs = np.empty_like(hs) if lstm else None
+    parallel.run_parts(lambda s: _forward(
+        x[:, s], h0[s], None if c0 is None else c0[s], wt, wct, ws[s.start // ws.shape[3]],
+        hs[:, s], None if cs is None else cs[:, s], cell, keep), parts)
+    return (hs, cs, ws if keep else None) if lstm else (hs, ws if keep else None)
+
+
+def _forward(x, h0, c0, wt, wct, ws, hs, cs, cell, keep):
+    """All steps over one part of the batch, into its workspace ``ws`` and outputs hs, cs."""
+    t_len, batch, depth = x.shape
+    u = h0.shape[1]
+    k, kc, _ = _rows(depth, u, cell)
+    one, half = np.asarray(1, x.dtype), np.asarray(0.5, x.dtype)
     m, xt = len(ws), x.transpose(0, 2, 1)
     xs = [0] + ([kc] if cell == "gru" else [])  # where the GEMM inputs [x_t; h; 1] start
     for r in xs:
@@ -113,16 +140,14 @@ def _fused_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
                 ws[t % m, r:r + depth] = xt[t]
         return ws[t % m]
     ws[0, depth:k - 1] = h0.T
-    hs = np.empty((t_len, batch, u), x.dtype)
     if cell == "rnn":
         for t in range(t_len):
             h = ws[(t + 1) % m, depth:k - 1]
             np.dot(wt, slot(t)[:k], out=h)
             hs[t] = np.tanh(h, out=h).T
-        return hs, ws if keep else None
+        return
     tmp = np.empty((u, batch), x.dtype)
     if cell == "gru":
-        wct = _augmented(*cand)
         for t in range(t_len):
             s = slot(t)
             h, g, xr, c = s[depth:k - 1], s[k:kc], s[kc:kc + k], s[kc + k:]
@@ -135,8 +160,7 @@ def _fused_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
             np.subtract(h, c, out=tmp)  # h' = u * h + (1 - u) * c = c + u * (h - c)
             tmp *= g[u:]
             hs[t] = np.add(c, tmp, out=ws[(t + 1) % m, depth:k - 1]).T
-        return hs, ws if keep else None
-    cs = np.empty_like(hs)
+        return
     c = c0.T
     for t in range(t_len):
         s = slot(t)
@@ -151,7 +175,6 @@ def _fused_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
         c += np.multiply(i, j, out=tmp)
         h = np.multiply(o, np.tanh(c, out=s[kc + u:]), out=ws[(t + 1) % m, depth:k - 1])
         hs[t], cs[t] = h.T, c.T
-    return hs, cs, ws if keep else None
 
 
 def _fused_grad(op, dh, *rest):
@@ -183,25 +206,54 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
         (w, b, _, ws, dhs), c0 = rest, None
     t_len, batch, depth = x.shape
     u = h0.shape[1]
-    k, kc, _ = _rows(depth, u, cell)
-    one = np.asarray(1, x.dtype)
     perm = _perm(order, u) if lstm else slice(None)
     # per step, [dx_t; dh_prev] = wp @ dz; only dh_prev when the plan does not use dx
     e = depth if needed is None or needed[0] else 0
     wp = np.ascontiguousarray(w[depth - e:, perm])
+    wc = wc[depth - e:] if cell == "gru" else None
+    dx = np.empty_like(x) if e else None
+    dh0 = np.empty_like(h0)
+    dc0 = np.empty_like(h0) if lstm else None
+    with_dc = lstm and bool(dcs.any())
+    bp = ws.shape[3]  # the forward's parts of the batch: one workspace each
+    parts = [slice(p * bp, (p + 1) * bp) for p in range(ws.shape[0])]
+    sums = [None] * len(parts)  # each part's dW and db (the last column), transposed
+
+    def part(s):
+        sums[s.start // bp] = _backward(
+            x[:, s], None if c0 is None else c0[s], ws[s.start // bp], dhs[:, s],
+            dcs[:, s] if with_dc else None, wp, wc, e, cell,
+            None if dx is None else dx[:, s], dh0[s], None if dc0 is None else dc0[s])
+    parallel.run_parts(part, parts)
+    acc = sum(a for a, _ in sums[1:]) + sums[0][0] if len(sums) > 1 else sums[0][0]
+    dw, db = np.empty_like(w), np.empty_like(b)
+    dw[:, perm], db[perm] = acc[:, :-1].T, acc[:, -1]
+    grads = [dx, dh0, *([dc0] if lstm else [])]
+    if cell == "gru":
+        acc_c = sum(c for _, c in sums[1:]) + sums[0][1] if len(sums) > 1 else sums[0][1]
+        return (*grads, dw, db, np.ascontiguousarray(acc_c[:, :-1].T), acc_c[:, -1].copy())
+    return (*grads, dw, db)
+
+
+def _backward(x, c0, ws, dhs, dcs, wp, wc, e, cell, dx, dh0, dc0):
+    """All steps backwards over one part of the batch: writes its dx, dh0 (and dc0); returns
+    its (dW, db) sums transposed (and the GRU candidate's)."""
+    t_len, batch, depth = x.shape
+    u = dh0.shape[1]
+    k, kc, _ = _rows(depth, u, cell)
+    one = np.asarray(1, x.dtype)
     dxh = np.zeros((e + u, batch), x.dtype)
     dh_next = dxh[e:]
-    dz = np.empty((w.shape[1], batch), x.dtype)
+    g_rows = wp.shape[1]
+    dz = np.empty((g_rows, batch), x.dtype)
     dh = np.empty((u, batch), x.dtype)
-    acc = np.zeros((w.shape[1], k), x.dtype)  # dW and db (the last column), transposed
+    acc = np.zeros((g_rows, k), x.dtype)  # dW and db (the last column), transposed
     part = np.empty_like(acc)
-    dx = np.empty_like(x) if e else None
-    if lstm:
+    acc_c = None
+    if cell == "lstm":
         dc, dc_next = np.empty_like(dh), np.zeros_like(dh)
-        with_dc = bool(dcs.any())
     if cell == "gru":
         dxr = np.empty_like(dxh)  # [dx_t; d(r * h)] = wc @ dc
-        wc = wc[depth - e:]
         dcand, tmp, dx_t = np.empty_like(dh), np.empty_like(dh), np.empty((depth, batch), x.dtype)
         acc_c = np.zeros((u, k), x.dtype)
         part_c = np.empty_like(acc_c)
@@ -242,7 +294,7 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
             dc *= o
             dc *= dh
             dc += dc_next
-            if with_dc:
+            if dcs is not None:
                 dc += dcs[t].T
             sd = np.subtract(one, g[:3 * u], out=dz[:3 * u])  # sigmoid' of o, i, f
             sd *= g[:3 * u]
@@ -260,19 +312,16 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
         if e:
             dx[t] = dxh[:e].T
         acc += np.dot(dz, s[:k].T, out=part)
-    dw, db = np.empty_like(w), np.empty_like(b)
-    dw[:, perm], db[perm] = acc[:, :-1].T, acc[:, -1]
-    grads = [dx, np.ascontiguousarray(dh_next.T)]
-    if lstm:
-        grads.append(np.ascontiguousarray(dc_next.T))
-    if cell == "gru":
-        return (*grads, dw, db, np.ascontiguousarray(acc_c[:, :-1].T), acc_c[:, -1].copy())
-    return (*grads, dw, db)
+    dh0[...] = dh_next.T
+    if cell == "lstm":
+        dc0[...] = dc_next.T
+    return acc, acc_c
 
 
-defop("FusedRNN", infer=_fused_infer, kernel=_fused_kernel, grad=_fused_grad, blas=True,
+# blas="split": the kernels run parts of the batch on the run's cores, BLAS one thread each
+defop("FusedRNN", infer=_fused_infer, kernel=_fused_kernel, grad=_fused_grad, blas="split",
       partial_outputs=True)
-defop("FusedRNNGrad", infer=_fused_grad_infer, kernel=_fused_grad_kernel, blas=True,
+defop("FusedRNNGrad", infer=_fused_grad_infer, kernel=_fused_grad_kernel, blas="split",
       partial_outputs=True)
 
 

@@ -262,3 +262,37 @@ def test_plans_tell_the_fused_ops_which_outputs_they_use():
                                    np.ones((7, 4), np.float32), np.zeros(4, np.float32),
                                    cell="rnn", order="ijfo", forget_bias=0.0, needed=(True, False))
     assert ws is None and hs.shape == (6, 2, 4)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("batch", [6, 5])
+def test_fused_kernels_on_parts_of_the_batch_equal_the_whole(monkeypatch, cell, batch):
+    """On two threads the fused kernels run equal parts of the batch, each over all steps
+    (an odd batch stays whole); values and gradients are the whole batch's."""
+    from tensorfluxo.kernels import parallel
+    from tensorfluxo.ops import rnn_ops as R
+    rng = np.random.default_rng(5)
+    t, d, u = 4, 3, 5
+    g = {"rnn": 1, "lstm": 4, "gru": 2}[cell]
+    x = rng.normal(size=(t, batch, d)).astype(np.float32)
+    h0 = rng.normal(size=(batch, u)).astype(np.float32)
+    w = rng.normal(size=(d + u, g * u)).astype(np.float32)
+    b = rng.normal(size=g * u).astype(np.float32)
+    extra = {"lstm": [h0 * 0.5], "gru": []}.get(cell, [])
+    cand = [rng.normal(size=(d + u, u)).astype(np.float32),
+            rng.normal(size=u).astype(np.float32)] if cell == "gru" else []
+    ins = [x, h0, *extra, w, b, *cand]
+    attrs = {"cell": cell, "order": "ijfo", "forget_bias": 1.0}
+
+    douts = [rng.normal(size=(t, batch, u)).astype(np.float32) for _ in range(1 + (cell == "lstm"))]
+
+    def both():  # the outputs and the gradients (dh and, for the LSTM, dc of every step)
+        outs = R._fused_kernel(*ins, **attrs)
+        return outs, R._fused_grad_kernel(*ins, *outs, *douts, **attrs)
+    outs1, grads1 = both()
+    monkeypatch.setattr(parallel, "width", 2)
+    monkeypatch.setattr(parallel, "MIN_SIZE", 1)
+    outs2, grads2 = both()
+    assert outs2[-1].shape[0] == (2 if batch % 2 == 0 else 1)  # the parts' workspaces
+    for a, b_ in zip([*outs2[:-1], *grads2], [*outs1[:-1], *grads1]):
+        np.testing.assert_allclose(a, b_, rtol=1e-5, atol=1e-5)
