@@ -205,7 +205,7 @@ class EagerVariable(Variable):
         self._consumers = _NoConsumers()  # graphs that capture it do not keep their ops here
         op.outputs = (self,)
         self._eager_cell = cell = eager.context_state().cell(op)
-        cell.value = np.array(init._value, dtype=init.dtype.np)
+        cell.value = np.array(init._value, dtype=init.dtype.np, order="C")
         self._initial_value = init
         self._initializer_op = None
         self._trainable = True if trainable is None else bool(trainable)

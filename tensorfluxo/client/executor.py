@@ -104,7 +104,7 @@ class RunState:
             raise errors.InvalidArgumentError(
                 None, op, f"Cannot assign a value of shape {arr.shape} to variable "
                 f"'{op.name}' of shape {cell.shape}.")
-        cell.value = np.array(arr, dtype=cell.dtype)
+        cell.value = np.array(arr, dtype=cell.dtype, order="C")
 
     def is_initialized(self, var) -> bool:
         op = _var_op(var)

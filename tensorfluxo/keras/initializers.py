@@ -69,7 +69,7 @@ class Orthogonal(Initializer):
         q, r = np.linalg.qr(a)
         q *= np.sign(np.diag(r))
         if rows < cols:
-            q = q.T
+            q = np.ascontiguousarray(q.T)
         return array_ops.constant(self.gain * q.reshape(shape), dtype=self._dt(dtype))
 
     def get_config(self) -> dict:

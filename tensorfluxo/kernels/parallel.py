@@ -21,7 +21,10 @@ import numpy as np
 from ..framework import run_context
 from .blas import blas
 
-MIN_SIZE = 1 << 16   # elements below which a part costs less than handing it over (~10 us)
+# Work (elements of one pass) below which splitting does not pay: handing a part to a worker
+# and collecting it costs ~70 us here (two thread wake-ups and GIL hand-overs), one NumPy pass
+# ~0.5-2 ns per element.
+MIN_SIZE = 1 << 18
 
 width = 1            # threads a kernel may use now (the executor sets it for a run)
 _tasks: queue.SimpleQueue = queue.SimpleQueue()

@@ -35,7 +35,10 @@ def _assign_infer(op):
 
 
 def _k_assign(cell, value, validate_shape):
-    v = np.array(value, dtype=cell.dtype)  # always a copy: the variable owns its buffer
+    # always a copy, C-ordered: the variable owns its buffer, and the optimizers and kernels
+    # assume rows (an orthogonal initializer's transposed QR factor made every Adam step on a
+    # Keras LSTM's recurrent kernel 10x slower: strided passes between C and F orders)
+    v = np.array(value, dtype=cell.dtype, order="C")
     if validate_shape and not cell.shape.is_compatible_with(v.shape):
         raise errors.InvalidArgumentError(
             None, None, f"Assign requires shapes of both tensors to match. lhs shape= "

@@ -156,7 +156,8 @@ def _bind(kernel, n_refs, n_tmp):
                 tmp = cache[0] = [np.empty_like(w) for _ in range(n_tmp)]
             arrays = [w, *[c.get() for c in rest[:n_refs - 1]]]
             rest = rest[n_refs - 1:]
-            if parallel.width < 2 or w.size < parallel.MIN_SIZE or \
+            work = 8 * w.size  # a rule is ~8-14 passes over the variable
+            if parallel.width < 2 or work < parallel.MIN_SIZE or \
                     any(a.shape != w.shape or not a.flags.c_contiguous for a in arrays) or \
                     np.shape(rest[-1]) != w.shape:
                 kernel(tmp, *arrays, *rest, **attrs)
@@ -165,7 +166,7 @@ def _bind(kernel, n_refs, n_tmp):
             flat = [a.reshape(-1) for a in arrays]  # views (contiguous): updated in place
             scratch, scalars, grad = [t.reshape(-1) for t in tmp], rest[:-1], rest[-1].ravel()
             parallel.run(lambda s: kernel([t[s] for t in scratch], *[a[s] for a in flat],
-                                          *scalars, grad[s], **attrs), w.size, w.size)
+                                          *scalars, grad[s], **attrs), w.size, work)
         return run
     return bind
 

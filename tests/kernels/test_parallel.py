@@ -87,7 +87,10 @@ def test_parts_see_the_callers_run_scratch(width2):
     assert len(seen) == 2 and all(v is mine for v in seen)
 
 
-def test_elementwise_splits_rows_with_broadcasting(width2):
+def test_elementwise_splits_rows_with_broadcasting(width2, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_SIZE", 1)
+    split, calls = parallel.run, []
+    monkeypatch.setattr(parallel, "run", lambda fn, n, size: (calls.append(n), split(fn, n, size)))
     rng = np.random.default_rng(0)
     x = rng.standard_normal((300, 20, 30)).astype(np.float32)
     b = rng.standard_normal(30).astype(np.float32)
@@ -97,6 +100,7 @@ def test_elementwise_splits_rows_with_broadcasting(width2):
     np.testing.assert_array_equal(add(b, x), b + x)
     np.testing.assert_array_equal(add(one_row, x), one_row + x)
     assert add(x, b).dtype == np.float32
+    assert calls == [300] * 4
 
 
 GEOMS = [((9, 8), (3, 3), (1, 1), (1, 1), "SAME"), ((14, 14), (5, 5), (1, 1), (1, 1), "SAME"),
@@ -199,4 +203,4 @@ def test_adam_on_parts_of_a_big_variable_equals_the_whole(monkeypatch, two_threa
                     sess.run([step, dummy])
                 return sess.run(w)
     np.testing.assert_array_equal(train(2), train(1))
-    assert sizes.count((2, w0.size)) == 3  # three updates cut in parts (none when 1)
+    assert sizes.count((2, 8 * w0.size)) == 3  # three updates cut in parts (none when 1)
