@@ -264,11 +264,11 @@ def _unspectrum(s, rows: tuple, cols: tuple, p, q):
     return out.reshape(len(cols), len(rows), n, c)
 
 
-def _cmatmul(a, b, conj_b=False, out_shape=None):
+def _cmatmul(a, b, conj_b=False, out_shape=None, out=None):
     """Per frequency, the complex product a @ b (or a @ conj(b)) of planar (F, 2, m, k) blocks
-    (a may be given transposed as a view)."""
+    (a may be given transposed as a view), into ``out`` or a new array of ``out_shape``."""
     ar, ai, br, bi = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
-    out = np.empty(out_shape, dtype=a.dtype)
+    out = np.empty(out_shape, dtype=a.dtype) if out is None else out
     re, im = out[:, 0], out[:, 1]
     np.matmul(ar, br, out=re)
     np.matmul(ai, br, out=im)
@@ -337,17 +337,24 @@ def _dft_input_grad(w, dy, g: Geom, reuse=compute, out=None):
                            out)
 
 
-def _dft_filter_spectrum(x, dy, g: Geom, reuse=compute):
-    """The filter gradient's spectrum (a sum over images: parts of a batch add theirs)."""
-    sp = _Spectra(g, reuse)
-    xs, ds = sp.x(x), sp.dy(dy)
-    f, _, _, c = xs.shape
-    return _cmatmul(xs.transpose(0, 1, 3, 2), ds, conj_b=True, out_shape=(f, 2, c, dy.shape[3]))
+def _dft_filter_grad(x, dy, g: Geom, reuse=compute):
+    """Per frequency, the sum over images of x's spectrum (transposed) times dy's conjugate.
+    The spectra are made per part of the batch (as the forward and input gradient made them:
+    found in the run's scratch); the product runs over parts of the frequencies, each with the
+    parts' images side by side (one GEMM per frequency and component over the whole batch)."""
+    spectra = {}
+    _by_parts(x.shape[0], dy.size, reuse, lambda s, r: spectra.__setitem__(
+        s.start, (_Spectra(g, r).x(x[s]), _Spectra(g, r).dy(dy[s]))))
+    xs_parts, ds_parts = zip(*(spectra[k] for k in sorted(spectra)))
+    f, c, o = xs_parts[0].shape[0], x.shape[3], dy.shape[3]
+    dws = np.empty((f, 2, c, o), x.dtype)
 
-
-def _dft_filter_grad(x, dy, g: Geom, reuse=compute, parts=None):
+    def freqs(fr):
+        xs = np.concatenate([v[fr] for v in xs_parts], 2) if len(xs_parts) > 1 else xs_parts[0][fr]
+        ds = np.concatenate([v[fr] for v in ds_parts], 2) if len(ds_parts) > 1 else ds_parts[0][fr]
+        _cmatmul(xs.transpose(0, 1, 3, 2), ds, conj_b=True, out=dws[fr])
+    parallel.run(freqs, f, dy.size)
     p, q = _sizes(g)
-    dws = sum(parts) if parts else _dft_filter_spectrum(x, dy, g, reuse)
     return np.ascontiguousarray(_unspectrum(dws, *_positions(g)[2], p, q).transpose(1, 0, 2, 3))
 
 
@@ -426,12 +433,13 @@ def conv2d_input_grad(w, dy, g: Geom, n, algo=None, reuse=compute):
 def conv2d_filter_grad(x, dy, g: Geom, algo=None, reuse=compute):
     """The gradient of ``conv2d`` with respect to w: parts of the batch add theirs."""
     algo = algo or algorithm(g, x.shape[0], x.shape[3], dy.shape[3])
-    fn = _dft_filter_spectrum if algo == "dft" else _im2col_filter_grad
+    if algo == "dft":
+        return _dft_filter_grad(x, dy, g, reuse)
     partial = {}
     _by_parts(x.shape[0], dy.size, reuse,
-              lambda s, r: partial.__setitem__(s.start, fn(x[s], dy[s], g, r)))
+              lambda s, r: partial.__setitem__(s.start, _im2col_filter_grad(x[s], dy[s], g, r)))
     parts = [partial[k] for k in sorted(partial)]
-    return _dft_filter_grad(x, dy, g, parts=parts) if algo == "dft" else sum(parts[1:], parts[0])
+    return sum(parts[1:], parts[0])
 
 
 # ---- depthwise: a loop over the filter taps -----------------------------------------------
