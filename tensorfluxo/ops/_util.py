@@ -145,7 +145,7 @@ def same_float(op):
 
 
 def defact(op_type: str, kernel, grad_kernel, saved_output: bool, grad_of_grad=None, *,
-           infer=same_float, saved_first: bool = False) -> None:
+           infer=same_float, saved_first: bool = False, rewrite=None) -> None:
     """Declares an elementwise op and its gradient op ``op_type + "Grad"`` (TF's ReluGrad,
     TanhGrad...), whose own gradient is declared too, so second derivatives work.
 
@@ -154,6 +154,7 @@ def defact(op_type: str, kernel, grad_kernel, saved_output: bool, grad_of_grad=N
     ``grad_of_grad(op, ddx, dy, saved)``: the gradient op's derivative with respect to saved
     (None when it is zero almost everywhere). ``saved_first``: the gradient op's inputs are
     (saved, dy), as TF's TanhGrad and SigmoidGrad have them; else (dy, saved).
+    ``rewrite(op, dy)``: the gradient built another way when it returns one (else None).
     """
     grad_type = op_type + "Grad"
 
@@ -161,6 +162,9 @@ def defact(op_type: str, kernel, grad_kernel, saved_output: bool, grad_of_grad=N
         return [saved, dy] if saved_first else [dy, saved]
 
     def grad(op, dy):
+        other = None if rewrite is None else rewrite(op, dy)
+        if other is not None:
+            return other
         saved = op.outputs[0] if saved_output else op.inputs[0]
         return [apply_op(grad_type, inputs(dy, saved), dict(op.attrs))]
 

@@ -320,8 +320,20 @@ def _relu_grad(dy, y, out=None):
     return np.multiply(dy, y > 0, out=out)
 
 
+def _relu_under_max_pool(op, dy):
+    """The gradient of a ReLU whose output is max-pooled: ReluGrad(MaxPoolGrad(r, y, dp), r) =
+    MaxPoolGrad(r, y, ReluGrad(dp, y)), since the pooling gradient lands only where r equals
+    its window's maximum y. The mask is applied at the pooled size (a quarter of the
+    elements for a 2x2 pool: one full-size pass fewer per layer); TF computes the same values."""
+    pool = getattr(dy, "op", None)  # None for an eager tensor (a tape's gradient)
+    if pool is None or pool.type != "MaxPoolGrad" or pool.inputs[0] is not op.outputs[0]:
+        return None
+    r, y, dp = pool.inputs
+    return [apply_op("MaxPoolGrad", [r, y, apply_op("ReluGrad", [dp, y])], dict(pool.attrs))]
+
+
 defact("Relu", parallel.elementwise(_relu), parallel.elementwise(_relu_grad), True,
-       infer=_unary_infer(False, False))
+       infer=_unary_infer(False, False), rewrite=_relu_under_max_pool)
 
 
 def _unary(op_type, x, name=None):

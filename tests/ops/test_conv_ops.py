@@ -356,3 +356,66 @@ def test_a_training_step_transforms_each_operand_once_per_run(monkeypatch, algo,
     # built once (im2col; once per part)
     assert len(calls) == 2 * ((1 + 2 * threads) if algo == "dft" else threads)
     K.algorithm.cache_clear()
+
+
+@pytest.mark.parametrize("ksize, strides, padding, fmt", [
+    (2, 2, "VALID", "NHWC"), (3, 2, "SAME", "NHWC"), (2, 2, "VALID", "NCHW")])
+def test_a_relu_under_a_max_pool_masks_the_pooled_gradient(ksize, strides, padding, fmt):
+    """The gradient of relu -> max_pool is built as MaxPoolGrad(r, y, ReluGrad(dp, y)) (the
+    mask at the pooled size) and equals ReluGrad(MaxPoolGrad(r, y, dp), r), as TF computes it:
+    on inputs full of ties and zeros, overlapping SAME windows and NCHW."""
+    rng = np.random.default_rng(7)
+    shape = (2, 7, 6, 3) if fmt == "NHWC" else (2, 3, 7, 6)
+    xv = rng.integers(-2, 3, shape).astype(np.float32)  # ties and whole windows of zeros
+    with tf.Graph().as_default() as g:
+        x = tf.constant(xv)
+        r = tf.nn.relu(x)
+        y = tf.nn.max_pool(r, ksize, strides, padding, data_format=fmt)
+        dp = tf.constant(rng.standard_normal(y.shape.as_list()).astype(np.float32))
+        fused = tf.gradients(y, x, dp)[0]
+        a = {"ksize": [1, ksize, ksize, 1] if fmt == "NHWC" else [1, 1, ksize, ksize],
+             "strides": [1, strides, strides, 1] if fmt == "NHWC" else [1, 1, strides, strides],
+             "padding": padding, "data_format": fmt}
+        from tensorfluxo.framework.ops import apply_op
+        plain = apply_op("ReluGrad", [apply_op("MaxPoolGrad", [r, y, dp], a), r])
+        assert fused.op.type == "MaxPoolGrad" and fused.op.inputs[2].op.type == "ReluGrad"
+        assert fused.op.inputs[2].shape.as_list() == y.shape.as_list()  # the pooled size
+        with tf.Session(graph=g) as sess:
+            got, want = sess.run([fused, plain])
+    np.testing.assert_array_equal(got, want)
+
+
+def test_a_relu_whose_output_is_also_used_elsewhere_keeps_its_plain_gradient():
+    x = tf.constant(np.random.default_rng(8).standard_normal((1, 4, 4, 2)).astype(np.float32))
+    r = tf.nn.relu(x)
+    y = tf.nn.max_pool(r, 2, 2, "VALID")
+    g = tf.gradients(tf.reduce_sum(y) + tf.reduce_sum(r * r), x)[0]
+    assert g.op.type == "ReluGrad"
+    check_gradients(lambda t: tf.reduce_sum(tf.nn.max_pool(tf.nn.relu(t), 2, 2, "VALID")) +
+                    tf.reduce_sum(tf.nn.relu(t)), [np.random.default_rng(9).standard_normal(
+                        (1, 4, 4, 2)) + 0.05])
+
+
+V_POOL = np.random.default_rng(10).standard_normal((2, 4, 6, 3)) + 0.05
+
+
+def _relu_pool_loss(t):
+    return tf.reduce_sum(tf.nn.max_pool(tf.nn.relu(t), 2, 2, "SAME") ** 2)
+
+
+def test_the_relu_under_max_pool_gradient_by_finite_differences():
+    check_gradients(_relu_pool_loss, [V_POOL])
+
+
+def test_the_relu_under_max_pool_gradient_on_a_tape(eager):
+    t = tf.constant(V_POOL)
+    with tf.GradientTape() as tape:
+        tape.watch(t)
+        out = _relu_pool_loss(t)
+    got = tape.gradient(out, t).numpy()
+    from tensorfluxo.kernels import conv as K
+    g = K.geometry((4, 6), (2, 2), (2, 2), (1, 1), "SAME")
+    r = np.maximum(V_POOL, 0)
+    y = K.max_pool(r, g)
+    want = K.max_pool_grad(r, y, 2 * y, g) * (r > 0)  # ReluGrad(MaxPoolGrad(r, y, dp), r)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
