@@ -425,10 +425,23 @@ def unbroadcast(g: Tensor, x: Tensor, other: Tensor | None = None) -> Tensor:
     if not axes:
         return g
     from .math_ops import reduce_sum
-    out = reduce_sum(g, axis=axes, keepdims=len(axes) > lead)
+    out = reduce_sum(_pooled_source(g, axes), axis=axes, keepdims=len(axes) > lead)
     if len(axes) == lead:
         return out
     return reshape(out, x.shape.as_list() if x.shape.is_fully_defined() else shape(x))
+
+
+def _pooled_source(g: Tensor, axes: list) -> Tensor:
+    """For a sum over every axis but the channels of a max-pooling gradient (a conv layer's
+    bias gradient under relu -> max_pool), the pooled gradient it spreads: each window's value
+    lands on one input position, so both sums are equal (up to summation order) and the pooled
+    one has a quarter of the elements for a 2x2 pool. Otherwise ``g``."""
+    pool = getattr(g, "op", None)  # None for an eager tensor
+    if pool is None or pool.type != "MaxPoolGrad" or len(dims(g) or ()) != 4:
+        return g
+    channels = 1 if pool.attrs.get("data_format") == "NCHW" else 3
+    return pool.inputs[2] if sorted(axes) == [a for a in builtins.range(4) if a != channels] \
+        else g
 
 
 # ---- slicing (tensor[...]) -----------------------------------------------------------------

@@ -419,3 +419,29 @@ def test_the_relu_under_max_pool_gradient_on_a_tape(eager):
     y = K.max_pool(r, g)
     want = K.max_pool_grad(r, y, 2 * y, g) * (r > 0)  # ReluGrad(MaxPoolGrad(r, y, dp), r)
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("ksize, strides, padding, fmt", [
+    (2, 2, "VALID", "NHWC"), (3, 2, "SAME", "NHWC"), (2, 2, "SAME", "NCHW")])
+def test_a_pooled_conv_layers_bias_gradient_sums_the_pooled_gradient(ksize, strides, padding,
+                                                                     fmt):
+    """relu(x + b) -> max_pool: b's gradient sums the pooled gradient (each window's value lands
+    on one position, so the sums are equal) and matches the sum of the full-size one."""
+    rng = np.random.default_rng(11)
+    shape = (2, 7, 6, 3) if fmt == "NHWC" else (2, 3, 7, 6)
+    xv = rng.integers(-2, 3, shape).astype(np.float32)
+    with tf.Graph().as_default() as g:
+        x = tf.constant(xv)
+        b = tf.constant(rng.standard_normal(3).astype(np.float32))
+        r = tf.nn.relu(tf.nn.bias_add(x, b, data_format=fmt))
+        y = tf.nn.max_pool(r, ksize, strides, padding, data_format=fmt)
+        dp = tf.constant(rng.standard_normal(y.shape.as_list()).astype(np.float32))
+        dx, db = tf.gradients(y, [x, b], dp)
+        total = db.op
+        while total.type == "Reshape":  # NCHW: the sum is reshaped to the bias after
+            total = total.inputs[0].op
+        assert total.type == "Sum" and total.inputs[0].shape.as_list() == y.shape.as_list()
+        with tf.Session(graph=g) as sess:
+            dxv, dbv = sess.run([dx, db])
+    np.testing.assert_allclose(dbv, dxv.sum(axis=(0, 1, 2) if fmt == "NHWC" else (0, 2, 3)),
+                               rtol=1e-5, atol=1e-5)
