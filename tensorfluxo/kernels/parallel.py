@@ -13,6 +13,7 @@ nothing is split. Outside a tuned run (eager ops, a plan without BLAS ops) it is
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 
@@ -30,6 +31,18 @@ width = 1            # threads a kernel may use now (the executor sets it for a 
 _tasks: queue.SimpleQueue = queue.SimpleQueue()
 _workers: list = []
 _local = threading.local()   # .busy: this thread runs a part (a nested run stays inline)
+
+
+def _after_fork_in_child() -> None:
+    """A forked child has none of the parent's threads: it starts its own workers when needed
+    (else it would queue parts nobody serves and wait for ever)."""
+    global _tasks
+    _tasks = queue.SimpleQueue()
+    _workers.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def set_width(n: int) -> int:

@@ -204,3 +204,26 @@ def test_adam_on_parts_of_a_big_variable_equals_the_whole(monkeypatch, two_threa
                 return sess.run(w)
     np.testing.assert_array_equal(train(2), train(1))
     assert sizes.count((2, 8 * w0.size)) == 3  # three updates cut in parts (none when 1)
+
+
+def _split_in_child(out):
+    parallel.set_width(2)
+    seen = []
+    parallel.run(lambda s: seen.append(threading.get_ident()), 4, 1 << 20)
+    out.put(len(set(seen)))
+
+
+def test_a_forked_child_starts_its_own_worker(width2):
+    """A child forked after the worker started (multiprocessing's default on Linux) would
+    queue its parts for a thread it does not have, and wait for ever."""
+    import multiprocessing
+    parallel.run(lambda s: None, 4, 1 << 20)  # the parent's worker exists
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    child = ctx.Process(target=_split_in_child, args=(out,))
+    child.start()
+    child.join(20)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung in parallel.run")
+    assert child.exitcode == 0 and out.get(timeout=5) == 2
