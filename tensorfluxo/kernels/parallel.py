@@ -93,9 +93,11 @@ def run(fn, n: int, size: int = MIN_SIZE) -> None:
 
 
 def run_parts(fn, slices: list) -> None:
-    """``fn(s)`` for each of ``slices``, in parallel when there are several."""
-    if len(slices) < 2:
-        fn(slices[0])
+    """``fn(s)`` for each of ``slices``, in parallel when there are several (one after the
+    other inside a part: a worker never waits for itself)."""
+    if len(slices) < 2 or getattr(_local, "busy", False):
+        for s in slices:
+            fn(s)
         return
     k = len(slices)
     while len(_workers) < k - 1:

@@ -227,3 +227,13 @@ def test_a_forked_child_starts_its_own_worker(width2):
         child.kill()
         pytest.fail("the forked child hung in parallel.run")
     assert child.exitcode == 0 and out.get(timeout=5) == 2
+
+
+def test_given_parts_inside_a_part_run_one_after_the_other(width2):
+    seen = []
+
+    def outer(s):
+        parallel.run_parts(lambda t: seen.append((s.start, t.start)),
+                           [slice(0, 1), slice(1, 2)])
+    parallel.run(outer, 2, 1 << 20)
+    assert sorted(seen) == [(0, 0), (0, 1), (1, 0), (1, 1)]
