@@ -488,8 +488,9 @@ def _tiles(x, g: Geom):
 
 def _by_images(fn, out, *arrays):
     """out[s] = fn(*(a[s] for a in arrays), out=out[s]) over parts s of the batch, in parallel
-    where the run allows (kernels.parallel)."""
-    parallel.run(lambda s: fn(*(a[s] for a in arrays), out=out[s]), out.shape[0], out.size)
+    where the run allows (kernels.parallel); the work counted is the largest operand's."""
+    parallel.run(lambda s: fn(*(a[s] for a in arrays), out=out[s]), out.shape[0],
+                 max(out.size, *(a.size for a in arrays)))
     return out
 
 
