@@ -10,6 +10,7 @@ from ..framework import dtypes, errors
 from ..framework.ops import apply_op, convert_to_tensor, name_scope
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
+from ..kernels import parallel
 from ..kernels import softmax as K
 from . import array_ops as A
 from . import math_ops as M
@@ -252,10 +253,13 @@ def _bias_infer(op):
     return same(op)
 
 
+_add = parallel.elementwise(np.add)  # big layers' bias adds on the run's cores
+
+
 def _k_bias_add(x, b, data_format=None):
     if data_format == "NCHW":
-        return x + b.reshape((-1,) + (1,) * (x.ndim - 2))
-    return x + b
+        return _add(x, b.reshape((-1,) + (1,) * (x.ndim - 2)))
+    return _add(x, b)
 
 
 def _g_bias_add(op, dy):

@@ -237,3 +237,17 @@ def test_given_parts_inside_a_part_run_one_after_the_other(width2):
                            [slice(0, 1), slice(1, 2)])
     parallel.run(outer, 2, 1 << 20)
     assert sorted(seen) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+
+
+def test_bias_add_splits_in_both_layouts(width2, monkeypatch):
+    from tensorfluxo.ops import nn_ops
+    monkeypatch.setattr(parallel, "MIN_SIZE", 1)
+    split, calls = parallel.run, []
+    monkeypatch.setattr(parallel, "run", lambda fn, n, size: (calls.append(n), split(fn, n, size)))
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((6, 4, 5, 3)).astype(np.float32)
+    b = rng.standard_normal(3).astype(np.float32)
+    np.testing.assert_array_equal(nn_ops._k_bias_add(x, b), x + b)
+    xc = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
+    np.testing.assert_array_equal(nn_ops._k_bias_add(xc, b, "NCHW"), xc + b[:, None, None])
+    assert calls == [6, 6]
