@@ -432,12 +432,18 @@ def unbroadcast(g: Tensor, x: Tensor, other: Tensor | None = None) -> Tensor:
 
 
 def _pooled_source(g: Tensor, axes: list) -> Tensor:
-    """For a sum over every axis but the channels of a max-pooling gradient (a conv layer's
-    bias gradient under relu -> max_pool), the pooled gradient it spreads: each window's value
-    lands on one input position, so both sums are equal (up to summation order) and the pooled
-    one has a quarter of the elements for a 2x2 pool. Otherwise ``g``."""
+    """For a sum over every axis but the channels of the gradient through relu -> max_pool
+    (a conv layer's bias gradient; math_ops builds it as MaxPoolGrad(r, y, ReluGrad(dp, y))),
+    the pooled gradient it spreads: each window's value lands on one input position, so both
+    sums are equal (up to summation order) and the pooled one has a quarter of the elements for
+    a 2x2 pool. Only under a ReLU: its output has no -inf (a window all padding and -inf would
+    land nowhere) and its mask zeroes NaN windows (which land nowhere either). Else ``g``."""
     pool = getattr(g, "op", None)  # None for an eager tensor
     if pool is None or pool.type != "MaxPoolGrad" or len(dims(g) or ()) != 4:
+        return g
+    mask = pool.inputs[2].op
+    if mask.type != "ReluGrad" or mask.inputs[1] is not pool.inputs[1] or \
+            pool.inputs[0].op.type != "Relu":
         return g
     channels = 1 if pool.attrs.get("data_format") == "NCHW" else 3
     return pool.inputs[2] if sorted(axes) == [a for a in builtins.range(4) if a != channels] \

@@ -445,3 +445,17 @@ def test_a_pooled_conv_layers_bias_gradient_sums_the_pooled_gradient(ksize, stri
             dxv, dbv = sess.run([dx, db])
     np.testing.assert_allclose(dbv, dxv.sum(axis=(0, 1, 2) if fmt == "NHWC" else (0, 2, 3)),
                                rtol=1e-5, atol=1e-5)
+
+
+def test_a_bias_gradient_through_a_pool_without_relu_sums_the_full_gradient():
+    """Without the ReLU a window of -inf or NaN would land nowhere in the full-size gradient,
+    so the pooled sum would differ: the plain sum is kept."""
+    xv = np.random.default_rng(13).standard_normal((1, 4, 4, 2)).astype(np.float32)
+    xv[0, :2, :2, 0] = np.nan
+    x, b = tf.constant(xv), tf.constant(np.zeros(2, np.float32))
+    y = tf.nn.max_pool(tf.nn.bias_add(x, b), 2, 2, "VALID")
+    dx, db = tf.gradients(y, [x, b], tf.ones_like(y))
+    assert db.op.type == "Sum" and db.op.inputs[0].shape.as_list() == [1, 4, 4, 2]
+    with tf.Session() as sess:
+        dxv, dbv = sess.run([dx, db])
+    np.testing.assert_array_equal(dbv, dxv.sum(axis=(0, 1, 2)))
