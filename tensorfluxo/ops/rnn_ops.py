@@ -186,8 +186,9 @@ def _fused_grad(op, dh, *rest):
     from . import array_ops
     dh = array_ops.zeros_like(op.outputs[0]) if dh is None else dh
     grad_ins = ins + list(op.outputs) + [dh]
-    if lstm:
-        grad_ins.append(array_ops.zeros_like(op.outputs[1]) if dc is None else dc)
+    if lstm:  # no gradient reaches the c sequence (the usual case): a scalar zero says so
+        grad_ins.append(convert_to_tensor(np.zeros((), op.outputs[1].dtype.np)) if dc is None
+                        else dc)
     return list(apply_op("FusedRNNGrad", grad_ins, op.attrs, name="FusedRNNGrad"))
 
 
@@ -214,7 +215,7 @@ def _fused_grad_kernel(x, h0, *rest, cell, order, forget_bias, needed=None):
     dx = np.empty_like(x) if e else None
     dh0 = np.empty_like(h0)
     dc0 = np.empty_like(h0) if lstm else None
-    with_dc = lstm and bool(dcs.any())
+    with_dc = lstm and dcs.ndim > 0 and bool(dcs.any())
     bp = ws.shape[3]  # the forward's parts of the batch: one workspace each
     parts = [slice(p * bp, (p + 1) * bp) for p in range(ws.shape[0])]
     sums = [None] * len(parts)  # each part's dW and db (the last column), transposed

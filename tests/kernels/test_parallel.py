@@ -183,8 +183,8 @@ def test_a_training_step_on_two_threads_equals_one(monkeypatch, two_thread_runs)
 
 def test_adam_on_parts_of_a_big_variable_equals_the_whole(monkeypatch, two_thread_runs):
     rng = np.random.default_rng(4)
-    w0 = rng.standard_normal((300, 250)).astype(np.float32)
-    gv = rng.standard_normal((300, 250)).astype(np.float32)
+    w0 = rng.standard_normal((600, 250)).astype(np.float32)
+    gv = rng.standard_normal((600, 250)).astype(np.float32)
     split, sizes = parallel.run, []
     monkeypatch.setattr(parallel, "run", lambda fn, n, size=parallel.MIN_SIZE: (
         sizes.append((parallel.width, size)), split(fn, n, size))[1])
@@ -203,7 +203,7 @@ def test_adam_on_parts_of_a_big_variable_equals_the_whole(monkeypatch, two_threa
                     sess.run([step, dummy])
                 return sess.run(w)
     np.testing.assert_array_equal(train(2), train(1))
-    assert sizes.count((2, 8 * w0.size)) == 3  # three updates cut in parts (none when 1)
+    assert sizes.count((2, 2 * w0.size)) == 3  # three updates cut in parts (none when 1)
 
 
 def _split_in_child(out):
