@@ -21,8 +21,6 @@ import resource
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
@@ -89,29 +87,11 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     data = common.load_mnist(args.batch * (args.steps + args.warmup), 10)
     print(f"data: {data['source']} | {common.blas_summary()}")
-    ours, theirs = [], []
-    for _ in range(args.repeats):
-        if args.module != "none":
-            ours.append(train_cnn(common.import_tf(args.module), data, args.batch, args.steps,
-                                  args.warmup))
-            report(args.module, ours[-1])
-            if args.json:
-                common.emit_json({"module": args.module, **ours[-1]})
-        if args.compare:
-            theirs.append(common.compare_with(
-                args.compare, "cnn_tf.py", data,
-                ["--batch", str(args.batch), "--steps", str(args.steps), "--warmup",
-                 str(args.warmup)]))
-            report("tensorflow", theirs[-1])
-            if args.json:
-                common.emit_json(theirs[-1])
-    if ours and theirs:
-        a = float(np.median([r["step_s"] for r in ours]))
-        b = float(np.median([r["step_s"] for r in theirs]))
-        print(common.ratio_line(f"median step over {args.repeats} runs each", a, b, args.module))
-        a, b = (float(np.median([r["cpu_step_s"] for r in rs])) for rs in (ours, theirs))
-        print(common.ratio_line(f"median CPU time per step (all threads) over {args.repeats} runs",
-                                a, b, args.module))
+    common.alternate(
+        args, lambda tf: train_cnn(tf, data, args.batch, args.steps, args.warmup), "cnn_tf.py",
+        data, ["--batch", str(args.batch), "--steps", str(args.steps), "--warmup",
+               str(args.warmup)], report,
+        keys=(("step_s", "median step"), ("cpu_step_s", "median CPU time per step (all threads)")))
 
 
 if __name__ == "__main__":

@@ -199,6 +199,29 @@ def emit_json(result: dict) -> None:
     print(json.dumps(result), flush=True)
 
 
+def alternate(args: argparse.Namespace, ours, companion: str, data: dict, child_args: list,
+              report, label: str = "", keys: tuple = (("step_s", "median step"),)) -> None:
+    """``args.repeats`` alternating runs: ``ours(tf)`` in this process (unless --module none)
+    and tf_reference/<companion> under --compare; reports each run, then the ratio of the
+    medians of every result key in ``keys`` ((key, what), e.g. ("step_s", "median step"))."""
+    mine, theirs = [], []
+    for _ in range(args.repeats):
+        if args.module != "none":
+            mine.append(ours(import_tf(args.module)))
+            report(args.module, mine[-1])
+            if args.json:
+                emit_json({"module": args.module, **mine[-1]})
+        if args.compare:
+            theirs.append(compare_with(args.compare, companion, data, child_args))
+            report("tensorflow", theirs[-1])
+            if args.json:
+                emit_json(theirs[-1])
+    if mine and theirs:
+        for key, what in keys:
+            a, b = (float(np.median([r[key] for r in rs])) for rs in (mine, theirs))
+            print(ratio_line(f"{label}{what} over {args.repeats} runs each", a, b, args.module))
+
+
 def time_steps(tf, loss, train, feed, warmup: int, steps: int, cpu: list | None = None) -> tuple:
     """Initializes, runs ``warmup`` untimed steps and ``steps`` timed ones (``feed(i)`` gives
     step i's feed_dict); returns (first loss, last loss, timed seconds). ``cpu``, a list, gets

@@ -21,8 +21,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
@@ -103,25 +101,12 @@ def main(argv=None) -> None:
     data = common.load_mnist(args.batch * (args.steps + args.warmup), 10)
     print(f"data: {data['source']} | {common.blas_summary()}")
     for kind in args.cells.split(","):
-        ours, theirs = [], []
-        for _ in range(args.repeats):
-            if args.module != "none":
-                ours.append(train(common.import_tf(args.module), data, kind, args.batch,
-                                  args.steps, args.warmup))
-                report(args.module, ours[-1])
-                if args.json:
-                    common.emit_json({"module": args.module, **ours[-1]})
-            if args.compare:
-                theirs.append(common.compare_with(
-                    args.compare, "rnn_tf.py", data,
-                    ["--cell", kind, "--batch", str(args.batch), "--steps", str(args.steps),
-                     "--warmup", str(args.warmup)]))
-                report("tensorflow", theirs[-1])
-        if ours and theirs:
-            a = float(np.median([r["step_s"] for r in ours]))
-            b = float(np.median([r["step_s"] for r in theirs]))
-            print(common.ratio_line(f"{kind}: median step over {args.repeats} runs each", a, b,
-                                    args.module))
+        common.alternate(
+            args, lambda tf, kind=kind: train(tf, data, kind, args.batch, args.steps,
+                                              args.warmup),
+            "rnn_tf.py", data, ["--cell", kind, "--batch", str(args.batch), "--steps",
+                                str(args.steps), "--warmup", str(args.warmup)],
+            report, label=f"{kind}: ")
 
 
 if __name__ == "__main__":

@@ -92,24 +92,10 @@ def main(argv=None) -> None:
     data = make_pairs(args.vocab, args.batch * (args.steps + args.warmup))
     print(f"data: {data['source']} | {common.blas_summary()}")
     for case in args.cases.split(","):
-        ours, theirs = [], []
-        for _ in range(args.repeats):
-            if args.module != "none":
-                ours.append(train(common.import_tf(args.module), data, case, args.vocab,
-                                  args.dim, args.batch, args.num_sampled, args.steps,
-                                  args.warmup))
-                report(args.module, ours[-1])
-                if args.json:
-                    common.emit_json({"module": args.module, **ours[-1]})
-            if args.compare:
-                theirs.append(common.compare_with(args.compare, "word2vec_tf.py", data,
-                                                  ["--case", case, *sizes(args)]))
-                report("tensorflow", theirs[-1])
-        if ours and theirs:
-            a = float(np.median([r["step_s"] for r in ours]))
-            b = float(np.median([r["step_s"] for r in theirs]))
-            print(common.ratio_line(f"{case}: median step over {args.repeats} runs each", a, b,
-                                    args.module))
+        common.alternate(
+            args, lambda tf, case=case: train(tf, data, case, args.vocab, args.dim, args.batch,
+                                              args.num_sampled, args.steps, args.warmup),
+            "word2vec_tf.py", data, ["--case", case, *sizes(args)], report, label=f"{case}: ")
 
 
 if __name__ == "__main__":

@@ -160,10 +160,9 @@ def _columns(x, g: Geom, reuse):
         yield s, _im2col(xp[s], g)
 
 
-def _im2col_forward(x, w, g: Geom, reuse=compute, out=None):
-    n, o = x.shape[0], w.shape[3]
+def _im2col_forward(x, w, g: Geom, reuse, out):
+    o = w.shape[3]
     wm = w.reshape(-1, o)
-    out = np.empty((n, g.OH, g.OW, o), dtype=x.dtype) if out is None else out
     for s, cols in _columns(x, g, reuse):
         np.matmul(cols, wm, out=out[s].reshape(-1, o))
     return out
@@ -324,27 +323,28 @@ class _Spectra:
                           lambda: _filter_spectrum(w, self.g, self.p, self.q, self.taps))
 
 
-def _dft_forward(x, w, g: Geom, reuse=compute, out=None):
+def _dft_forward(x, w, g: Geom, reuse, out):
     s = _Spectra(g, reuse)
-    out = np.empty((x.shape[0], g.OH, g.OW, w.shape[3]), x.dtype) if out is None else out
     return _through_filter(s.x(x), s.w(w), True, s.outs, s.p, s.q, out)
 
 
-def _dft_input_grad(w, dy, g: Geom, reuse=compute, out=None):
+def _dft_input_grad(w, dy, g: Geom, reuse, out):
     s = _Spectra(g, reuse)
-    out = np.empty((dy.shape[0], g.H, g.W, w.shape[2]), dy.dtype) if out is None else out
     return _through_filter(s.dy(dy), s.w(w).transpose(0, 1, 3, 2), False, s.pix, s.p, s.q,
                            out)
 
 
-def _dft_filter_grad(x, dy, g: Geom, reuse=compute):
+def _dft_filter_grad(x, dy, g: Geom, reuse):
     """Per frequency, the sum over images of x's spectrum (transposed) times dy's conjugate.
     The spectra are made per part of the batch (as the forward and input gradient made them:
     found in the run's scratch); the product runs over parts of the frequencies, each with the
     parts' images side by side (one GEMM per frequency and component over the whole batch)."""
     spectra = {}
-    _by_parts(x.shape[0], dy.size, reuse, lambda s, r: spectra.__setitem__(
-        s.start, (_Spectra(g, r).x(x[s]), _Spectra(g, r).dy(dy[s]))))
+
+    def part(s, r):
+        sp = _Spectra(g, r)
+        spectra[s.start] = sp.x(x[s]), sp.dy(dy[s])
+    _by_parts(x.shape[0], dy.size, reuse, part)
     xs_parts, ds_parts = zip(*(spectra[k] for k in sorted(spectra)))
     f, c, o = xs_parts[0].shape[0], x.shape[3], dy.shape[3]
     dws = np.empty((f, 2, c, o), x.dtype)

@@ -128,29 +128,21 @@ def run_parts(fn, slices: list) -> None:
         raise error
 
 
-def rows(fn, out, *args) -> None:
-    """``fn(*args, out=out)`` for an elementwise ``fn`` computed in parts of ``out``'s first
-    axis: an argument with ``out``'s rank and first dimension is cut with it, the others
-    (broadcast along that axis) are passed whole."""
-    nd, n = out.ndim, out.shape[0] if out.ndim else 1
-    if nd == 0 or width < 2 or out.size < MIN_SIZE:
-        fn(*args, out=out)
-        return
-    sliced = [getattr(a, "ndim", 0) == nd and a.shape[0] == n and n > 1 for a in args]
-
-    def part(s):
-        fn(*(a[s] if c else a for a, c in zip(args, sliced)), out=out[s])
-    run(part, n, out.size)
-
-
 def elementwise(fn):
     """A kernel computing ``fn(*arrays, out=None)`` (elementwise, broadcasting, the result in
-    the arrays' common dtype) by parts of rows when the run may split (see ``rows``)."""
+    the arrays' common dtype), in parts of the output's first axis when the run may split: an
+    argument with the output's rank and first dimension is cut with it, the others (broadcast
+    along that axis) are passed whole."""
     def kernel(*args):
         if width < 2 or max(getattr(a, "size", 1) for a in args) < MIN_SIZE:
             return fn(*args)
         out = np.empty(np.broadcast_shapes(*(np.shape(a) for a in args)), np.result_type(*args))
-        rows(fn, out, *args)
+        if out.ndim == 0:
+            return fn(*args, out=out)
+        n = out.shape[0]
+        cut = [getattr(a, "ndim", 0) == out.ndim and a.shape[0] == n and n > 1 for a in args]
+        run(lambda s: fn(*(a[s] if c else a for a, c in zip(args, cut)), out=out[s]), n,
+            out.size)
         return out
     kernel.__name__ = getattr(fn, "__name__", "elementwise")
     return kernel
