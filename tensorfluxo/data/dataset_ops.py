@@ -22,14 +22,13 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from ..framework import dtypes, errors
+from ..framework import dtypes, errors, nest
 from ..framework.ops import Tensor, convert_to_tensor, executing_eagerly, get_default_graph
 from ..framework.tensor_shape import TensorShape, as_shape
 from ..framework.tensor_spec import TensorSpec
 from ..ops import array_ops
 from ..ops.control_flow_ops import captured_inputs
 from ..ops.random_ops import get_seed
-from . import structure as nest
 
 AUTOTUNE = -1
 
@@ -352,7 +351,7 @@ class _FromGenerator(Dataset):
                 nest.map_structure(lambda _: None, types)
             flat_t = nest.flatten(types)
             flat_s = _flat_shapes(shapes, len(flat_t))
-            spec = nest.pack(types, [_Leaf(t, s) for t, s in zip(flat_t, flat_s)])
+            spec = nest.pack_sequence_as(types, [_Leaf(t, s) for t, s in zip(flat_t, flat_s)])
         super().__init__(spec)
         self._gen = generator
         self._args = args
@@ -411,7 +410,7 @@ class _Zip(Dataset):
         for d in flat:
             if not isinstance(d, Dataset):
                 raise TypeError(f"Dataset.zip takes a (nested) tuple of datasets, got {d!r}")
-        super().__init__(nest.pack(datasets, [d._spec for d in flat]), tuple(flat))
+        super().__init__(nest.pack_sequence_as(datasets, [d._spec for d in flat]), tuple(flat))
 
     def _stream(self, ctx):
         its = [d._elements(ctx) for d in self._inputs]
@@ -424,7 +423,7 @@ class _Concatenate(Dataset):
         if not nest.same_structure(a._spec, b._spec) or [p[0] for p in pa] != [p[0] for p in pb]:
             raise TypeError(f"Dataset.concatenate: the datasets have different element types: "
                             f"{a.element_spec} and {b.element_spec}")
-        spec = nest.pack(a._spec, [_Leaf(x[0], _most_specific(x[1], y[1]))
+        spec = nest.pack_sequence_as(a._spec, [_Leaf(x[0], _most_specific(x[1], y[1]))
                                    for x, y in zip(pa, pb)])
         super().__init__(spec, (a, b))
 
@@ -460,7 +459,7 @@ class _Function:
         with scope, graph.name_scope(what):
             self.args = [array_ops.placeholder(dt, shape, name=f"arg{i}")
                          for i, (dt, shape) in enumerate(_pairs(ds))]
-            element = to_user(nest.pack(ds._spec, self.args))
+            element = to_user(nest.pack_sequence_as(ds._spec, self.args))
             out = fn(*element) if isinstance(element, tuple) and not hasattr(element, "_fields") \
                 else fn(element)
             self.result = out
@@ -610,7 +609,7 @@ class _Batch(Dataset):
             out_shapes = shapes
         else:
             out_shapes = [s for _, s in pairs]
-        spec = nest.pack(ds._spec, [
+        spec = nest.pack_sequence_as(ds._spec, [
             _Leaf(dt, TensorShape(None) if s.ndims is None else TensorShape([lead, *s.as_tuple()]))
             for (dt, _), s in zip(pairs, out_shapes)])
         super().__init__(spec, (ds,))
@@ -680,7 +679,7 @@ class _Unbatch(Dataset):
         for _, s in pairs:
             if s.ndims == 0:
                 raise ValueError("Dataset.unbatch: every component needs a leading dimension")
-        super().__init__(nest.pack(ds._spec, [
+        super().__init__(nest.pack_sequence_as(ds._spec, [
             _Leaf(dt, TensorShape(None) if s.ndims is None else TensorShape(s.as_tuple()[1:]))
             for dt, s in pairs]), (ds,))
 
@@ -824,4 +823,4 @@ def iterate(ds: Dataset, session=None) -> Iterator:
         state = RunState()
     template = ds._spec
     for e in make_stream(ds, state, values):
-        yield nest.pack(template, list(e))
+        yield nest.pack_sequence_as(template, list(e))

@@ -10,11 +10,10 @@ on its first run.
 
 from __future__ import annotations
 
-from ..framework import errors
+from ..framework import errors, nest
 from ..framework.ops import Operation, apply_op, get_default_graph
 from ..framework.registry import defop
 from ..framework.tensor_shape import TensorShape
-from . import structure as nest
 from .dataset_ops import Dataset, Structured, _Leaf, _pairs, make_stream, to_user
 
 
@@ -112,7 +111,7 @@ class Iterator(Structured):
         else:
             from .dataset_ops import _flat_shapes
             flat_s = _flat_shapes(output_shapes, len(flat_t))
-        spec = nest.pack(types, [_Leaf(t, s) for t, s in zip(flat_t, flat_s)])
+        spec = nest.pack_sequence_as(types, [_Leaf(t, s) for t, s in zip(flat_t, flat_s)])
         return Iterator(spec, None, False, "Iterator")
 
     @staticmethod
@@ -165,7 +164,7 @@ class Iterator(Structured):
                              "specs": tuple(pairs)},
                             name=name or "IteratorGetNext", graph=self._graph)
         outs = list(outs) if isinstance(outs, tuple) else [outs]
-        return to_user(nest.pack(self._spec, outs))
+        return to_user(nest.pack_sequence_as(self._spec, outs))
 
     def string_handle(self, name=None):
         return self.from_string_handle()

@@ -51,27 +51,36 @@ def flatten_with_packer(structure, leaves: list):
 
 
 def _rebuild(like, items):
-    if isinstance(like, dict):
-        return type(like)(zip(sorted(like), items))
+    if isinstance(like, dict):  # items in sorted key order; the result keeps like's key order
+        by_key = dict(zip(sorted(like), items))
+        return type(like)((k, by_key[k]) for k in like)
     if isinstance(like, tuple) and hasattr(like, "_fields"):  # namedtuple
         return type(like)(*items)
     return type(like)(items)
 
 
 def pack_sequence_as(structure, flat_sequence):
-    """``flat_sequence`` packed into the nesting of ``structure``."""
-    flat = list(flat_sequence)
-    n = len(flatten(structure))
-    if len(flat) != n:
-        raise ValueError(f"Could not pack sequence. Structure had {n} elements, but "
-                         f"flat_sequence had {len(flat)} elements.")
-    it = iter(flat)
+    """``flat_sequence`` packed into the nesting of ``structure`` (tf.data packs every element
+    this way: kept lean)."""
+    flat = flat_sequence if isinstance(flat_sequence, list) else list(flat_sequence)
+    used = 0
 
     def pack(s):
-        if not is_sequence(s):
-            return next(it)
-        return _rebuild(s, [pack(c) for c in _children(s)])
-    return pack(structure)
+        nonlocal used
+        if isinstance(s, (list, tuple)):
+            return _rebuild(s, [pack(c) for c in s])
+        if isinstance(s, dict):
+            return _rebuild(s, [pack(s[k]) for k in sorted(s)])
+        used += 1
+        return flat[used - 1]
+    try:
+        out = pack(structure)
+    except IndexError:
+        out, used = None, -1
+    if used != len(flat):
+        raise ValueError(f"Could not pack sequence. Structure had {len(flatten(structure))} "
+                         f"elements, but flat_sequence had {len(flat)} elements.")
+    return out
 
 
 def _kind(x) -> str:
@@ -104,6 +113,15 @@ def assert_same_structure(nest1, nest2, check_types: bool = True) -> None:
                              f"{_kind(a)} and {_kind(b)}.\n\nFirst structure: {nest1!r}\n\n"
                              f"Second structure: {nest2!r}")
         stack.extend(zip(_children(a), _children(b)))
+
+
+def same_structure(a, b) -> bool:
+    """True when ``a`` and ``b`` nest alike (lists and tuples count as alike)."""
+    try:
+        assert_same_structure(a, b, check_types=False)
+    except (ValueError, TypeError):
+        return False
+    return True
 
 
 def map_structure(func, *structures, check_types: bool = True):
